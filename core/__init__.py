@@ -1,0 +1,61 @@
+"""Préau: the public API for plugins.
+
+Plugins import only from here::
+
+    from preau import hookimpl, AppManifest, Right, Widget, Connector, Profile
+
+Nothing runs at import time; the Flask application is built by :func:`preau.create_app`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    # the plugin contract
+    "hookimpl": ("hooks", "hookimpl"),
+    "hookspec": ("hooks", "hookspec"),
+    "AppManifest": ("types", "AppManifest"),
+    "Right": ("types", "Right"),
+    "Widget": ("types", "Widget"),
+    "Connector": ("types", "Connector"),
+    "MenuItem": ("types", "MenuItem"),
+    "SettingSpec": ("types", "SettingSpec"),
+    "DirectorySource": ("types", "DirectorySource"),
+    "Profile": ("types", "Profile"),
+    # the application and its database
+    "create_app": ("app", "create_app"),
+    "Model": ("db", "Model"),
+    "db_session": ("db", "db_session"),
+    # models plugins may read
+    "User": ("models", "User"),
+    "Structure": ("models", "Structure"),
+    "SchoolClass": ("models", "SchoolClass"),
+    "Group": ("models", "Group"),
+    "AccountState": ("models", "AccountState"),
+    # services
+    "current_access": ("web", "current_access"),
+    "current_user": ("web", "current_user"),
+    "require_right": ("web", "require_right"),
+    "render_page": ("web", "render_page"),
+    "record_audit": ("audit", "record"),
+    "classes_of": ("directory.users", "classes_of"),
+    "children_of": ("directory.users", "children_of"),
+    "DirectoryError": ("directory.structures", "DirectoryError"),
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module_name, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'preau' has no attribute {name!r}") from None
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{module_name}"), attribute)
+    globals()[name] = value
+    return value

@@ -1,0 +1,209 @@
+"""The application factory. Nothing runs at import time; plugins load here."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, abort, g, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import Babel, get_locale
+from flask_login import LoginManager, current_user, logout_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from . import config as config_module
+from .db import Database, db_session
+from .plugins import PluginRegistry
+from .web import current_access
+
+log = logging.getLogger(__name__)
+csrf = CSRFProtect()
+babel = Babel()
+login_manager = LoginManager()
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(config_module.instance_dir()))
+    app.config.update(config_module.from_environment(config))
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    Database(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    _init_login(app)
+    registry = PluginRegistry()
+    registry.load(extra=app.config["PLUGINS_EXTRA"], deny=app.config["PLUGINS_DENY"])
+    app.extensions["preau.plugins"] = registry
+    _register_kernel_blueprints(app)
+    _register_plugin_blueprints(app, registry)
+    _install_request_hooks(app)
+    _install_error_handlers(app)
+    app.jinja_env.globals.update(current_access=current_access, plugin_registry=registry,
+                                 profile_label=_profile_label, get_locale=get_locale)
+    return app
+
+
+def _profile_label(profile: str) -> str:
+    from flask_babel import gettext
+
+    from .types import PROFILE_LABELS
+
+    return gettext(PROFILE_LABELS.get(profile, profile))
+
+
+def _select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or "fr"
+
+
+def _init_login(app: Flask) -> None:
+    from .directory.lifecycle import CAN_LOG_IN
+    from .models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> User | None:
+        user_id, _, version = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db_session().get(User, int(user_id))
+        # A blocked account, or one whose sessions were ended, loses its session here.
+        if user is None or user.state not in CAN_LOG_IN or str(user.session_version) != version:
+            return None
+        return user
+
+
+def _register_kernel_blueprints(app: Flask) -> None:
+    from .account.views import bp as account_bp
+    from .admin.views import bp as admin_bp
+    from .api import init_api
+    from .auth.views import bp as auth_bp
+    from .portal.views import bp as portal_bp
+
+    for blueprint in (auth_bp, portal_bp, admin_bp, account_bp):
+        app.register_blueprint(blueprint)
+    init_api(app)
+
+
+def _register_plugin_blueprints(app: Flask, registry: PluginRegistry) -> None:
+    for record in registry.active():
+        try:
+            for blueprint in record.blueprints:
+                blueprint.before_request(_plugin_guard(record.app_id))
+                app.register_blueprint(blueprint, url_prefix=f"/apps/{record.app_id}")
+        except Exception as exc:  # noqa: BLE001 - a bad blueprint quarantines its plugin only
+            registry._quarantine(record, f"blueprint: {type(exc).__name__}: {exc}")
+            log.warning("plugin %s quarantined while mounting: %s", record.name, exc)
+
+
+def _plugin_guard(app_id: str):
+    def guard():
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        if app_id not in current_access().apps:
+            abort(404)
+        return None
+
+    return guard
+
+
+_OPEN_ENDPOINTS = {"static", "auth.login", "auth.csrf_token", "auth.logout", "auth.charter", "auth.activate", "auth.activate_finish",
+                   "auth.reset", "portal.set_language", "portal.health"}
+
+
+def _install_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def require_charter():
+        if not current_user.is_authenticated or request.endpoint in _OPEN_ENDPOINTS:
+            return None
+        if request.blueprint == "api" or (request.endpoint or "").startswith("api"):
+            return None
+        from .auth.service import pending_charters
+
+        if "charter_ok" not in session or session["charter_ok"] != current_user.get_id():
+            if pending_charters(db_session(), current_user):
+                return redirect(url_for("auth.charter", next=request.full_path.rstrip("?")))
+            session["charter_ok"] = current_user.get_id()
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+        return response
+
+    @app.teardown_request
+    def forget_access(_exc):
+        g.pop("_preau_access", None)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _install_error_handlers(app: Flask) -> None:
+    messages = {
+        400: "La requête est invalide.",
+        401: "Authentification requise.",
+        403: "Vous n'avez pas le droit d'accéder à cette page.",
+        404: "Cette page n'existe pas ou ne vous est pas accessible.",
+        405: "Méthode non autorisée.",
+        413: "Le fichier envoyé est trop volumineux.",
+        429: "Trop de requêtes : réessayez plus tard.",
+        500: "Une erreur interne s'est produite.",
+    }
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        from .audit import record
+        from .web import client_ip
+
+        record(db_session(), "security.csrf_rejected", actor=current_user.get_id() and current_user.id,
+               ip=client_ip(), path=request.path, reason=error.description)
+        db_session().commit()
+        message = ("Le formulaire a expiré ou n'est pas authentique (jeton CSRF invalide). "
+                   "Rechargez la page et recommencez.")
+        if _wants_json():
+            return jsonify(error="csrf", message=message), 400
+        return render_template("error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        message = messages.get(code, error.description)
+        if _wants_json():
+            reason = getattr(error, "data", {}).get("messages") if hasattr(error, "data") else None
+            return jsonify(error=error.name.lower().replace(" ", "_"), message=message,
+                           detail=reason or error.description), code
+        return render_template("error.html", code=code, message=message), code
+
+    @app.errorhandler(Exception)
+    def internal_error(error: Exception):
+        log.exception("unhandled error on %s", request.path)
+        db_session().rollback()
+        if _wants_json():
+            return jsonify(error="internal_error", message=messages[500]), 500
+        return render_template("error.html", code=500, message=messages[500]), 500
+
+    @app.context_processor
+    def inject_logout():
+        return {"logout_user": logout_user}

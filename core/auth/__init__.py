@@ -1,0 +1,1 @@
+"""Authentication: login, activation, charter, reset codes, throttling, sessions, API tokens."""

@@ -1,0 +1,51 @@
+"""Login throttling per account and per IP, counted in the database so every worker sees the same."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from ..models import LoginAttempt
+from ..models._time import utcnow
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    window: timedelta = timedelta(minutes=15)
+    max_per_login: int = 5
+    max_per_ip: int = 30
+
+
+def _failures(session: Session, column, value: str, since) -> tuple[int, object]:
+    return session.execute(
+        select(func.count(), func.min(LoginAttempt.at)).where(
+            column == value, LoginAttempt.success.is_(False), LoginAttempt.at >= since)
+    ).one()
+
+
+def retry_after(session: Session, login: str, ip: str, policy: ThrottlePolicy) -> int:
+    """Seconds before ``login`` from ``ip`` may try again; 0 when allowed."""
+    now = utcnow()
+    since = now - policy.window
+    waits = []
+    for column, value, limit in ((LoginAttempt.login, login, policy.max_per_login),
+                                 (LoginAttempt.ip, ip, policy.max_per_ip)):
+        count, oldest = _failures(session, column, value, since)
+        if count >= limit and oldest is not None:
+            waits.append(int((oldest + policy.window - now).total_seconds()) + 1)
+    return max(waits, default=0)
+
+
+def note_attempt(session: Session, login: str, ip: str, success: bool) -> None:
+    session.add(LoginAttempt(login=login[:64], ip=ip[:45], success=success))
+    if success:
+        # A successful login clears the account's failures, not the IP's.
+        session.execute(delete(LoginAttempt).where(LoginAttempt.login == login, LoginAttempt.success.is_(False)))
+
+
+def purge_old(session: Session, policy: ThrottlePolicy) -> int:
+    result = session.execute(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - policy.window * 4))
+    return result.rowcount or 0

@@ -1,0 +1,75 @@
+"""Configuration from the environment, 12-factor style. A missing production secret stops the start."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def instance_dir() -> Path:
+    path = Path(os.environ.get("PREAU_INSTANCE_DIR", "instance")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _dev_secret(directory: Path) -> str:
+    # Development and demo only: a random key kept beside the SQLite file so sessions survive a restart.
+    key_file = directory / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _list(value: str | None) -> list[str]:
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    env = os.environ
+    overrides = overrides or {}
+    production = overrides.get("PRODUCTION", env.get("PREAU_ENV", "development") == "production")
+    config: dict[str, Any] = {
+        "PRODUCTION": production,
+        "DATABASE_URL": env.get("PREAU_DATABASE_URL"),
+        "SECRET_KEY": env.get("PREAU_SECRET_KEY"),
+        "PLUGINS_EXTRA": _list(env.get("PREAU_PLUGINS_EXTRA")),
+        "PLUGINS_DENY": _list(env.get("PREAU_PLUGINS_DENY")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # Secure cookies in production; PREAU_COOKIE_SECURE=0 only for plain-HTTP benchmarks on loopback.
+        "SESSION_COOKIE_SECURE": production and env.get("PREAU_COOKIE_SECURE", "1") == "1",
+        "REMEMBER_COOKIE_SECURE": production and env.get("PREAU_COOKIE_SECURE", "1") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(env.get("PREAU_SESSION_HOURS", "12"))),
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "LANGUAGES": ("fr", "en"),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "MAX_CONTENT_LENGTH": int(env.get("PREAU_MAX_UPLOAD_MB", "60")) * 1024 * 1024,
+        "THROTTLE_MAX_PER_LOGIN": int(env.get("PREAU_THROTTLE_LOGIN", "5")),
+        "THROTTLE_MAX_PER_IP": int(env.get("PREAU_THROTTLE_IP", "30")),
+        "THROTTLE_WINDOW_MINUTES": int(env.get("PREAU_THROTTLE_MINUTES", "15")),
+        "PROXY_FIX": env.get("PREAU_PROXY_FIX") == "1",
+        "API_TITLE": "Préau API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+    }
+    config.update(overrides)
+    if not config["DATABASE_URL"]:
+        if production:
+            raise ConfigError("PREAU_DATABASE_URL est obligatoire en production.")
+        config["DATABASE_URL"] = f"sqlite:///{instance_dir() / 'preau.db'}"
+    if not config["SECRET_KEY"]:
+        if production:
+            raise ConfigError("PREAU_SECRET_KEY est obligatoire en production (une longue chaîne aléatoire).")
+        config["SECRET_KEY"] = _dev_secret(instance_dir())
+    return config

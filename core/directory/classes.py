@@ -1,0 +1,55 @@
+"""Classes and manual / teaching groups."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from ..models import Group, GroupKind, SchoolClass, Structure
+from ..types import Profile
+from .structures import DirectoryError
+
+CLASS_PROFILES = {Profile.TEACHER: "Enseignants", Profile.STUDENT: "Élèves", Profile.RELATIVE: "Parents"}
+
+
+def create_class(
+    session: Session, structure: Structure, name: str, *, level: str | None = None,
+    external_id: str | None = None, source: str = "manual",
+) -> SchoolClass:
+    """Create a class and its three profile groups (teachers, students, relatives)."""
+    name = name.strip()
+    if not name:
+        raise DirectoryError("le nom de la classe est obligatoire")
+    if session.scalar(select(SchoolClass.id).where(SchoolClass.structure_id == structure.id,
+                                                   SchoolClass.name == name)):
+        raise DirectoryError(f"la classe {name} existe déjà dans {structure.name}")
+    school_class = SchoolClass(structure_id=structure.id, name=name, level=level, external_id=external_id,
+                               source=source)
+    session.add(school_class)
+    session.flush()
+    session.execute(insert(Group), class_group_rows(school_class, structure.id, source))
+    return school_class
+
+
+def class_group_rows(school_class: SchoolClass, structure_id: int, source: str = "manual") -> list[dict]:
+    return [
+        {"structure_id": structure_id, "class_id": school_class.id, "kind": GroupKind.CLASS,
+         "profile": profile.value, "name": f"{label} — {school_class.name}", "members_communicate": True,
+         "source": source}
+        for profile, label in CLASS_PROFILES.items()
+    ]
+
+
+def create_group(
+    session: Session, structure: Structure, name: str, *, kind: str = GroupKind.MANUAL,
+    members_communicate: bool = True,
+) -> Group:
+    if kind not in (GroupKind.MANUAL, GroupKind.TEACHING):
+        raise DirectoryError("seuls les groupes manuels et de regroupement se créent à la main")
+    if not name.strip():
+        raise DirectoryError("le nom du groupe est obligatoire")
+    group = Group(structure_id=structure.id, kind=kind, name=name.strip(),
+                  members_communicate=members_communicate)
+    session.add(group)
+    session.flush()
+    return group

@@ -1,0 +1,53 @@
+"""Who administers what: an administrator of a structure administers its descendants."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Function, Role, Structure, User
+from .structures import descendant_ids
+
+ADMIN_FUNCTIONS = (Function.ADMIN_LOCAL,)
+
+
+def administered_structure_ids(session: Session, user: User) -> set[int] | None:
+    """The structures ``user`` administers, or ``None`` meaning all of them (super administrator)."""
+    if user.is_super_admin:
+        return None
+    roots = [f.structure_id for f in user.functions if f.code in ADMIN_FUNCTIONS and f.structure_id]
+    return descendant_ids(session, roots)
+
+
+def can_administer(session: Session, user: User, structure_id: int) -> bool:
+    scope = administered_structure_ids(session, user)
+    return scope is None or structure_id in scope
+
+
+def is_admin(user: User) -> bool:
+    return user.is_super_admin or any(f.code in ADMIN_FUNCTIONS for f in user.functions)
+
+
+def can_administer_user(session: Session, admin: User, target: User) -> bool:
+    scope = administered_structure_ids(session, admin)
+    if scope is None:
+        return True
+    return any(role.structure_id in scope for role in target.roles)
+
+
+def administered_structures(session: Session, user: User) -> list[Structure]:
+    scope = administered_structure_ids(session, user)
+    query = select(Structure).order_by(Structure.name)
+    if scope is not None:
+        query = query.where(Structure.id.in_(scope))
+    return list(session.scalars(query))
+
+
+def user_structure_ids(session: Session, user_id: int) -> set[int]:
+    return set(session.scalars(select(Role.structure_id).where(Role.user_id == user_id)))
+
+
+def structure_ids_of(user: User) -> set[int]:
+    return {role.structure_id for role in user.roles}
+
+

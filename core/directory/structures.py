@@ -1,0 +1,120 @@
+"""Structures form a graph: académie / syndicat > city > schools. Queries walk it with recursive CTEs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from ..models import Group, GroupKind, Structure, StructureKind, StructureLink
+from ..types import Profile
+
+PROFILE_GROUP_NAMES = {
+    Profile.TEACHER: "Enseignants",
+    Profile.STUDENT: "Élèves",
+    Profile.RELATIVE: "Parents",
+    Profile.PERSONNEL: "Personnels",
+    Profile.GUEST: "Invités",
+}
+
+
+class DirectoryError(ValueError):
+    """A directory operation that breaks a rule; the message is shown to the person."""
+
+
+def create_structure(
+    session: Session,
+    name: str,
+    kind: str = StructureKind.ECOLE,
+    *,
+    uai: str | None = None,
+    parents: Iterable[Structure] = (),
+    external_id: str | None = None,
+    source: str = "manual",
+) -> Structure:
+    """Create a structure, its five profile groups, and its links to parent structures."""
+    if kind not in set(StructureKind):
+        raise DirectoryError(f"type de structure inconnu : {kind}")
+    if uai and session.scalar(select(Structure.id).where(Structure.uai == uai)):
+        raise DirectoryError(f"le code UAI {uai} est déjà utilisé")
+    structure = Structure(name=name, kind=kind, uai=uai, external_id=external_id, source=source)
+    session.add(structure)
+    session.flush()
+    session.execute(insert(Group), profile_group_rows(structure))
+    for parent in parents:
+        link_structures(session, parent, structure)
+    return structure
+
+
+def profile_group_rows(structure: Structure) -> list[dict]:
+    return [
+        {"structure_id": structure.id, "class_id": None, "kind": GroupKind.PROFILE, "profile": profile.value,
+         "name": f"{label} — {structure.name}", "members_communicate": True, "source": structure.source}
+        for profile, label in PROFILE_GROUP_NAMES.items()
+    ]
+
+
+def link_structures(session: Session, parent: Structure, child: Structure) -> None:
+    if parent.id == child.id or parent.id in descendant_ids(session, [child.id]):
+        raise DirectoryError("ce lien créerait un cycle entre structures")
+    session.add(StructureLink(parent_id=parent.id, child_id=child.id))
+    session.flush()
+
+
+def _walk(session: Session, start: Iterable[int], up: bool) -> set[int]:
+    ids = list(start)
+    if not ids:
+        return set()
+    near, far = (StructureLink.child_id, StructureLink.parent_id) if up else (
+        StructureLink.parent_id, StructureLink.child_id)
+    seed = select(Structure.id.label("id")).where(Structure.id.in_(ids))
+    tree = seed.cte("tree", recursive=True)
+    step = select(far.label("id")).join(tree, near == tree.c.id)
+    tree = tree.union(step)
+    return set(session.scalars(select(tree.c.id)))
+
+
+def descendant_ids(session: Session, ids: Iterable[int]) -> set[int]:
+    """The given structures and everything below them."""
+    return _walk(session, ids, up=False)
+
+
+def ancestor_ids(session: Session, ids: Iterable[int]) -> set[int]:
+    """The given structures and everything above them."""
+    return _walk(session, ids, up=True)
+
+
+def ancestor_distances(session: Session, structure_id: int) -> dict[int, int]:
+    """Each ancestor (and the structure itself, at 0) with its shortest distance upward."""
+    distances = {structure_id: 0}
+    frontier = [structure_id]
+    while frontier:
+        parents = session.execute(
+            select(StructureLink.parent_id, StructureLink.child_id).where(StructureLink.child_id.in_(frontier))
+        ).all()
+        frontier = []
+        for parent_id, child_id in parents:
+            if parent_id not in distances:
+                distances[parent_id] = distances[child_id] + 1
+                frontier.append(parent_id)
+    return distances
+
+
+def parents_of(session: Session, structure_id: int) -> list[Structure]:
+    return list(session.scalars(
+        select(Structure).join(StructureLink, StructureLink.parent_id == Structure.id)
+        .where(StructureLink.child_id == structure_id).order_by(Structure.name)))
+
+
+def children_of(session: Session, structure_id: int) -> list[Structure]:
+    return list(session.scalars(
+        select(Structure).join(StructureLink, StructureLink.child_id == Structure.id)
+        .where(StructureLink.parent_id == structure_id).order_by(Structure.name)))
+
+
+def profile_group(session: Session, structure_id: int, profile: str) -> Group:
+    return session.scalars(
+        select(Group).where(Group.structure_id == structure_id, Group.kind == GroupKind.PROFILE,
+                            Group.profile == profile)).one()
+

@@ -1,0 +1,213 @@
+"""The plugin contract of Préau: every hook a plugin may implement.
+
+Each specification is documented here; ``preau hooks`` prints these docstrings and a test checks that
+docs/plugins.md mentions every one. Implement a hook with ``@preau.hookimpl`` and a function of the same
+name taking any subset of the listed arguments.
+
+Failure policy, by phase:
+
+* metadata hooks (``preau_app``, ``preau_rights``…) are called once at load; a plugin whose hook raises or
+  returns an invalid value is quarantined (disabled, its error shown to administrators);
+* UI and event hooks are called robustly: an error is logged and shown as a small error box, the rest goes on;
+* rights and communication hooks fail closed: an error means "deny".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover
+    import click
+    import flask
+
+    from .types import AppManifest, Connector, DirectorySource, MenuItem, Right, SettingSpec, Widget
+
+PROJECT = "preau"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Metadata: called once when the plugin loads, results validated
+# ---------------------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def preau_app() -> AppManifest:
+    """Describe the plugin: its one metadata object.
+
+    Every plugin must implement it. ``firstresult``: a plugin module answers for itself only.
+
+    :returns: an :class:`preau.AppManifest` (id, translatable name, theme, icon, editor, version,
+        ``requires_preau`` compatibility range, default profiles, entry endpoint). A plugin whose manifest is
+        invalid or incompatible with the running Préau is quarantined.
+    """
+
+
+@hookspec
+def preau_rights() -> list[Right]:
+    """Declare the rights of the plugin, e.g. ``notes.access`` or ``carnet.write``.
+
+    Right ids are prefixed with the app id. Administrators grant them per structure to profile groups,
+    classes or groups; ``default_profiles`` are granted when the app is first enabled for a structure.
+
+    :returns: a list of :class:`preau.Right`.
+    """
+
+
+@hookspec
+def preau_settings() -> list[SettingSpec]:
+    """Declare the plugin's settings with their defaults.
+
+    Values are stored as JSON and looked up profile → structure → platform; secrets never go here, they come
+    from the environment.
+
+    :returns: a list of :class:`preau.SettingSpec`.
+    """
+
+
+@hookspec
+def preau_migrations() -> str | None:
+    """Give the directory of the plugin's Alembic versions, if the plugin has tables.
+
+    The plugin's tables carry its id as prefix (``notes_item``) and its migrations are recorded in their own
+    version table ``alembic_version_<app id>``. ``preau db upgrade`` runs the kernel's migrations first, then
+    each plugin's.
+
+    :returns: an absolute path, or ``None``.
+    """
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Web: blueprints, widgets, menu entries, connectors
+# ---------------------------------------------------------------------------------------------------------
+
+
+@hookspec
+def preau_blueprints() -> list[flask.Blueprint]:
+    """Give the Flask blueprints of the plugin, mounted under ``/apps/<app id>/``.
+
+    Name each blueprint after the plugin. The kernel answers 404 for every route of a plugin that is not
+    enabled for, or not granted to, the current user (its ``<app id>.access`` right).
+
+    :returns: a list of :class:`flask.Blueprint`.
+    """
+
+
+@hookspec
+def preau_widgets() -> list[Widget]:
+    """Give the dashboard widgets of the plugin.
+
+    A widget is shown only to users a grant of its ``right`` reaches. ``render(user, size)`` is called
+    robustly: if it raises, the dashboard shows a small error box instead.
+
+    :returns: a list of :class:`preau.Widget`.
+    """
+
+
+@hookspec
+def preau_menu_items() -> list[MenuItem]:
+    """Give entries for "Mes Applis" besides the app's own entry point.
+
+    :returns: a list of :class:`preau.MenuItem`, each guarded by a right.
+    """
+
+
+@hookspec
+def preau_connectors() -> list[Connector]:
+    """Give the SSO connectors and link tiles towards external services.
+
+    Kinds: ``link``, ``cas``, ``lti11``, ``lti13``, ``saml``. A connector reaches a user only through a grant
+    of its ``right``. Connector hooks fail closed: an error hides the connector.
+
+    :returns: a list of :class:`preau.Connector`.
+    """
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Rules: fail closed
+# ---------------------------------------------------------------------------------------------------------
+
+
+@hookspec
+def preau_communication(sender: Any, recipient: Any) -> bool | None:
+    """Veto or allow communication between two users, on top of the kernel's group links.
+
+    Return ``False`` to veto (any veto wins), ``True`` to add a link the groups do not give, ``None`` to
+    leave the decision to the kernel. An error counts as a veto.
+
+    :param sender: the :class:`preau.User` who writes or searches.
+    :param recipient: the :class:`preau.User` they want to reach.
+    """
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Lifecycle events: called robustly
+# ---------------------------------------------------------------------------------------------------------
+
+
+@hookspec
+def preau_user_created(user: Any) -> None:
+    """React to a new account (manual creation, import, demo or seed through the directory services).
+
+    :param user: the new :class:`preau.User`, flushed (it has an id).
+    """
+
+
+@hookspec
+def preau_user_updated(user: Any, changes: dict[str, Any]) -> None:
+    """React to a change of account: state transition, new role, new name.
+
+    :param user: the :class:`preau.User`.
+    :param changes: ``{"field": (old, new)}`` of what changed.
+    """
+
+
+@hookspec
+def preau_user_deleted(user_id: int) -> None:
+    """Delete or anonymise what the plugin holds about a user whose account is finally deleted.
+
+    :param user_id: the id of the deleted account.
+    """
+
+
+@hookspec
+def preau_year_transition(structure: Any) -> None:
+    """Prepare the plugin for a new school year in a structure (cut class shares, archive…).
+
+    No content may be deleted here.
+
+    :param structure: the :class:`preau.Structure`.
+    """
+
+
+@hookspec
+def preau_export_user_data(user: Any) -> dict[str, Any] | None:
+    """Contribute to a user's "Mes données" export.
+
+    :param user: the :class:`preau.User`.
+    :returns: a JSON-serialisable dict, stored as ``<app id>.json`` in the export, or ``None``.
+    """
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Administration: directory sources and command line
+# ---------------------------------------------------------------------------------------------------------
+
+
+@hookspec
+def preau_directory_sources() -> list[DirectorySource]:
+    """Give importers of directory data (AAF XML, CSV, ONDE…).
+
+    :returns: a list of :class:`preau.DirectorySource`.
+    """
+
+
+@hookspec
+def preau_cli(cli: click.Group) -> None:
+    """Add commands to the ``preau`` command line.
+
+    :param cli: the root :class:`click.Group`; add a subgroup named after the plugin.
+    """

@@ -1,0 +1,32 @@
+"""Alembic environment shared by the kernel and every plugin.
+
+``preau db upgrade`` passes, through the Alembic config attributes, the engine, the version table
+(``alembic_version`` for the kernel, ``alembic_version_<app id>`` for a plugin) and the set of tables the
+branch owns, so that each branch only ever sees and changes its own tables.
+"""
+
+from alembic import context
+
+from preau.db import Model
+
+config = context.config
+owned = config.attributes["owned_tables"]
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    table = obj if type_ == "table" else getattr(obj, "table", None)
+    table_name = name if type_ == "table" else getattr(table, "name", None)
+    return table_name in owned if table_name else True
+
+
+connection = config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=Model.metadata,
+    version_table=config.attributes["version_table"],
+    include_object=include_object,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,31 @@
+"""The kernel's typed models. Plugins import them from ``preau``, not from here."""
+
+from .audit import AuditEvent, LoginAttempt
+from .auth import ApiToken, Charter, CharterAcceptance
+from .directory import (
+    AccountState,
+    Function,
+    Group,
+    GroupKind,
+    GroupMember,
+    RelativeLink,
+    Role,
+    SchoolClass,
+    Structure,
+    StructureKind,
+    StructureLink,
+    User,
+    UserFunction,
+)
+from .enablement import AppEnablement, RightGrant, Setting
+
+__all__ = [
+    "AccountState", "ApiToken", "AppEnablement", "AuditEvent", "Charter", "CharterAcceptance", "Function",
+    "Group", "GroupKind", "GroupMember", "LoginAttempt", "RelativeLink", "RightGrant", "Role", "SchoolClass",
+    "Setting", "Structure", "StructureKind", "StructureLink", "User", "UserFunction",
+]
+
+from ..db import Model as _Model
+
+# The kernel's own tables, taken before any plugin adds its models to the shared metadata.
+KERNEL_TABLES = frozenset(_Model.metadata.tables)

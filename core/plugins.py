@@ -1,0 +1,242 @@
+"""The plugin manager: built-in and third-party plugins, loaded the same way.
+
+Plugins are found through the entry-point group ``preau.plugins`` (Préau's own built-ins are declared there
+too) plus any module named in the ``PLUGINS_EXTRA`` setting. Loading happens only inside ``create_app()``. A
+plugin that fails to import, breaks the contract or raises in a metadata hook is quarantined: its error is
+recorded and shown by ``preau plugins`` and to administrators, and everything else keeps working.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import traceback
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any
+
+import pluggy
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
+
+from . import hooks
+from .types import AppManifest, Connector, ManifestError, MenuItem, Right, SettingSpec, Widget
+
+log = logging.getLogger(__name__)
+ENTRY_POINT_GROUP = "preau.plugins"
+
+
+class PluginState:
+    ACTIVE = "active"
+    BROKEN = "broken"
+    DENIED = "denied"
+
+
+@dataclass
+class PluginRecord:
+    """Everything the kernel knows about one plugin, loaded or not."""
+
+    name: str
+    module: str
+    source: str
+    version: str = "?"
+    state: str = PluginState.ACTIVE
+    error: str | None = None
+    plugin: Any = None
+    manifest: AppManifest | None = None
+    rights: list[Right] = field(default_factory=list)
+    widgets: list[Widget] = field(default_factory=list)
+    connectors: list[Connector] = field(default_factory=list)
+    menu_items: list[MenuItem] = field(default_factory=list)
+    settings: list[SettingSpec] = field(default_factory=list)
+    blueprints: list[Any] = field(default_factory=list)
+    migrations: str | None = None
+
+    @property
+    def app_id(self) -> str:
+        return self.manifest.id if self.manifest else self.name
+
+    @property
+    def active(self) -> bool:
+        return self.state == PluginState.ACTIVE
+
+
+@dataclass(frozen=True)
+class HookFailure:
+    """What a robust hook call returns in place of a plugin's result when it raised."""
+
+    app_id: str
+    hook: str
+    error: str
+
+
+def _preau_version() -> Version:
+    from . import __version__
+
+    return Version(__version__)
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+class PluginRegistry:
+    """Loads plugins into a pluggy manager and keeps one :class:`PluginRecord` per plugin."""
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager(hooks.PROJECT)
+        self.pm.add_hookspecs(hooks)
+        self.records: dict[str, PluginRecord] = {}
+        self._subset_cache: dict[tuple[str, frozenset[str]], Any] = {}
+
+    # -- loading -------------------------------------------------------------------------------------
+
+    def load(self, *, extra: Iterable[str] = (), deny: Iterable[str] = ()) -> None:
+        denied = set(deny)
+        for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=self._entry_point_order):
+            self._load_one(ep.name, ep.value, self._source_of(ep), lambda ep=ep: ep.load(), denied)
+        for module in extra:
+            name = module.rsplit(".", 1)[-1]
+            self._load_one(name, module, "extra", lambda m=module: importlib.import_module(m), denied)
+
+    @staticmethod
+    def _entry_point_order(ep: EntryPoint) -> tuple[int, str]:
+        # Built-ins first, then third parties, each in name order: dispatch order is deterministic.
+        return (0 if ep.value.startswith("preau_plugins.") else 1, ep.name)
+
+    @staticmethod
+    def _source_of(ep: EntryPoint) -> str:
+        dist = getattr(ep, "dist", None)
+        if dist is not None and dist.metadata["Name"] != "preau":
+            return f"{dist.metadata['Name']} {dist.version}"
+        return "builtin"
+
+    def _load_one(self, name: str, module: str, source: str, importer: Any, denied: set[str]) -> None:
+        if name in self.records:
+            return
+        record = PluginRecord(name=name, module=module, source=source)
+        self.records[name] = record
+        if name in denied:
+            record.state = PluginState.DENIED
+            return
+        try:
+            plugin = importer()
+            self.pm.register(plugin, name=name)
+            record.plugin = plugin
+            self._check_hooks_known(record)
+            self._collect_metadata(record)
+        except Exception as exc:  # noqa: BLE001 - any failure quarantines the plugin
+            self._quarantine(record, _describe(exc))
+            log.warning("plugin %s quarantined: %s\n%s", name, record.error, traceback.format_exc())
+
+    def _check_hooks_known(self, record: PluginRecord) -> None:
+        for caller in self.pm.get_hookcallers(record.plugin) or []:
+            if caller.spec is None:
+                raise ManifestError(f"unknown hook {caller.name!r} (not in the Préau plugin contract)")
+        if not self._impl(record, "preau_app"):
+            raise ManifestError("the plugin does not implement preau_app (its manifest)")
+
+    def _collect_metadata(self, record: PluginRecord) -> None:
+        manifest = self.call_one(record, "preau_app")
+        if not isinstance(manifest, AppManifest):
+            raise ManifestError("preau_app must return an AppManifest")
+        manifest.validate()
+        self._check_compatible(manifest)
+        if any(r.manifest and r.manifest.id == manifest.id for r in self.records.values() if r.active):
+            raise ManifestError(f"another plugin already uses the app id {manifest.id!r}")
+        record.manifest, record.version = manifest, manifest.version
+        record.rights = self._validated(record, "preau_rights", Right)
+        record.widgets = self._validated(record, "preau_widgets", Widget)
+        record.connectors = self._validated(record, "preau_connectors", Connector)
+        record.menu_items = self._listed(record, "preau_menu_items", MenuItem)
+        record.settings = self._listed(record, "preau_settings", SettingSpec)
+        record.blueprints = list(self.call_one(record, "preau_blueprints") or [])
+        record.migrations = self.call_one(record, "preau_migrations")
+        declared = {r.id for r in record.rights}
+        for item in [*record.widgets, *record.connectors, *record.menu_items]:
+            if item.right not in declared:
+                raise ManifestError(f"{item.id} needs the undeclared right {item.right!r}")
+
+    @staticmethod
+    def _check_compatible(manifest: AppManifest) -> None:
+        try:
+            spec = SpecifierSet(manifest.requires_preau)
+        except InvalidSpecifier as exc:
+            raise ManifestError(f"requires_preau {manifest.requires_preau!r} is invalid") from exc
+        if not spec.contains(_preau_version(), prereleases=True):
+            raise ManifestError(f"needs Préau {manifest.requires_preau}, this is {_preau_version()}")
+
+    def _listed(self, record: PluginRecord, hook: str, kind: type) -> list[Any]:
+        items = list(self.call_one(record, hook) or [])
+        for item in items:
+            if not isinstance(item, kind):
+                raise ManifestError(f"{hook} must return {kind.__name__} values, got {type(item).__name__}")
+        return items
+
+    def _validated(self, record: PluginRecord, hook: str, kind: type) -> list[Any]:
+        items = self._listed(record, hook, kind)
+        for item in items:
+            item.validate(record.manifest.id)
+        return items
+
+    def _quarantine(self, record: PluginRecord, error: str) -> None:
+        record.state, record.error = PluginState.BROKEN, error
+        if record.plugin is not None and self.pm.is_registered(record.plugin):
+            self.pm.unregister(record.plugin)
+        self._subset_cache.clear()
+
+    # -- calling ------------------------------------------------------------------------------------
+
+    def _impl(self, record: PluginRecord, hook: str) -> Any:
+        caller = getattr(self.pm.hook, hook)
+        return next((i for i in caller.get_hookimpls() if i.plugin is record.plugin), None)
+
+    def call_one(self, record: PluginRecord, hook: str, **kwargs: Any) -> Any:
+        """Call one plugin's implementation of ``hook`` with the arguments it asks for."""
+        impl = self._impl(record, hook)
+        if impl is None:
+            return None
+        return impl.function(*(kwargs[name] for name in impl.argnames))
+
+    def call_robust(
+        self, hook: str, only: set[str] | None = None, **kwargs: Any
+    ) -> Iterator[tuple[PluginRecord, Any]]:
+        """Call ``hook`` on each active plugin (restricted to app ids in ``only``), never raising.
+
+        Yields ``(record, result)``; a plugin that raised yields a :class:`HookFailure` instead of a result.
+        """
+        for record in self.active():
+            if only is not None and record.app_id not in only:
+                continue
+            try:
+                yield record, self.call_one(record, hook, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - robust by contract
+                log.exception("plugin %s failed in %s", record.name, hook)
+                yield record, HookFailure(record.app_id, hook, _describe(exc))
+
+    def subset_caller(self, hook: str, app_ids: Iterable[str]) -> Any:
+        """A pluggy hook caller that reaches only the plugins whose app id is in ``app_ids``."""
+        keep = frozenset(app_ids)
+        key = (hook, keep)
+        if key not in self._subset_cache:
+            remove = [r.plugin for r in self.active() if r.app_id not in keep]
+            self._subset_cache[key] = self.pm.subset_hook_caller(hook, remove_plugins=remove)
+        return self._subset_cache[key]
+
+    # -- queries ------------------------------------------------------------------------------------
+
+    def active(self) -> list[PluginRecord]:
+        return [r for r in self.records.values() if r.active]
+
+    def broken(self) -> list[PluginRecord]:
+        return [r for r in self.records.values() if r.state == PluginState.BROKEN]
+
+    def by_app_id(self, app_id: str) -> PluginRecord | None:
+        return next((r for r in self.active() if r.app_id == app_id), None)
+
+    def all_rights(self) -> dict[str, Right]:
+        return {right.id: right for record in self.active() for right in record.rights}
+
+    def core_app_ids(self) -> set[str]:
+        return {r.app_id for r in self.active() if r.manifest and r.manifest.core}

@@ -1,0 +1,196 @@
+"""Pytest fixtures for Préau and its plugins (registered through the ``pytest11`` entry point).
+
+Fixtures: ``app`` (one application per test session, plugins loaded, schema migrated), ``db`` (a session
+whose work is rolled back after each test), ``client`` (a Flask test client that knows how to post forms with
+their CSRF token), ``school`` (a small school built in milliseconds), ``login_as`` and ``enable_plugin``.
+
+Set ``PREAU_TEST_DATABASE_URL`` to run everything on PostgreSQL; SQLite in a temporary file otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+TEST_PASSWORD = "Mot2passe-test"
+
+
+def reset_database(url: str) -> None:
+    """Empty the test database (PostgreSQL: the public schema) before migrating it afresh."""
+    from .db import make_engine
+
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        for suffix in ("", "-wal", "-shm"):
+            if path and os.path.exists(path + suffix):
+                os.remove(path + suffix)
+        return
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def preau_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return os.environ.get("PREAU_TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def preau_config() -> dict[str, Any]:
+    """Override to add settings (e.g. ``PLUGINS_EXTRA``) for your test session."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def app(preau_database_url: str, preau_config: dict[str, Any], tmp_path_factory) -> Flask:
+    os.environ.setdefault("PREAU_INSTANCE_DIR", str(tmp_path_factory.mktemp("instance")))
+    from .app import create_app
+    from .migrate import upgrade
+
+    reset_database(preau_database_url)
+    config = {"TESTING": True, "DATABASE_URL": preau_database_url, "SECRET_KEY": "test-secret-key",
+              "SERVER_NAME": "localhost", **preau_config}
+    application = create_app(config)
+    upgrade(application.extensions["preau.engine"], application.extensions["preau.plugins"])
+    return application
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Session]:
+    """A session inside a transaction rolled back after the test; the app's requests share it."""
+    engine = app.extensions["preau.engine"]
+    connection = engine.connect()
+    outer = connection.begin()
+    original = app.extensions["preau.sessionmaker"]
+    app.extensions["preau.sessionmaker"] = sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+    with app.app_context():
+        from .db import db_session
+
+        session = db_session()
+        try:
+            yield session
+        finally:
+            session.close()
+            app.extensions["preau.sessionmaker"] = original
+            outer.rollback()
+            connection.close()
+
+
+class PreauClient(FlaskClient):
+    """A test client that fetches the CSRF token of its session before posting a form."""
+
+    def csrf_token(self) -> str:
+        return self.get("/auth/csrf-token").get_json()["csrf_token"]
+
+    def post_form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any):
+        data = {"csrf_token": self.csrf_token(), **(data or {})}
+        return self.post(url, data=data, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask, db: Session) -> PreauClient:
+    app.test_client_class = PreauClient
+    return app.test_client()
+
+
+@dataclass
+class School:
+    """A small school: a city, one school, one class and one person of each profile."""
+
+    city: Any
+    structure: Any
+    school_class: Any
+    teacher: Any
+    student: Any
+    parent: Any
+    staff: Any
+    guest: Any
+    admin: Any
+    password: str = TEST_PASSWORD
+
+
+_HASH_CACHE: dict[str, str] = {}
+
+
+def _password_hash() -> str:
+    from .auth.passwords import hash_password
+
+    if TEST_PASSWORD not in _HASH_CACHE:
+        _HASH_CACHE[TEST_PASSWORD] = hash_password(TEST_PASSWORD)
+    return _HASH_CACHE[TEST_PASSWORD]
+
+
+def build_school(session: Session, name: str = "École Jean-Jaurès", uai: str = "0750001A",
+                 city_name: str = "Ville de Test") -> School:
+    """Build a school through the directory services; every account active with ``TEST_PASSWORD``."""
+    from .accounts import activate_with_password
+    from .directory.classes import create_class
+    from .directory.structures import create_structure
+    from .directory.users import add_role, attach_to_class, create_user, grant_function, link_relative
+    from .models import Function, StructureKind
+    from .types import Profile
+
+    city = create_structure(session, city_name, StructureKind.CITY)
+    school = create_structure(session, name, StructureKind.ECOLE, uai=uai, parents=[city])
+    school_class = create_class(session, school, "CM2 A")
+    suffix = uai[-4:].lower()
+
+    def person(login: str, first: str, last: str, profile: str, **kw: Any):
+        user = create_user(session, first_name=first, last_name=last, login=f"{login}.{suffix}", **kw)
+        activate_with_password(session, user, _password_hash())
+        add_role(session, user, school, profile)
+        return user
+
+    teacher = person("prof", "Paul", "Prof", Profile.TEACHER)
+    student = person("eleve", "Emma", "Eleve", Profile.STUDENT, birth_date=date(2015, 5, 5))
+    parent = person("parent", "Pierre", "Eleve", Profile.RELATIVE)
+    staff = person("perso", "Sonia", "Staff", Profile.PERSONNEL)
+    guest = person("invite", "Igor", "Invite", Profile.GUEST)
+    admin = person("adml", "Anne", "Adml", Profile.PERSONNEL)
+    grant_function(session, admin, Function.ADMIN_LOCAL, school)
+    attach_to_class(session, teacher, school_class, Profile.TEACHER)
+    attach_to_class(session, student, school_class, Profile.STUDENT)
+    link_relative(session, parent, student)
+    session.flush()
+    return School(city, school, school_class, teacher, student, parent, staff, guest, admin)
+
+
+@pytest.fixture
+def school(db: Session) -> School:
+    return build_school(db)
+
+
+@pytest.fixture
+def login_as(client: PreauClient):
+    """``login_as(user)`` logs the test client in through the real login form."""
+
+    def login(user: Any, password: str = TEST_PASSWORD) -> PreauClient:
+        response = client.post_form("/auth/login", {"login": user.login, "password": password})
+        assert response.status_code == 302, f"login of {user.login} failed: {response.status_code}"
+        return client
+
+    return login
+
+
+@pytest.fixture
+def enable_plugin(app: Flask, db: Session):
+    """``enable_plugin(app_id, structure)`` enables an app there with its rights' default grants."""
+    from .rights import enable_with_defaults
+
+    def enable(app_id: str, structure: Any) -> None:
+        enable_with_defaults(db, app.extensions["preau.plugins"], structure, app_id)
+        db.flush()
+
+    return enable

@@ -1,0 +1,170 @@
+"""Typed values that plugins return from their hooks.
+
+Hooks return these dataclasses, never bare dicts or HTML strings: the kernel validates them at load time and
+templates render them through named slots.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+_ID = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+_RIGHT_ID = re.compile(r"^[a-z][a-z0-9_]{1,39}\.[a-z][a-z0-9_.]{1,60}$")
+
+
+class Profile(enum.StrEnum):
+    """The five profiles of an ENT. The value is stored in the database."""
+
+    TEACHER = "teacher"
+    STUDENT = "student"
+    RELATIVE = "relative"
+    PERSONNEL = "personnel"
+    GUEST = "guest"
+
+
+PROFILE_LABELS = {
+    Profile.TEACHER: "Enseignant",
+    Profile.STUDENT: "Élève",
+    Profile.RELATIVE: "Parent",
+    Profile.PERSONNEL: "Personnel",
+    Profile.GUEST: "Invité",
+}
+
+THEMES = ("Pédagogie", "Vie scolaire", "Communication", "Ressources", "Orientation", "Outils")
+WIDGET_SIZES = ("miniature", "apercu", "large")
+CONNECTOR_KINDS = ("link", "cas", "lti11", "lti13", "saml")
+
+
+class ManifestError(ValueError):
+    """A plugin returned a value that breaks the plugin contract."""
+
+
+@dataclass(frozen=True)
+class AppManifest:
+    """The one metadata object of a plugin (returned by ``preau_app``)."""
+
+    id: str
+    name: str
+    version: str
+    editor: str
+    theme: str = "Outils"
+    description: str = ""
+    icon: str = "app"
+    requires_preau: str = ">=0.1"
+    default_profiles: tuple[Profile, ...] = ()
+    entry_endpoint: str | None = None
+    core: bool = False  # core apps answer for everyone, whatever the enablement
+
+    def validate(self) -> None:
+        if not _ID.match(self.id):
+            raise ManifestError(f"app id {self.id!r} must match {_ID.pattern}")
+        if self.theme not in THEMES:
+            raise ManifestError(f"app {self.id}: theme {self.theme!r} is not one of {THEMES}")
+        if not self.name or not self.version or not self.editor:
+            raise ManifestError(f"app {self.id}: name, version and editor are required")
+
+
+@dataclass(frozen=True)
+class Right:
+    """A right a plugin declares, e.g. ``messaging.access``. The app id prefixes the right id."""
+
+    id: str
+    label: str
+    default_profiles: tuple[Profile, ...] = ()
+
+    @property
+    def app_id(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    def validate(self, app_id: str) -> None:
+        if not _RIGHT_ID.match(self.id) or self.app_id != app_id:
+            raise ManifestError(f"right {self.id!r} must look like '{app_id}.something'")
+
+
+@dataclass(frozen=True)
+class Widget:
+    """A dashboard widget. ``render(user, size)`` returns an HTML fragment (already escaped)."""
+
+    id: str
+    title: str
+    render: Callable[[Any, str], str]
+    right: str
+    sizes: tuple[str, ...] = WIDGET_SIZES
+    default_profiles: tuple[Profile, ...] = ()
+    placeable: bool = True
+
+    def validate(self, app_id: str) -> None:
+        if not self.id.startswith(app_id + "."):
+            raise ManifestError(f"widget {self.id!r} must be prefixed with '{app_id}.'")
+        bad = set(self.sizes) - set(WIDGET_SIZES)
+        if bad or not self.sizes:
+            raise ManifestError(f"widget {self.id}: sizes must be among {WIDGET_SIZES}")
+
+
+@dataclass(frozen=True)
+class Connector:
+    """An SSO connector or link tile towards an external service."""
+
+    id: str
+    name: str
+    kind: str
+    url: str
+    right: str
+    attributes: tuple[str, ...] = ("login",)
+    reauthenticate: bool = False
+    launch_urls: dict[str, str] = field(default_factory=dict)  # per profile value, overrides url
+
+    def validate(self, app_id: str) -> None:
+        if self.kind not in CONNECTOR_KINDS:
+            raise ManifestError(f"connector {self.id}: kind {self.kind!r} not in {CONNECTOR_KINDS}")
+        if not self.url.startswith(("https://", "http://")):
+            raise ManifestError(f"connector {self.id}: url must be http(s)")
+
+    def url_for_profile(self, profiles: set[str]) -> str:
+        for profile, url in self.launch_urls.items():
+            if profile in profiles:
+                return url
+        return self.url
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """An entry in "Mes Applis" or the permanent bar."""
+
+    id: str
+    label: str
+    url: str
+    right: str
+    theme: str = "Outils"
+    icon: str = "app"
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """A setting a plugin declares, looked up profile → structure → platform."""
+
+    key: str
+    label: str
+    default: Any
+    kind: str = "str"  # str, int, bool
+
+
+@dataclass(frozen=True)
+class CommunicationLink:
+    """An extra "from group → to group" link contributed by a plugin."""
+
+    from_group_id: int
+    to_group_id: int
+
+
+@dataclass(frozen=True)
+class DirectorySource:
+    """An importer of directory data (AAF, CSV, ONDE…). ``run(session, path, dry_run)`` returns a report."""
+
+    id: str
+    label: str
+    run: Callable[..., Any]

@@ -1,0 +1,37 @@
+"""Production serving: ``preau serve`` runs gunicorn; ``preau.wsgi:application`` for any WSGI server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from .app import create_app
+
+        return create_app()
+
+
+def serve_with_gunicorn(bind: str, workers: int) -> None:
+    from .app import create_app
+
+    create_app()  # fail fast, in the master, on a missing production setting
+    _Gunicorn({"bind": bind, "workers": workers, "accesslog": "-", "forwarded_allow_ips": "127.0.0.1"}).run()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "application":
+        from .app import create_app
+
+        return create_app()
+    raise AttributeError(name)

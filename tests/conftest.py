@@ -1,0 +1,8 @@
+import pytest
+
+
+@pytest.fixture(scope="session")
+def preau_config():
+    # A deliberately broken plugin and a healthy extra one, loaded exactly like third-party plugins.
+    return {"PLUGINS_EXTRA": ["tests.fixtures_plugins.broken_import", "tests.fixtures_plugins.raising_manifest",
+                              "tests.fixtures_plugins.unknown_hook", "tests.fixtures_plugins.failing_widget"]}

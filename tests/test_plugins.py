@@ -1,0 +1,70 @@
+"""The plugin system: built-ins and extras load the same way; broken plugins are quarantined."""
+
+from click.testing import CliRunner
+
+
+def _records(app):
+    return app.extensions["preau.plugins"].records
+
+
+def test_builtin_plugin_is_loaded_through_its_entry_point(app):
+    record = _records(app)["welcome"]
+    assert record.active and record.source == "builtin"
+    assert record.manifest.id == "welcome"
+    assert [r.id for r in record.rights] == ["welcome.access"]
+
+
+def test_plugin_that_fails_to_import_is_quarantined_with_its_error(app):
+    record = _records(app)["broken_import"]
+    assert record.state == "broken"
+    assert "ModuleNotFoundError" in record.error and "preau_this_module_does_not_exist" in record.error
+
+
+def test_plugin_whose_manifest_raises_is_quarantined(app):
+    record = _records(app)["raising_manifest"]
+    assert record.state == "broken" and "manifest exploded" in record.error
+    assert not app.extensions["preau.plugins"].pm.is_registered(record.plugin)
+
+
+def test_plugin_with_an_unknown_hook_is_quarantined(app):
+    record = _records(app)["unknown_hook"]
+    assert record.state == "broken" and "preau_no_such_hook" in record.error
+
+
+def test_other_plugins_keep_working_when_one_widget_fails(school, login_as, enable_plugin):
+    enable_plugin("welcome", school.city)
+    enable_plugin("failing", school.city)
+    client = login_as(school.parent)
+    page = client.get("/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Ce widget n'a pas pu s'afficher" in html  # the failing widget, boxed
+    assert "Bienvenue sur l'ENT, Pierre" in html  # the healthy one, rendered
+
+
+def test_broken_plugins_are_shown_to_administrators(school, login_as):
+    client = login_as(school.admin)
+    html = client.get("/admin/").get_data(as_text=True)
+    assert "Extensions en erreur" in html and "manifest exploded" in html
+
+
+def test_preau_plugins_command_lists_state_and_error(app, monkeypatch, preau_database_url):
+    from preau.cli import cli
+
+    monkeypatch.setenv("PREAU_DATABASE_URL", preau_database_url)
+    monkeypatch.setenv("PREAU_PLUGINS_EXTRA", "tests.fixtures_plugins.broken_import")
+    result = CliRunner().invoke(cli, ["plugins"])
+    assert result.exit_code == 0, result.output
+    assert "welcome" in result.output and "builtin" in result.output
+    assert "broken_import" in result.output and "ModuleNotFoundError" in result.output
+
+
+def test_plugin_routes_answer_404_where_the_app_is_not_enabled(school, login_as):
+    client = login_as(school.teacher)
+    assert client.get("/apps/welcome/").status_code == 404
+
+
+def test_plugin_routes_answer_once_enabled_and_granted(school, login_as, enable_plugin):
+    enable_plugin("welcome", school.structure)
+    client = login_as(school.teacher)
+    assert client.get("/apps/welcome/").status_code == 200
