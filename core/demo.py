@@ -14,7 +14,14 @@ from .auth.service import accept_charters, publish_charter
 from .db import db_session
 from .directory.classes import create_class, create_group
 from .directory.structures import create_structure
-from .directory.users import add_role, add_to_group, attach_to_class, create_user, grant_function, link_relative
+from .directory.users import (
+    add_role,
+    add_to_group,
+    attach_to_class,
+    create_user,
+    grant_function,
+    link_relative,
+)
 from .models import Function, Structure, StructureKind
 from .rights import enable_with_defaults
 from .types import PROFILE_LABELS, Profile

@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-TEST_PASSWORD = "Mot2passe-test"
+TEST_PASSWORD = "Mot2passe-test"  # noqa: S105 - the known password of test fixtures
 
 
 def reset_database(url: str) -> None:
