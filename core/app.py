@@ -121,8 +121,8 @@ def _plugin_guard(app_id: str):
     return guard
 
 
-_OPEN_ENDPOINTS = {"static", "auth.login", "auth.csrf_token", "auth.logout", "auth.charter", "auth.activate", "auth.activate_finish",
-                   "auth.reset", "portal.set_language", "portal.health"}
+_OPEN_ENDPOINTS = {"static", "auth.login", "auth.csrf_token", "auth.logout", "auth.charter", "auth.activate",
+                   "auth.activate_finish", "auth.reset", "portal.set_language", "portal.health"}
 
 
 def _install_request_hooks(app: Flask) -> None:

@@ -68,3 +68,31 @@ def test_plugin_routes_answer_once_enabled_and_granted(school, login_as, enable_
     enable_plugin("welcome", school.structure)
     client = login_as(school.teacher)
     assert client.get("/apps/welcome/").status_code == 200
+
+
+def test_lifecycle_events_reach_plugins(school, db):
+    from preau.directory.lifecycle import transition
+    from preau.directory.users import create_user
+    from tests.fixtures_plugins.recorder import EVENTS
+
+    EVENTS.clear()
+    user = create_user(db, first_name="Zoé", last_name="Événement")
+    transition(db, user, "blocked", reason="test")
+    assert ("created", "zoe.evenement") in EVENTS
+    assert ("updated", ("zoe.evenement", ("state",))) in EVENTS
+
+
+def test_a_raising_event_hook_is_reported_not_raised(app):
+    from preau.plugins import HookFailure
+
+    registry = app.extensions["preau.plugins"]
+    results = {r.app_id: res for r, res in registry.call_robust("preau_user_deleted", user_id=1)}
+    assert isinstance(results["recorder"], HookFailure) and "must not stop" in results["recorder"].error
+    assert registry.records["recorder"].active  # still enabled: event hooks are robust, not quarantining
+
+
+def test_subset_caller_reaches_only_the_given_plugins(app):
+    registry = app.extensions["preau.plugins"]
+    caller = registry.subset_caller("preau_rights", ["welcome"])
+    rights = [r.id for batch in caller() for r in batch]
+    assert "welcome.access" in rights and "failing.access" not in rights

@@ -1,0 +1,25 @@
+"""A healthy plugin that records the lifecycle events it receives."""
+
+from preau import AppManifest, hookimpl
+
+EVENTS: list[tuple[str, object]] = []
+
+
+@hookimpl
+def preau_app():
+    return AppManifest(id="recorder", name="Enregistreur", version="1.0", editor="Tests")
+
+
+@hookimpl
+def preau_user_created(user):
+    EVENTS.append(("created", user.login))
+
+
+@hookimpl
+def preau_user_updated(user, changes):
+    EVENTS.append(("updated", (user.login, tuple(sorted(changes)))))
+
+
+@hookimpl
+def preau_user_deleted(user_id):
+    raise RuntimeError("a failing event hook must not stop the kernel")

@@ -1,0 +1,65 @@
+"""The ``preau`` command line, run for real against throwaway SQLite databases."""
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from preau.cli import cli
+from preau.models import AccountState, Function, Structure, User, UserFunction
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def _run(*args, **kwargs):
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False, **kwargs)
+    return result
+
+
+def test_demo_creates_then_reuses_the_demo_data(db_url):
+    first = _run("demo", "--no-serve", "--db", db_url)
+    assert first.exit_code == 0 and "créées" in first.output
+    second = _run("demo", "--no-serve", "--db", db_url)
+    assert second.exit_code == 0 and "réutilisées" in second.output
+    with Session(create_engine(db_url)) as session:
+        assert session.scalar(select(func.count()).select_from(Structure)) == 3
+        users = session.scalar(select(func.count()).select_from(User))
+        assert 50 <= users <= 70
+        colin = session.scalar(select(User).where(User.login == "parent.colin"))
+        assert colin.state == AccountState.ACTIVE and colin.password_hash.startswith("$argon2id$")
+
+
+def test_db_upgrade_then_status_reports_every_branch_up_to_date(db_url):
+    assert "kernel : à jour" in _run("db", "upgrade", "--db", db_url).output
+    status = _run("db", "status", "--db", db_url)
+    assert status.exit_code == 0 and "kernel" in status.output and "à migrer" not in status.output
+
+
+def test_create_admin_makes_an_active_super_administrator(db_url):
+    _run("db", "upgrade", "--db", db_url)
+    result = _run("create-admin", "--login", "chef", "--db", db_url, input="Tres-long-secret-9\nTres-long-secret-9\n")
+    assert result.exit_code == 0, result.output
+    with Session(create_engine(db_url)) as session:
+        chef = session.scalar(select(User).where(User.login == "chef"))
+        assert chef.state == AccountState.ACTIVE
+        assert session.scalar(select(UserFunction.code).where(UserFunction.user_id == chef.id)) == Function.SUPER_ADMIN
+
+
+def test_create_admin_refuses_a_weak_password_and_creates_nothing(db_url):
+    _run("db", "upgrade", "--db", db_url)
+    result = CliRunner().invoke(cli, ["create-admin", "--login", "chef", "--db", db_url], input="court\ncourt\n")
+    assert result.exit_code != 0 and "au moins 8 caractères" in result.output
+    with Session(create_engine(db_url)) as session:
+        assert session.scalar(select(User).where(User.login == "chef")) is None
+
+
+def test_serve_refuses_to_start_in_production_without_a_secret(monkeypatch, db_url):
+    monkeypatch.setenv("PREAU_ENV", "production")
+    monkeypatch.setenv("PREAU_DATABASE_URL", db_url)
+    monkeypatch.delenv("PREAU_SECRET_KEY", raising=False)
+    result = CliRunner().invoke(cli, ["serve"])
+    assert result.exit_code != 0
+    assert "PREAU_SECRET_KEY est obligatoire" in str(result.exception)
