@@ -23,3 +23,10 @@ def preau_user_updated(user, changes):
 @hookimpl
 def preau_user_deleted(user_id):
     raise RuntimeError("a failing event hook must not stop the kernel")
+
+
+@hookimpl
+def preau_settings():
+    from preau import SettingSpec
+
+    return [SettingSpec("max_items", "Nombre d'éléments affichés", 10, kind="int")]
