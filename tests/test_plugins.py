@@ -96,3 +96,23 @@ def test_subset_caller_reaches_only_the_given_plugins(app):
     caller = registry.subset_caller("preau_rights", ["welcome"])
     rights = [r.id for batch in caller() for r in batch]
     assert "welcome.access" in rights and "failing.access" not in rights
+
+
+def test_plugin_for_an_incompatible_preau_is_quarantined(app):
+    record = _records(app)["incompatible"]
+    assert record.state == "broken" and "needs Préau >=99" in record.error
+
+
+def test_plugin_using_an_undeclared_right_is_quarantined(app):
+    record = _records(app)["undeclared_right"]
+    assert record.state == "broken" and "undeclared right 'sloppy.access'" in record.error
+
+
+def test_denied_plugins_are_not_loaded(tmp_path):
+    from preau.app import create_app
+
+    other = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'deny.db'}", "SECRET_KEY": "x",
+                        "PLUGINS_DENY": ["welcome"]})
+    registry = other.extensions["preau.plugins"]
+    assert registry.records["welcome"].state == "denied"
+    assert registry.by_app_id("welcome") is None
