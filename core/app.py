@@ -168,6 +168,7 @@ def _install_error_handlers(app: Flask) -> None:
         404: "Cette page n'existe pas ou ne vous est pas accessible.",
         405: "Méthode non autorisée.",
         413: "Le fichier envoyé est trop volumineux.",
+        422: "Les données envoyées sont invalides.",
         429: "Trop de requêtes : réessayez plus tard.",
         500: "Une erreur interne s'est produite.",
     }
@@ -183,7 +184,7 @@ def _install_error_handlers(app: Flask) -> None:
         message = ("Le formulaire a expiré ou n'est pas authentique (jeton CSRF invalide). "
                    "Rechargez la page et recommencez.")
         if _wants_json():
-            return jsonify(error="csrf", message=message), 400
+            return jsonify(error="csrf", message=message, reason="csrf_failed"), 400
         return render_template("error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)
@@ -191,9 +192,13 @@ def _install_error_handlers(app: Flask) -> None:
         code = error.code or 500
         message = messages.get(code, error.description)
         if _wants_json():
-            reason = getattr(error, "data", {}).get("messages") if hasattr(error, "data") else None
-            return jsonify(error=error.name.lower().replace(" ", "_"), message=message,
-                           detail=reason or error.description), code
+            # flask-smorest's abort(code, message=..., reason=..., headers=...) fills error.data.
+            data = getattr(error, "data", None) or {}
+            slug = error.name.lower().replace(" ", "_")
+            response = jsonify(error=slug, message=data.get("message") or message,
+                               reason=data.get("reason") or slug, detail=data.get("messages") or error.description)
+            response.headers.update(data.get("headers") or {})
+            return response, code
         return render_template("error.html", code=code, message=message), code
 
     @app.errorhandler(Exception)

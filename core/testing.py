@@ -91,6 +91,17 @@ def db(app: Flask) -> Iterator[Session]:
 class PreauClient(FlaskClient):
     """A test client that fetches the CSRF token of its session before posting a form."""
 
+    def open(self, *args: Any, **kwargs: Any):
+        # The ``db`` fixture keeps an app context pushed, so Flask reuses it (and its ``g``) for every request
+        # of a test. Start each request with a fresh ``g`` as in production — the logged-in user, the CSRF
+        # token, the access cache — keeping only the database session that the test shares with the app.
+        from flask import g, has_app_context
+
+        if has_app_context():
+            for key in [key for key in g if key != "_preau_session"]:
+                g.pop(key)
+        return super().open(*args, **kwargs)
+
     def csrf_token(self) -> str:
         return self.get("/auth/csrf-token").get_json()["csrf_token"]
 

@@ -1,15 +1,55 @@
-"""JSON API ``/api/v1``, described by an OpenAPI 3 document generated from the code (flask-smorest)."""
+"""JSON API ``/api/v1``, described by an OpenAPI 3 document generated from the code (flask-smorest).
+
+The document is served at ``/api/v1/openapi.json``. Callers authenticate with a personal access token
+(``Authorization: Bearer preau_…``, created on the page « Mes jetons d'accès API ») or, from the site's own
+pages, with the session cookie (changes then need the CSRF token in the ``X-CSRFToken`` header).
+"""
 
 from __future__ import annotations
 
 from flask import Flask
 from flask_smorest import Api
 
+from .auth import authenticate_api_request
+from .schemas import ApiErrorSchema
+
+API_PREFIX = "/api/v1"
+
+_DESCRIPTION = (
+    "L'API de Préau, l'ENT libre.\n\n"
+    "Authentification : un jeton d'accès personnel dans l'en-tête `Authorization: Bearer preau_…` "
+    "(portées `read`, `write`, `admin`), ou le cookie de session du site (une modification demande alors "
+    "l'en-tête `X-CSRFToken`). Les erreurs sont en JSON : `error`, `message` (en français) et `reason` "
+    "(code stable, ex. `insufficient_scope`)."
+)
+
+
+class PreauApi(Api):
+    """flask-smorest's Api with Préau's error shape in the generated document."""
+
+    ERROR_SCHEMA = ApiErrorSchema
+
 
 def init_api(app: Flask) -> Api:
-    from . import me
+    from . import me, plugins, structures, users
 
-    api = Api(app, spec_kwargs={"info": {"description": "L'API de Préau, l'ENT libre."}})
-    api.register_blueprint(me.blp, url_prefix="/api/v1")
+    api = PreauApi(app, spec_kwargs={
+        "info": {"description": _DESCRIPTION},
+        "security": [{"bearerAuth": []}, {"cookieAuth": []}],
+    })
+    api.spec.components.security_scheme("bearerAuth", {
+        "type": "http", "scheme": "bearer", "bearerFormat": "preau_<43 caractères>",
+        "description": "Jeton d'accès personnel, créé sur la page « Mes jetons d'accès API ».",
+    })
+    api.spec.components.security_scheme("cookieAuth", {
+        "type": "apiKey", "in": "cookie", "name": app.config.get("SESSION_COOKIE_NAME", "session"),
+        "description": "La session du site ; toute modification demande aussi l'en-tête X-CSRFToken.",
+    })
+    csrf = app.extensions["csrf"]
+    for module in (me, structures, users, plugins):
+        api.register_blueprint(module.blp, url_prefix=API_PREFIX)
+        # CSRF of cookie-authenticated changes is checked by authenticate_api_request, bearer requests are exempt.
+        csrf.exempt(module.blp)
+    app.before_request(authenticate_api_request)
     app.extensions["preau.api"] = api
     return api

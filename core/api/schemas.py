@@ -1,0 +1,51 @@
+"""Marshmallow schemas shared by the API endpoints; the OpenAPI document is generated from them."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, post_dump
+
+
+class ApiErrorSchema(Schema):
+    """Every error of the API: a stable ``reason`` code for programs, a French ``message`` for people."""
+
+    error = fields.String(metadata={"description": "Le statut HTTP en toutes lettres, ex. « forbidden »."})
+    message = fields.String(metadata={"description": "Explication en français."})
+    reason = fields.String(metadata={"description": "Code stable de la cause, ex. « insufficient_scope »."})
+    detail = fields.Raw(metadata={"description": "Précisions, ex. les champs invalides."})
+
+
+class RoleSchema(Schema):
+    profile = fields.String(metadata={"description": "teacher, student, relative, personnel ou guest"})
+    structure_id = fields.Integer()
+    structure_name = fields.String(attribute="structure.name")
+
+
+class FunctionSchema(Schema):
+    code = fields.String(metadata={"description": "ADMIN_LOCAL, DIRECTEUR, SUPER_ADMIN…"})
+    structure_id = fields.Integer(allow_none=True)
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    login = fields.String()
+    first_name = fields.String()
+    last_name = fields.String()
+    display_name = fields.String()
+    state = fields.String(metadata={"description": "inactive, active, blocked, pending_deletion…"})
+    profiles = fields.List(fields.String())
+    roles = fields.List(fields.Nested(RoleSchema))
+
+    @post_dump
+    def sort_profiles(self, data: dict, **_kw) -> dict:
+        if "profiles" in data:
+            data["profiles"] = sorted(data["profiles"])
+        return data
+
+
+class StructureSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String(metadata={"description": "academie, syndicat, ville, ecole, college, lycee, autre"})
+    uai = fields.String(allow_none=True)
+    parent_ids = fields.List(fields.Integer())
+    child_ids = fields.List(fields.Integer())
