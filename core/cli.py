@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import click
@@ -176,6 +180,88 @@ def hooks_command() -> None:
     click.echo(hook_reference())
 
 
+# -- plugin authors ------------------------------------------------------------------------------------
+
+_TEMPLATE_SKIPPED = {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".git", ".venv", "build", "dist"}
+
+
+def plugin_template_dir() -> Path:
+    """The example plugin of a source checkout of Préau (it is not shipped inside the ``preau`` package)."""
+    import preau
+
+    return Path(preau.__file__).resolve().parent.parent / "plugin_template"
+
+
+def _template_renames(app_id: str) -> list[tuple[str, str]]:
+    # Distribution and package names first: their dash and underscore forms differ for "vie_scolaire".
+    camel = "".join(part.capitalize() for part in app_id.split("_"))
+    return [("preau-hello", f"preau-{app_id.replace('_', '-')}"), ("preau_hello", f"preau_{app_id}"),
+            ("Hello", camel), ("HELLO", app_id.upper()), ("hello", app_id)]
+
+
+def _renamed(value: str, renames: list[tuple[str, str]]) -> str:
+    for old, new in renames:
+        value = value.replace(old, new)
+    return value
+
+
+def copy_plugin_template(template: Path, target: Path, app_id: str) -> int:
+    """Copy the template into ``target`` with its names replaced, in paths and in text. Returns the file count."""
+    renames = _template_renames(app_id)
+    count = 0
+    for source in sorted(template.rglob("*")):
+        relative = source.relative_to(template)
+        if source.is_dir() or any(p in _TEMPLATE_SKIPPED or p.endswith(".egg-info") for p in relative.parts):
+            continue
+        if source.suffix in (".pyc", ".pyo"):
+            continue
+        destination = target / _renamed(str(relative), renames)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        content = source.read_bytes()
+        with contextlib.suppress(UnicodeDecodeError):  # a binary file (an icon…) is copied as is
+            content = _renamed(content.decode("utf-8"), renames).encode("utf-8")
+        destination.write_bytes(content)
+        count += 1
+    return count
+
+
+@cli.command("new-plugin")
+@click.argument("name")
+@click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+              help="Dossier dans lequel créer preau-NAME.")
+def new_plugin(name: str, dest: Path) -> None:
+    """Crée une extension NAME à partir du modèle plugin_template (page, droit, widget, connecteur, table)."""
+    from .types import _ID
+
+    if not _ID.match(name):
+        raise click.ClickException(
+            f"Nom d'extension invalide « {name} » : 2 à 40 caractères, une lettre minuscule d'abord, puis "
+            "des minuscules, des chiffres ou « _ » (exemple : cantine, vie_scolaire).")
+    template = plugin_template_dir()
+    if not (template / "pyproject.toml").is_file():
+        raise click.ClickException(
+            f"Modèle d'extension introuvable ({template}) : new-plugin fonctionne depuis une copie des sources "
+            "de Préau (git clone), pas depuis un paquet installé.")
+    target = dest / f"preau-{name.replace('_', '-')}"
+    if target.exists():
+        raise click.ClickException(f"{target} existe déjà : choisissez un autre nom ou un autre --dest.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Build beside the target, then rename: an interrupted copy never leaves a half-made plugin behind.
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        count = copy_plugin_template(template, staging, name)
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    click.echo(f"Extension « {name} » créée dans {target} ({count} fichiers).")
+    click.echo("Ensuite :")
+    click.echo(f"  cd {target}")
+    click.echo("  pip install -e '.[test]'")
+    click.echo("  python -m pytest -q")
+    click.echo("Le guide des auteurs d'extensions : docs/plugins.md")
+
+
 # -- accounts ------------------------------------------------------------------------------------------
 
 
@@ -205,14 +291,17 @@ def create_admin(login: str, first_name: str, last_name: str, password: str, dat
 @click.option("--seed", "random_seed", type=int, default=42, show_default=True)
 def seed(students: int, database_url: str | None, random_seed: int) -> None:
     """Crée une académie synthétique (pour les mesures de performance)."""
-    from .directory.seed import seed_academie
+    from .directory.seed import SeedError, seed_academie
     from .migrate import upgrade
 
     app = _make_app(database_url)
     upgrade(app.extensions["preau.engine"], app.extensions["preau.plugins"])
     with app.app_context():
-        report = seed_academie(app.extensions["preau.engine"], students=students, seed=random_seed,
-                               progress=lambda msg: click.echo(msg, err=True))
+        try:
+            report = seed_academie(app.extensions["preau.engine"], students=students, seed=random_seed,
+                                   progress=lambda msg: click.echo(msg, err=True))
+        except SeedError as error:
+            raise click.ClickException(str(error)) from error
     click.echo(report.summary())
 
 
