@@ -41,6 +41,7 @@ _LAZY = {
     "require_right": ("web", "require_right"),
     "render_page": ("web", "render_page"),
     "record_audit": ("audit", "record"),
+    "setting": ("settings", "setting"),
     "classes_of": ("directory.users", "classes_of"),
     "children_of": ("directory.users", "children_of"),
     "DirectoryError": ("directory.structures", "DirectoryError"),

@@ -66,3 +66,13 @@ def set_setting(session: Session, registry: PluginRegistry, app_id: str, key: st
         row.value = value
     session.flush()
     return row
+
+
+def setting(app_id: str, key: str, *, structure_id: int | None = None, profile: str | None = None) -> Any:
+    """For plugins, inside a request or app context: ``preau.setting("hello", "max_notes", structure_id=…)``."""
+    from flask import current_app
+
+    from .db import db_session
+
+    return get_setting(db_session(), current_app.extensions["preau.plugins"], app_id, key,
+                       structure_id=structure_id, profile=profile)

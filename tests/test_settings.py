@@ -36,3 +36,11 @@ def test_wrong_type_and_unknown_key_are_refused(db, registry):
         set_setting(db, registry, "recorder", "max_items", "beaucoup")
     with pytest.raises(SettingError, match="réglage inconnu"):
         get_setting(db, registry, "recorder", "nope")
+
+
+def test_plugins_read_settings_through_the_public_api(app, db, registry, school):
+    import preau
+
+    set_setting(db, registry, "recorder", "max_items", 7, structure_id=school.structure.id)
+    assert preau.setting("recorder", "max_items", structure_id=school.structure.id) == 7
+    assert preau.setting("recorder", "max_items") == 10
