@@ -100,18 +100,24 @@ def _register_kernel_blueprints(app: Flask) -> None:
 
 
 def _register_plugin_blueprints(app: Flask, registry: PluginRegistry) -> None:
+    owners: dict[str, str] = {}
     for record in registry.active():
         try:
             for blueprint in record.blueprints:
-                blueprint.before_request(_plugin_guard(record.app_id))
                 app.register_blueprint(blueprint, url_prefix=f"/apps/{record.app_id}")
+                owners[blueprint.name] = record.app_id
         except Exception as exc:  # noqa: BLE001 - a bad blueprint quarantines its plugin only
             registry._quarantine(record, f"blueprint: {type(exc).__name__}: {exc}")
             log.warning("plugin %s quarantined while mounting: %s", record.name, exc)
+    # One app-level guard (not per blueprint: a plugin's blueprint object is shared by every app of the process).
+    app.before_request(_plugin_guard(owners))
 
 
-def _plugin_guard(app_id: str):
+def _plugin_guard(owners: dict[str, str]):
     def guard():
+        app_id = next((owners[name] for name in reversed(request.blueprints) if name in owners), None)
+        if app_id is None:
+            return None
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         if app_id not in current_access().apps:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -15,6 +16,13 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# SQLite (WAL) fails at once, without waiting, when a transaction that has read tries to write after another
+# connection committed. Transactions that may write therefore start with BEGIN IMMEDIATE (they queue for the
+# write lock); safe HTTP methods start plain deferred transactions so readers never wait for each other.
+_write_intent: ContextVar[bool] = ContextVar("preau_sqlite_write_intent", default=True)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Model(DeclarativeBase):
@@ -46,7 +54,7 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 
 class Database:
@@ -62,6 +70,11 @@ class Database:
         app.extensions["preau.engine"] = engine
         app.extensions["preau.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
         app.teardown_appcontext(self._close_session)
+        app.before_request(self._declare_write_intent)
+
+    @staticmethod
+    def _declare_write_intent() -> None:
+        _write_intent.set(request.method not in SAFE_METHODS)
 
     @staticmethod
     def _close_session(_exc: BaseException | None) -> None:

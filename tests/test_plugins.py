@@ -116,3 +116,12 @@ def test_denied_plugins_are_not_loaded(tmp_path):
     registry = other.extensions["preau.plugins"]
     assert registry.records["welcome"].state == "denied"
     assert registry.by_app_id("welcome") is None
+
+
+def test_two_apps_in_one_process_both_mount_the_plugins(app, tmp_path):
+    from preau.app import create_app
+
+    other = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'two.db'}", "SECRET_KEY": "x"})
+    registry = other.extensions["preau.plugins"]
+    assert registry.records["welcome"].active, registry.records["welcome"].error
+    assert "welcome.index" in other.view_functions
