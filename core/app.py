@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, abort, g, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from . import config as config_module
 from .db import Database, db_session
 from .plugins import PluginRegistry
+from .types import N_
 from .web import current_access
 
 log = logging.getLogger(__name__)
@@ -54,14 +55,20 @@ def _profile_label(profile: str) -> str:
 
 
 def _select_locale() -> str:
-    from flask import current_app
+    """The session's choice, the account's, the ``preau_lang`` cookie (a choice made before logging in
+    survives the fresh session of the login), the browser's; French by default and outside requests."""
+    from flask import current_app, has_request_context
 
+    if not has_request_context():  # CLI, jobs and tests call services that translate their messages
+        return "fr"
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
+    if request.cookies.get("preau_lang") in languages:
+        return request.cookies["preau_lang"]
     return request.accept_languages.best_match(languages) or "fr"
 
 
@@ -71,7 +78,8 @@ def _init_login(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message = N_("Connectez-vous pour accéder à cette page.")
+    login_manager.localize_callback = gettext
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
@@ -138,12 +146,14 @@ def _install_request_hooks(app: Flask) -> None:
             return None
         if request.blueprint == "api" or (request.endpoint or "").startswith("api"):
             return None
-        from .auth.service import pending_charters
+        from .auth.service import charters_stamp, pending_charters
 
-        if "charter_ok" not in session or session["charter_ok"] != current_user.get_id():
+        # Remember "all accepted" per account and per published charter set: a new version asks again.
+        stamp = f"{current_user.get_id()}/{charters_stamp(db_session())}"
+        if session.get("charter_ok") != stamp:
             if pending_charters(db_session(), current_user):
                 return redirect(url_for("auth.charter", next=request.full_path.rstrip("?")))
-            session["charter_ok"] = current_user.get_id()
+            session["charter_ok"] = stamp
         return None
 
     @app.after_request
@@ -168,15 +178,15 @@ def _wants_json() -> bool:
 
 def _install_error_handlers(app: Flask) -> None:
     messages = {
-        400: "La requête est invalide.",
-        401: "Authentification requise.",
-        403: "Vous n'avez pas le droit d'accéder à cette page.",
-        404: "Cette page n'existe pas ou ne vous est pas accessible.",
-        405: "Méthode non autorisée.",
-        413: "Le fichier envoyé est trop volumineux.",
-        422: "Les données envoyées sont invalides.",
-        429: "Trop de requêtes : réessayez plus tard.",
-        500: "Une erreur interne s'est produite.",
+        400: N_("La requête est invalide."),
+        401: N_("Authentification requise."),
+        403: N_("Vous n'avez pas le droit d'accéder à cette page."),
+        404: N_("Cette page n'existe pas ou ne vous est pas accessible."),
+        405: N_("Méthode non autorisée."),
+        413: N_("Le fichier envoyé est trop volumineux."),
+        422: N_("Les données envoyées sont invalides."),
+        429: N_("Trop de requêtes : réessayez plus tard."),
+        500: N_("Une erreur interne s'est produite."),
     }
 
     @app.errorhandler(CSRFError)
@@ -187,8 +197,8 @@ def _install_error_handlers(app: Flask) -> None:
         record(db_session(), "security.csrf_rejected", actor=current_user.get_id() and current_user.id,
                ip=client_ip(), path=request.path, reason=error.description)
         db_session().commit()
-        message = ("Le formulaire a expiré ou n'est pas authentique (jeton CSRF invalide). "
-                   "Rechargez la page et recommencez.")
+        message = gettext("Le formulaire a expiré ou n'est pas authentique (jeton CSRF invalide). "
+                          "Rechargez la page et recommencez.")
         if _wants_json():
             return jsonify(error="csrf", message=message, reason="csrf_failed"), 400
         return render_template("error.html", code=400, message=message), 400
@@ -201,7 +211,7 @@ def _install_error_handlers(app: Flask) -> None:
             # flask-smorest's abort(code, message=..., reason=..., headers=...) fills error.data.
             data = getattr(error, "data", None) or {}
             slug = error.name.lower().replace(" ", "_")
-            response = jsonify(error=slug, message=data.get("message") or message,
+            response = jsonify(error=slug, message=data.get("message") or gettext(message),
                                reason=data.get("reason") or slug, detail=data.get("messages") or error.description)
             response.headers.update(data.get("headers") or {})
             return response, code
@@ -212,7 +222,7 @@ def _install_error_handlers(app: Flask) -> None:
         log.exception("unhandled error on %s", request.path)
         db_session().rollback()
         if _wants_json():
-            return jsonify(error="internal_error", message=messages[500]), 500
+            return jsonify(error="internal_error", message=gettext(messages[500])), 500
         return render_template("error.html", code=500, message=messages[500]), 500
 
     @app.context_processor

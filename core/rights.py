@@ -1,22 +1,38 @@
 """Which apps, rights, widgets and connectors reach a user: one function, ``access_for``.
 
-An app reaches a role (a profile in a structure) when it is enabled there — the nearest explicit decision up
-the structure graph wins — and one of its rights is granted to a group the role reaches: the profile group of
-that structure or of an ancestor, a class or manual group the user belongs to, or a class of theirs. A user's
-access is the union over their roles. Core apps answer for everyone.
+Access is computed **per role** (a profile held in a structure), then united:
+
+- an app reaches a role when it is enabled for the role's structure — the nearest explicit decision up the
+  structure graph wins, a school's "disabled" beats its city's "enabled", and between equally near parents
+  "enabled" wins;
+- a right reaches a role when it is granted to a group the role reaches: the profile group of that profile in
+  the role's structure or any ancestor (a grant to a city's teachers reaches the teachers of its schools), a
+  class group of that profile in the role's structure that the user belongs to, a manual or teaching group the
+  user belongs to in the role's structure or an ancestor — or when it is granted to a class of the role (in
+  its structure, for its profile: students and teachers of the class, parents through their children).
+
+So a right granted to the teachers of school A reaches a teacher of A who is also a parent in school B only
+as a teacher, and only with the apps enabled in A. The role switch computes one role (``roles=``); without it
+the user gets the union over all roles. Core apps (manifest ``core=True``) answer for everyone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from .directory.structures import ancestor_distances, profile_group
-from .models import AppEnablement, Group, GroupKind, GroupMember, RightGrant, SchoolClass, Structure, User
+from .directory.structures import DirectoryError, ancestor_distances, profile_group
+from .models import AppEnablement, Group, GroupKind, GroupMember, RightGrant, Role, SchoolClass, Structure, User
 from .plugins import PluginRegistry
 from .types import Connector, MenuItem, Widget
+
+
+class GrantError(DirectoryError):
+    """An enablement or grant that breaks a rule (French message, nothing changed)."""
 
 
 @dataclass
@@ -31,9 +47,7 @@ class Access:
         return right_id in self.rights
 
 
-def enabled_apps(session: Session, structure_id: int, app_ids: set[str]) -> set[str]:
-    """Apps enabled for a structure: its own decision, else the nearest ancestor's (ties: enabled)."""
-    distances = ancestor_distances(session, structure_id)
+def _nearest_decisions(session: Session, distances: dict[int, int]) -> dict[str, bool]:
     decisions: dict[str, tuple[int, bool]] = {}
     rows = session.execute(select(AppEnablement).where(AppEnablement.structure_id.in_(distances))).scalars()
     for row in rows:
@@ -41,37 +55,78 @@ def enabled_apps(session: Session, structure_id: int, app_ids: set[str]) -> set[
         best = decisions.get(row.app_id)
         if best is None or distance < best[0] or (distance == best[0] and row.enabled):
             decisions[row.app_id] = (distance, row.enabled)
-    return {app for app, (_d, enabled) in decisions.items() if enabled and app in app_ids}
+    return {app: enabled for app, (_d, enabled) in decisions.items()}
 
 
-def _granted_rights(session: Session, user: User, structure_id: int, profile: str,
-                    ancestors: set[int], member_of: set[int], class_ids: set[int]) -> set[str]:
-    profile_groups = select(Group.id).where(
-        Group.kind == GroupKind.PROFILE, Group.profile == profile, Group.structure_id.in_(ancestors))
-    own_groups = select(Group.id).where(Group.id.in_(member_of), Group.structure_id.in_(ancestors))
-    query = select(RightGrant.right_id).where(
-        RightGrant.group_id.in_(profile_groups.union(own_groups)) | RightGrant.class_id.in_(class_ids))
-    return set(session.scalars(query))
+def enabled_apps(session: Session, structure_id: int, app_ids: set[str]) -> set[str]:
+    """Apps enabled for a structure: its own decision, else the nearest ancestor's (ties: enabled)."""
+    decisions = _nearest_decisions(session, ancestor_distances(session, structure_id))
+    return {app for app, enabled in decisions.items() if enabled and app in app_ids}
 
 
-def access_for(session: Session, registry: PluginRegistry, user: User) -> Access:
-    """Everything that reaches ``user``: the union over their roles, plus the core apps."""
+@dataclass(frozen=True)
+class _Reach:
+    """The grant targets one role reaches."""
+
+    group_ids: frozenset[int]
+    class_ids: frozenset[int]
+
+
+def _reaches(session: Session, user: User, roles: list[Role],
+             ancestors: dict[int, set[int]]) -> dict[int, _Reach]:
+    """For each role id, the groups and classes whose grants reach it (three queries in all)."""
+    memberships = session.execute(
+        select(Group.id, Group.kind, Group.profile, Group.structure_id, Group.class_id)
+        .join(GroupMember, GroupMember.group_id == Group.id).where(GroupMember.user_id == user.id)).all()
+    every_ancestor = set().union(*ancestors.values()) if ancestors else set()
+    profile_groups = session.execute(select(Group.id, Group.structure_id, Group.profile).where(
+        Group.kind == GroupKind.PROFILE, Group.structure_id.in_(every_ancestor),
+        Group.profile.in_({r.profile for r in roles}))).all()
+    reaches = {}
+    for role in roles:
+        up = ancestors[role.structure_id]
+        groups = {g.id for g in profile_groups if g.profile == role.profile and g.structure_id in up}
+        classes = set()
+        for m in memberships:
+            if m.kind == GroupKind.CLASS and m.profile == role.profile and m.structure_id == role.structure_id:
+                groups.add(m.id)
+                classes.add(m.class_id)
+            elif m.kind in (GroupKind.MANUAL, GroupKind.TEACHING) and m.structure_id in up:
+                groups.add(m.id)
+        reaches[role.id] = _Reach(frozenset(groups), frozenset(classes))
+    return reaches
+
+
+def access_for(session: Session, registry: PluginRegistry, user: User,
+               roles: Iterable[Role] | None = None) -> Access:
+    """Everything that reaches ``user``: the union over ``roles`` (default: all their roles) + the core apps.
+
+    ``roles`` serves the role switch; roles that are not the user's are ignored.
+    """
     access = Access()
+    chosen = list(user.roles) if roles is None else [r for r in roles if r.user_id == user.id]
     installed = {r.app_id for r in registry.active()}
-    member_of = set(session.scalars(select(GroupMember.group_id).where(GroupMember.user_id == user.id)))
-    class_ids = set(session.scalars(select(Group.class_id).where(
-        Group.id.in_(member_of), Group.class_id.is_not(None))))
-    for role in user.roles:
-        distances = ancestor_distances(session, role.structure_id)
-        apps = enabled_apps(session, role.structure_id, installed)
-        rights = _granted_rights(session, user, role.structure_id, role.profile, set(distances),
-                                 member_of, class_ids)
-        access.rights |= {r for r in rights if r.split(".", 1)[0] in apps}
+    if chosen:
+        distances = {sid: ancestor_distances(session, sid) for sid in {r.structure_id for r in chosen}}
+        enabled = {sid: {app for app, on in _nearest_decisions(session, d).items() if on and app in installed}
+                   for sid, d in distances.items()}
+        reaches = _reaches(session, user, chosen, {sid: set(d) for sid, d in distances.items()})
+        all_groups = set().union(*(r.group_ids for r in reaches.values()))
+        all_classes = set().union(*(r.class_ids for r in reaches.values()))
+        grants = session.execute(select(RightGrant.right_id, RightGrant.group_id, RightGrant.class_id).where(
+            RightGrant.group_id.in_(all_groups) | RightGrant.class_id.in_(all_classes))).all()
+        for role in chosen:
+            reach, apps = reaches[role.id], enabled[role.structure_id]
+            access.rights |= {g.right_id for g in grants
+                              if (g.group_id in reach.group_ids or g.class_id in reach.class_ids)
+                              and g.right_id.split(".", 1)[0] in apps}
     core = registry.core_app_ids()
     for record in registry.active():
         if record.app_id in core:
             access.rights |= {r.id for r in record.rights}
-    access.apps = {r.split(".", 1)[0] for r in access.rights}
+    declared = registry.all_rights()
+    access.rights &= set(declared)  # a grant left behind by an uninstalled plugin gives nothing
+    access.apps = {declared[r].app_id for r in access.rights}
     for record in registry.active():
         if record.app_id not in access.apps:
             continue
@@ -85,6 +140,7 @@ def access_for(session: Session, registry: PluginRegistry, user: User) -> Access
 
 
 def set_enabled(session: Session, structure: Structure, app_id: str, enabled: bool) -> None:
+    """Record an explicit decision for ``app_id`` in ``structure`` (inherited by its descendants)."""
     row = session.get(AppEnablement, (structure.id, app_id))
     if row is None:
         session.add(AppEnablement(structure_id=structure.id, app_id=app_id, enabled=enabled))
@@ -93,12 +149,25 @@ def set_enabled(session: Session, structure: Structure, app_id: str, enabled: bo
     session.flush()
 
 
+def inherit_enablement(session: Session, structure: Structure, app_id: str) -> None:
+    """Drop the structure's own decision so that it follows its parents again."""
+    session.execute(delete(AppEnablement).where(AppEnablement.structure_id == structure.id,
+                                                AppEnablement.app_id == app_id))
+    session.flush()
+
+
 def grant(session: Session, right_id: str, structure: Structure, *, group: Group | None = None,
           school_class: SchoolClass | None = None) -> RightGrant:
+    """Grant ``right_id`` to a group or a class of ``structure`` (idempotent)."""
+    if (group is None) == (school_class is None):
+        raise GrantError(_("Un droit est donné à un groupe ou à une classe, pas aux deux."))
+    target = group if group is not None else school_class
+    if target.structure_id != structure.id:
+        raise GrantError(_("Le groupe ou la classe n'appartient pas à %(structure)s.", structure=structure.name))
     existing = session.scalar(select(RightGrant).where(
         RightGrant.right_id == right_id,
-        RightGrant.group_id == (group.id if group else None) if group else RightGrant.group_id.is_(None),
-        RightGrant.class_id == school_class.id if school_class else RightGrant.class_id.is_(None)))
+        RightGrant.group_id.is_(None) if group is None else RightGrant.group_id == group.id,
+        RightGrant.class_id.is_(None) if school_class is None else RightGrant.class_id == school_class.id))
     if existing:
         return existing
     row = RightGrant(right_id=right_id, structure_id=structure.id, group_id=group.id if group else None,
@@ -110,6 +179,7 @@ def grant(session: Session, right_id: str, structure: Structure, *, group: Group
 
 def revoke(session: Session, grant_id: int) -> None:
     session.execute(delete(RightGrant).where(RightGrant.id == grant_id))
+    session.flush()
 
 
 def enable_with_defaults(session: Session, registry: PluginRegistry, structure: Structure, app_id: str) -> None:

@@ -26,15 +26,21 @@ class Profile(enum.StrEnum):
     GUEST = "guest"
 
 
+def N_(message: str) -> str:
+    """Mark a msgid for extraction (``pybabel extract``); it is translated where it is displayed."""
+    return message
+
+
 PROFILE_LABELS = {
-    Profile.TEACHER: "Enseignant",
-    Profile.STUDENT: "Élève",
-    Profile.RELATIVE: "Parent",
-    Profile.PERSONNEL: "Personnel",
-    Profile.GUEST: "Invité",
+    Profile.TEACHER: N_("Enseignant"),
+    Profile.STUDENT: N_("Élève"),
+    Profile.RELATIVE: N_("Parent"),
+    Profile.PERSONNEL: N_("Personnel"),
+    Profile.GUEST: N_("Invité"),
 }
 
-THEMES = ("Pédagogie", "Vie scolaire", "Communication", "Ressources", "Orientation", "Outils")
+THEMES = (N_("Pédagogie"), N_("Vie scolaire"), N_("Communication"), N_("Ressources"), N_("Orientation"),
+          N_("Outils"))
 WIDGET_SIZES = ("miniature", "apercu", "large")
 CONNECTOR_KINDS = ("link", "cas", "lti11", "lti13", "saml")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from flask import abort, current_app, g, render_template, request
 from flask_login import current_user
@@ -12,7 +12,8 @@ from flask_login import current_user
 from .db import db_session
 from .rights import Access, access_for
 
-__all__ = ["current_user", "current_access", "require_right", "render_page", "client_ip", "safe_next"]
+__all__ = ["current_user", "current_access", "require_right", "render_page", "client_ip", "safe_next",
+           "is_local_target"]
 
 
 def registry():
@@ -20,12 +21,18 @@ def registry():
 
 
 def current_access() -> Access:
-    """What reaches the logged-in user, computed once per request."""
+    """What reaches the logged-in user, computed once per request: for the role chosen with the role switch
+    (``session["role_id"]``), else the union of all their roles."""
+    from flask import session
+
     if "_preau_access" not in g:
         if not current_user.is_authenticated:
             g._preau_access = Access()
         else:
-            g._preau_access = access_for(db_session(), registry(), current_user._get_current_object())
+            user = current_user._get_current_object()
+            chosen = [role for role in user.roles if role.id == session.get("role_id")]
+            # A role removed since it was chosen falls back to the union, never to a stranger's role.
+            g._preau_access = access_for(db_session(), registry(), user, roles=chosen or None)
     return g._preau_access
 
 
@@ -50,20 +57,31 @@ def render_page(template: str, **context: Any) -> str:
 
 def client_ip() -> str:
     # Behind a proxy, set PREAU_PROXY_FIX so that ProxyFix rewrites remote_addr from X-Forwarded-For.
-    return (request.remote_addr or "unknown")[:45]
+    address = "".join(c for c in (request.remote_addr or "unknown") if c.isprintable())
+    return address[:45] or "unknown"
+
+
+def is_local_target(target: str) -> bool:
+    """Whether ``target`` is a path on this site: no scheme, no host, no ``//`` or ``\\`` tricks, even once
+    percent-decoded (some proxies and browsers decode before they resolve)."""
+    if not target or len(target) > 2000:
+        return False
+    decoded = target
+    for _ in range(3):  # %252F%252F → %2F%2F → //
+        if "\\" in decoded or any(ord(c) < 32 or ord(c) == 127 for c in decoded):
+            return False
+        if not decoded.startswith("/") or decoded.startswith("//"):
+            return False
+        parts = urlsplit(decoded)
+        if parts.scheme or parts.netloc:
+            return False
+        decoded, previous = unquote(decoded), decoded
+        if decoded == previous:
+            break
+    joined = urlsplit(urljoin(request.host_url, target))
+    return joined.netloc == urlsplit(request.host_url).netloc
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
-    """A redirect target only if it stays on this site (no scheme, no host, no ``//`` or ``\\`` tricks)."""
-    if not target or len(target) > 2000:
-        return default
-    cleaned = target.strip()
-    if "\\" in cleaned or any(ord(c) < 32 for c in cleaned):
-        return default
-    parts = urlsplit(cleaned)
-    if parts.scheme or parts.netloc or not cleaned.startswith("/") or cleaned.startswith("//"):
-        return default
-    joined = urlsplit(urljoin(request.host_url, cleaned))
-    if joined.netloc != urlsplit(request.host_url).netloc:
-        return default
-    return cleaned
+    """``target`` if it stays on this site (see :func:`is_local_target`), else ``default``."""
+    return target if target and is_local_target(target) else default

@@ -39,7 +39,7 @@ def test_other_plugins_keep_working_when_one_widget_fails(school, login_as, enab
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Ce widget n'a pas pu s'afficher" in html  # the failing widget, boxed
-    assert "Bienvenue sur l'ENT, Pierre" in html  # the healthy one, rendered
+    assert "Bienvenue sur l’ENT, Pierre" in html  # the healthy one, rendered
 
 
 def test_broken_plugins_are_shown_to_administrators(school, login_as):

@@ -5,13 +5,13 @@ Every route checks on the server that the administrator's scope covers the struc
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
 from .. import audit
-from ..auth.service import issue_reset_code
+from ..auth import service
 from ..db import db_session
 from ..directory import scopes
 from ..directory.lifecycle import STATE_LABELS, transition
@@ -42,12 +42,31 @@ def _structure_in_scope(structure_id: int) -> Structure:
     return structure
 
 
-def _user_in_scope(user_id: int) -> User:
+def _outranks(admin: User, user: User) -> bool:
+    """An administrator acts only on people whose own administrative reach is inside theirs: an ADML may
+    not block, nor take over with a reset code, the account of a city administrator or a super administrator."""
+    session = db_session()
+    if admin.is_super_admin:
+        return True
+    if user.is_super_admin:
+        return False
+    mine = scopes.administered_structure_ids(session, admin) or set()
+    theirs = scopes.administered_structure_ids(session, user) or set()
+    return theirs <= mine
+
+
+def _user_in_scope(user_id: int, acting: bool = False) -> User:
+    """The user if the current administrator may see them (and, ``acting``, change their account); else 403."""
     user = db_session().get(User, user_id)
     if user is None:
         abort(404)
-    if not scopes.can_administer_user(db_session(), current_user, user):
-        audit.record(db_session(), "security.scope_denied", actor=current_user.id, target=user, ip=client_ip())
+    admin = current_user._get_current_object()
+    refusal = None if scopes.can_administer_user(db_session(), admin, user) else "out_of_scope"
+    if refusal is None and acting and not _outranks(admin, user):
+        refusal = "outranked"
+    if refusal:
+        audit.record(db_session(), "security.scope_denied", actor=admin, target=user, ip=client_ip(),
+                     path=request.path, reason=refusal)
         db_session().commit()
         abort(403)
     return user
@@ -84,28 +103,44 @@ def structure(structure_id: int):
                            state_labels=STATE_LABELS)
 
 
+def _user_card(user: User, reset_code: str | None = None, status: int = 200):
+    response = make_response(render_template("admin/user.html", user=user, state_labels=STATE_LABELS,
+                                             reset_code=reset_code), status)
+    if reset_code:
+        response.headers["Cache-Control"] = "no-store"  # the code is shown once, never kept by a cache
+    return response
+
+
 @bp.route("/users/<int:user_id>")
 def user_card(user_id: int):
-    user = _user_in_scope(user_id)
-    return render_template("admin/user.html", user=user, state_labels=STATE_LABELS, reset_code=None)
+    return _user_card(_user_in_scope(user_id))
 
 
 @bp.route("/users/<int:user_id>/block", methods=["POST"])
 def block(user_id: int):
-    user = _user_in_scope(user_id)
+    """Block (``action=block``) or unblock (``action=unblock``): explicit, so a double submit cannot undo."""
+    user = _user_in_scope(user_id, acting=True)
+    action = request.form.get("action", "")
+    if action not in ("block", "unblock"):
+        flash(_("Action inconnue : choisissez de bloquer ou de débloquer le compte."), "error")
+        return _user_card(user, status=400)
     if user.id == current_user.id:
         flash(_("Vous ne pouvez pas bloquer votre propre compte."), "error")
-        return redirect(url_for("admin.user_card", user_id=user.id))
-    target = AccountState.ACTIVE if user.state == AccountState.BLOCKED else AccountState.BLOCKED
-    if target == AccountState.ACTIVE and user.password_hash is None:
-        target = AccountState.INACTIVE
+        return _user_card(user, status=400)
+    if action == "block":
+        target = AccountState.BLOCKED
+    else:
+        target = AccountState.ACTIVE if user.password_hash else AccountState.INACTIVE
     try:
         transition(db_session(), user, target, actor=current_user.id, ip=client_ip(),
-                   reason=request.form.get("reason", "")[:200])
+                   reason=service.loggable(request.form.get("reason", "").strip(), 200))
     except DirectoryError as error:
         db_session().rollback()
-        flash(str(error), "error")
-        return redirect(url_for("admin.user_card", user_id=user.id)), 400
+        audit.record(db_session(), "account.block_refused", actor=current_user.id, target=user, ip=client_ip(),
+                     reason=f"state_{user.state}", wanted=action)
+        db_session().commit()
+        flash(str(error), "error")  # already French (and translated) by the lifecycle service
+        return _user_card(user, status=400)
     db_session().commit()
     flash(_("Compte bloqué.") if target == AccountState.BLOCKED else _("Compte débloqué."), "success")
     return redirect(url_for("admin.user_card", user_id=user.id))
@@ -113,6 +148,10 @@ def block(user_id: int):
 
 @bp.route("/users/<int:user_id>/reset-code", methods=["POST"])
 def reset_code(user_id: int):
-    user = _user_in_scope(user_id)
-    code = issue_reset_code(db_session(), current_user._get_current_object(), user, ip=client_ip())
-    return render_template("admin/user.html", user=user, state_labels=STATE_LABELS, reset_code=code)
+    user = _user_in_scope(user_id, acting=True)
+    try:
+        code = service.issue_reset_code(db_session(), current_user._get_current_object(), user, ip=client_ip())
+    except service.AuthError as error:
+        flash(_(error.message, **error.params), "error")
+        return _user_card(user, status=400)
+    return _user_card(user, reset_code=code)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from ..types import N_
+
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of "unknown login" equal to "wrong password".
 _DUMMY_HASH = _hasher.hash("preau-timing-equaliser")
 
-MIN_LENGTH = 8
+MIN_LENGTH = 8  # the refusal message below says 8: change both together
 
 
 def hash_password(password: str) -> str:
@@ -26,11 +28,11 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 def password_problem(password: str, confirm: str, login: str) -> str | None:
     """A French explanation of why a new password is refused, or ``None``."""
     if password != confirm:
-        return "Les deux mots de passe ne sont pas identiques."
+        return N_("Les deux mots de passe ne sont pas identiques.")
     if len(password) < MIN_LENGTH:
-        return f"Le mot de passe doit contenir au moins {MIN_LENGTH} caractères."
+        return N_("Le mot de passe doit contenir au moins 8 caractères.")
     if password.lower() == login.lower():
-        return "Le mot de passe ne doit pas être votre identifiant."
+        return N_("Le mot de passe ne doit pas être votre identifiant.")
     if password.isalpha() or password.isdigit():
-        return "Le mot de passe doit mêler lettres et chiffres ou symboles."
+        return N_("Le mot de passe doit mêler lettres et chiffres ou symboles.")
     return None

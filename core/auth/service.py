@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,27 +17,35 @@ from ..directory.lifecycle import CAN_LOG_IN, transition
 from ..directory.users import find_by_login
 from ..models import AccountState, Charter, CharterAcceptance, User
 from ..models._time import utcnow
+from ..types import N_
 from . import throttle
 from .passwords import hash_password, password_problem, verify_password
 
-MSG_BAD_CREDENTIALS = "Identifiant ou mot de passe incorrect."
-MSG_BLOCKED = "Ce compte est bloqué. Adressez-vous à l'administrateur de votre établissement."
-MSG_INACTIVE = "Ce compte n'est pas encore activé : activez-le avec le code d'activation qui vous a été remis."
-MSG_THROTTLED = "Trop de tentatives échouées. Réessayez dans {minutes} minute(s)."
-MSG_BAD_CODE = "Identifiant ou code incorrect."
-MSG_CODE_EXPIRED = "Ce code a expiré. Demandez-en un nouveau à l'administrateur de votre établissement."
-MSG_CODE_USED = "Ce code a déjà été utilisé. Demandez-en un nouveau à l'administrateur de votre établissement."
-MSG_ALREADY_ACTIVE = "Ce compte est déjà activé : connectez-vous avec votre mot de passe."
+MSG_BAD_CREDENTIALS = N_("Identifiant ou mot de passe incorrect.")
+MSG_BLOCKED = N_("Ce compte est bloqué. Adressez-vous à l'administrateur de votre établissement.")
+MSG_INACTIVE = N_("Ce compte n'est pas encore activé : activez-le avec le code d'activation qui vous a été remis.")
+MSG_THROTTLED = N_("Trop de tentatives échouées. Réessayez dans %(minutes)d minute(s).")
+MSG_BAD_CODE = N_("Identifiant ou code incorrect.")
+MSG_CODE_EXPIRED = N_("Ce code a expiré. Demandez-en un nouveau à l'administrateur de votre établissement.")
+MSG_CODE_USED = N_("Ce code a déjà été utilisé. Demandez-en un nouveau à l'administrateur de votre établissement.")
+MSG_ALREADY_ACTIVE = N_("Ce compte est déjà activé : connectez-vous avec votre mot de passe.")
+MSG_INVALID_INPUT = N_("L'identifiant ou le mot de passe contient des caractères non autorisés ou est trop long.")
+MSG_BAD_EMAIL = N_("L'adresse électronique de secours n'est pas valide.")
+MSG_NO_RESET_CODE = N_("On ne peut pas donner de code de réinitialisation à un compte bloqué ou supprimé.")
 
 RESET_CODE_TTL = timedelta(hours=72)
+LOGIN_MAX, SECRET_MAX = 64, 256
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class AuthError(Exception):
-    """A refusal with the French message shown to the person."""
+    """A refusal with the French message shown to the person (``retry_after`` in seconds when throttled)."""
 
-    def __init__(self, message: str, reason: str) -> None:
-        super().__init__(message)
-        self.message, self.reason = message, reason
+    def __init__(self, message: str, reason: str, retry_after: int = 0, **params: Any) -> None:
+        # ``message`` stays the msgid so that views translate it: ``gettext(error.message, **error.params)``.
+        super().__init__(message % params if params else message)
+        self.message, self.reason, self.retry_after, self.params = message, reason, retry_after, params
 
 
 @dataclass(frozen=True)
@@ -44,31 +54,84 @@ class Context:
     policy: throttle.ThrottlePolicy = throttle.ThrottlePolicy()
 
 
-def _refuse(session: Session, ctx: Context, login: str, user: User | None, reason: str, message: str) -> AuthError:
+def loggable(value: str, limit: int = LOGIN_MAX) -> str:
+    """What may be stored of something a person typed: no control characters (PostgreSQL refuses NUL), short."""
+    return _CONTROL.sub("", value or "")[:limit]
+
+
+def _well_formed(*values: str, limit: int = SECRET_MAX) -> bool:
+    return all(len(value) <= limit and not _CONTROL.search(value) for value in values)
+
+
+def _normalise_login(login: str) -> tuple[str, bool]:
+    """The login as stored (stripped, lower case) and whether it is acceptable to look up at all."""
+    raw = (login or "").strip().lower()
+    return loggable(raw), len(raw) <= LOGIN_MAX and not _CONTROL.search(raw)
+
+
+def _refuse(session: Session, ctx: Context, login: str, user: User | None, reason: str, message: str,
+            action: str = "auth.login_failed") -> AuthError:
+    """Count the failure for throttling, audit it (never the secret typed), commit, and build the error."""
     throttle.note_attempt(session, login, ctx.ip, success=False)
-    audit.record(session, "auth.login_failed", target=user, ip=ctx.ip, login=login[:64], reason=reason)
+    audit.record(session, action, target=user, ip=ctx.ip, login=loggable(login), reason=reason)
     session.commit()
     return AuthError(message, reason)
 
 
-def authenticate(session: Session, login: str, password: str, ctx: Context) -> User:
-    """Check a login and password; raise :class:`AuthError` (audited, counted) if refused."""
-    login = login.strip().lower()[:64]
+def _refuse_quietly(session: Session, ctx: Context, user: User | None, reason: str, message: str,
+                    action: str) -> AuthError:
+    """A refusal that is audited but not counted for throttling (e.g. a too weak new password)."""
+    audit.record(session, action, actor=user, target=user, ip=ctx.ip, reason=reason)
+    session.commit()
+    return AuthError(message, reason)
+
+
+def refuse_invalid_form(session: Session, login: str, fields: list[str], ctx: Context, action: str,
+                        count: bool = True) -> None:
+    """A form refused by its validators (too long, control characters, missing field): audited and, unless
+    ``count`` is false, counted like any failure so that garbage cannot be sent for free. Nothing else changes."""
+    login = loggable((login or "").strip().lower())
+    if count:
+        throttle.note_attempt(session, login, ctx.ip, success=False)
+    audit.record(session, action, ip=ctx.ip, login=login, reason="invalid_input", fields=sorted(fields))
+    session.commit()
+
+
+def _check_throttle(session: Session, login: str, ctx: Context, action: str) -> None:
     wait = throttle.retry_after(session, login, ctx.ip, ctx.policy)
     if wait:
-        audit.record(session, "auth.login_throttled", ip=ctx.ip, login=login)
+        audit.record(session, action, ip=ctx.ip, login=login, reason="throttled", retry_after=wait)
         session.commit()
-        raise AuthError(MSG_THROTTLED.format(minutes=max(1, (wait + 59) // 60)), "throttled")
+        raise AuthError(MSG_THROTTLED, "throttled", retry_after=wait, minutes=max(1, (wait + 59) // 60))
+
+
+def authenticate(session: Session, login: str, password: str, ctx: Context) -> User:
+    """Check a login and password; raise :class:`AuthError` (audited, counted) if refused.
+
+    The state of an account (blocked, inactive) is told only once the password is right, or when the
+    account has no password yet, so that a stranger cannot probe which accounts are blocked.
+    Pending-deletion and pre-deleted accounts may still log in (to export "Mes données"); deleted
+    accounts are treated as unknown.
+    """
+    login, login_ok = _normalise_login(login)
+    _check_throttle(session, login, ctx, "auth.login_throttled")
+    if not login_ok or not _well_formed(password or ""):
+        raise _refuse(session, ctx, login, None, "invalid_input", MSG_INVALID_INPUT)
     user = find_by_login(session, login) if login else None
-    password_ok = verify_password(user.password_hash if user else None, password)
-    if user is None or user.state == AccountState.DELETED:
+    # End the read transaction before the slow hash: on SQLite (WAL), a transaction that has read and then
+    # writes after another worker's commit fails at once with "database is locked" instead of waiting.
+    session.commit()
+    password_ok = verify_password(user.password_hash if user else None, password or "")
+    if user is None:
         raise _refuse(session, ctx, login, None, "unknown_login", MSG_BAD_CREDENTIALS)
-    if user.state == AccountState.BLOCKED:
-        raise _refuse(session, ctx, login, user, "blocked", MSG_BLOCKED)
-    if user.state == AccountState.INACTIVE:
+    if user.state == AccountState.DELETED:
+        raise _refuse(session, ctx, login, user, "deleted", MSG_BAD_CREDENTIALS)
+    if user.state == AccountState.INACTIVE and (password_ok or user.password_hash is None):
         raise _refuse(session, ctx, login, user, "inactive", MSG_INACTIVE)
     if not password_ok:
         raise _refuse(session, ctx, login, user, "bad_password", MSG_BAD_CREDENTIALS)
+    if user.state == AccountState.BLOCKED:
+        raise _refuse(session, ctx, login, user, "blocked", MSG_BLOCKED)
     if user.state not in CAN_LOG_IN:
         raise _refuse(session, ctx, login, user, f"state_{user.state}", MSG_BAD_CREDENTIALS)
     throttle.note_attempt(session, login, ctx.ip, success=True)
@@ -80,33 +143,47 @@ def authenticate(session: Session, login: str, password: str, ctx: Context) -> U
 # -- activation ----------------------------------------------------------------------------------------
 
 
+def _same_code(expected: str, given: str) -> bool:
+    # compare_digest refuses non-ASCII str: compare bytes, so that "é" is a wrong code, not a crash.
+    return hmac.compare_digest(expected.strip().upper().encode(), given.strip().upper().encode())
+
+
 def check_activation_code(session: Session, login: str, code: str, ctx: Context) -> User:
     """First step of activation: the login and code printed on the letter."""
-    login = login.strip().lower()[:64]
-    wait = throttle.retry_after(session, login, ctx.ip, ctx.policy)
-    if wait:
-        raise AuthError(MSG_THROTTLED.format(minutes=max(1, (wait + 59) // 60)), "throttled")
+    login, login_ok = _normalise_login(login)
+    _check_throttle(session, login, ctx, "auth.activation_throttled")
+    if not login_ok or not _well_formed(code or "", limit=32):
+        raise _refuse(session, ctx, login, None, "invalid_input", MSG_BAD_CODE, "auth.activation_failed")
     user = find_by_login(session, login) if login else None
     if user is not None and user.state == AccountState.ACTIVE and user.activation_code is None:
-        raise _refuse(session, ctx, login, user, "activation_reused", MSG_ALREADY_ACTIVE)
-    if user is None or user.state != AccountState.INACTIVE or not user.activation_code or not hmac.compare_digest(
-            user.activation_code.upper(), code.strip().upper()):
-        raise _refuse(session, ctx, login, user, "bad_activation_code", MSG_BAD_CODE)
+        raise _refuse(session, ctx, login, user, "activation_reused", MSG_ALREADY_ACTIVE,
+                      "auth.activation_failed")
+    if user is None or user.state != AccountState.INACTIVE or not user.activation_code or not _same_code(
+            user.activation_code, code or ""):
+        raise _refuse(session, ctx, login, user, "bad_activation_code", MSG_BAD_CODE, "auth.activation_failed")
     if user.activation_code_expires_at and user.activation_code_expires_at < utcnow():
-        raise _refuse(session, ctx, login, user, "activation_expired", MSG_CODE_EXPIRED)
+        raise _refuse(session, ctx, login, user, "activation_expired", MSG_CODE_EXPIRED,
+                      "auth.activation_failed")
     return user
+
+
+def valid_recovery_email(email: str) -> bool:
+    return not email or (len(email) <= 254 and _well_formed(email) and bool(_EMAIL.fullmatch(email)))
 
 
 def complete_activation(session: Session, user: User, password: str, confirm: str, email: str,
                         ctx: Context) -> None:
     """Second step: choose a password, give a recovery e-mail, accept the charter(s)."""
-    problem = password_problem(password, confirm, user.login)
-    if problem:
-        raise AuthError(problem, "weak_password")
-    if email and ("@" not in email or len(email) > 254):
-        raise AuthError("L'adresse électronique de secours n'est pas valide.", "bad_email")
+    email = (email or "").strip()
     if user.state != AccountState.INACTIVE or not user.activation_code:
-        raise AuthError(MSG_CODE_USED, "activation_reused")
+        raise _refuse_quietly(session, ctx, user, "activation_reused", MSG_CODE_USED, "auth.activation_failed")
+    if not _well_formed(password or "", confirm or ""):
+        raise _refuse_quietly(session, ctx, user, "invalid_input", MSG_INVALID_INPUT, "auth.activation_failed")
+    problem = password_problem(password or "", confirm or "", user.login)
+    if problem:
+        raise _refuse_quietly(session, ctx, user, "weak_password", problem, "auth.activation_failed")
+    if not valid_recovery_email(email):
+        raise _refuse_quietly(session, ctx, user, "bad_email", MSG_BAD_EMAIL, "auth.activation_failed")
     user.password_hash = hash_password(password)
     user.email = email or None
     user.activation_code = None
@@ -134,11 +211,20 @@ def pending_charters(session: Session, user: User) -> list[Charter]:
     return [c for c in latest_charters(session, user.profiles) if c.id not in accepted]
 
 
-def accept_charters(session: Session, user: User) -> None:
+def accept_charters(session: Session, user: User, only: set[int] | None = None) -> None:
+    """Record the acceptance of the pending charters (``only`` those shown, when given: a version published
+    while the page was open is asked for next time)."""
     for charter in pending_charters(session, user):
+        if only is not None and charter.id not in only:
+            continue
         session.add(CharterAcceptance(user_id=user.id, charter_id=charter.id))
         audit.record(session, "charter.accepted", actor=user, target=charter, version=charter.version)
     session.flush()
+
+
+def charters_stamp(session: Session) -> int:
+    """Changes whenever a charter version is published: sessions compare it to know when to ask again."""
+    return session.scalar(select(func.max(Charter.id))) or 0
 
 
 def publish_charter(session: Session, profile: str, title: str, body: str, actor: User | None = None) -> Charter:
@@ -153,9 +239,16 @@ def publish_charter(session: Session, profile: str, title: str, body: str, actor
 
 # -- reset codes ---------------------------------------------------------------------------------------
 
+_NO_RESET_STATES = {AccountState.BLOCKED, AccountState.DELETED}
+
 
 def issue_reset_code(session: Session, admin: User, user: User, ip: str | None = None) -> str:
     """Give an 8-character reset code; only its hash is kept, the admin reads it once."""
+    if user.state in _NO_RESET_STATES:
+        audit.record(session, "account.reset_code_refused", actor=admin, target=user, ip=ip,
+                     reason=f"state_{user.state}")
+        session.commit()
+        raise AuthError(MSG_NO_RESET_CODE, f"state_{user.state}")
     code = new_code(8)
     user.reset_code_hash = hash_code(code)
     user.reset_code_expires_at = utcnow() + RESET_CODE_TTL
@@ -166,29 +259,37 @@ def issue_reset_code(session: Session, admin: User, user: User, ip: str | None =
 
 
 def reset_password(session: Session, login: str, code: str, password: str, confirm: str, ctx: Context) -> User:
-    login = login.strip().lower()[:64]
-    wait = throttle.retry_after(session, login, ctx.ip, ctx.policy)
-    if wait:
-        raise AuthError(MSG_THROTTLED.format(minutes=max(1, (wait + 59) // 60)), "throttled")
+    """Set a new password with a code from an administrator; every open session of the account ends."""
+    login, login_ok = _normalise_login(login)
+    _check_throttle(session, login, ctx, "auth.reset_throttled")
+
+    def refuse(user: User | None, reason: str, message: str) -> AuthError:
+        return _refuse(session, ctx, login, user, reason, message, "auth.reset_failed")
+
+    if not login_ok or not _well_formed(code or "", limit=32):
+        raise refuse(None, "invalid_input", MSG_BAD_CODE)
     user = find_by_login(session, login) if login else None
-    if user is None or user.reset_code_hash is None:
-        raise _refuse(session, ctx, login, user, "bad_reset_code", MSG_BAD_CODE)
+    if user is None or user.reset_code_hash is None or user.state == AccountState.DELETED:
+        raise refuse(user, "bad_reset_code", MSG_BAD_CODE)
     if not hmac.compare_digest(user.reset_code_hash, hash_code(code)):
-        raise _refuse(session, ctx, login, user, "bad_reset_code", MSG_BAD_CODE)
+        raise refuse(user, "bad_reset_code", MSG_BAD_CODE)
     if user.reset_code_used_at is not None:
-        raise _refuse(session, ctx, login, user, "reset_code_reused", MSG_CODE_USED)
+        raise refuse(user, "reset_code_reused", MSG_CODE_USED)
     if user.reset_code_expires_at is None or user.reset_code_expires_at < utcnow():
-        raise _refuse(session, ctx, login, user, "reset_code_expired", MSG_CODE_EXPIRED)
+        raise refuse(user, "reset_code_expired", MSG_CODE_EXPIRED)
     if user.state == AccountState.BLOCKED:
-        raise _refuse(session, ctx, login, user, "blocked", MSG_BLOCKED)
-    problem = password_problem(password, confirm, user.login)
+        raise refuse(user, "blocked", MSG_BLOCKED)
+    if not _well_formed(password or "", confirm or ""):
+        raise _refuse_quietly(session, ctx, user, "invalid_input", MSG_INVALID_INPUT, "auth.reset_failed")
+    problem = password_problem(password or "", confirm or "", user.login)
     if problem:
-        raise AuthError(problem, "weak_password")
+        raise _refuse_quietly(session, ctx, user, "weak_password", problem, "auth.reset_failed")
     user.password_hash = hash_password(password)
     user.reset_code_used_at = utcnow()
-    user.session_version += 1
+    user.session_version += 1  # sessions opened with the old password end
     if user.state == AccountState.INACTIVE:
         user.activation_code = None
+        user.activation_code_expires_at = None
         transition(session, user, AccountState.ACTIVE, actor=user, reason="reset_code", ip=ctx.ip)
     audit.record(session, "auth.password_reset", actor=user, target=user, ip=ctx.ip)
     session.commit()

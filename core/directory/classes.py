@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -17,12 +18,13 @@ def create_class(
     external_id: str | None = None, source: str = "manual",
 ) -> SchoolClass:
     """Create a class and its three profile groups (teachers, students, relatives)."""
-    name = name.strip()
+    name = (name or "").strip()
     if not name:
-        raise DirectoryError("le nom de la classe est obligatoire")
+        raise DirectoryError(_("Le nom de la classe est obligatoire."))
     if session.scalar(select(SchoolClass.id).where(SchoolClass.structure_id == structure.id,
                                                    SchoolClass.name == name)):
-        raise DirectoryError(f"la classe {name} existe déjà dans {structure.name}")
+        raise DirectoryError(_("La classe %(name)s existe déjà dans %(structure)s.", name=name,
+                               structure=structure.name))
     school_class = SchoolClass(structure_id=structure.id, name=name, level=level, external_id=external_id,
                                source=source)
     session.add(school_class)
@@ -44,10 +46,11 @@ def create_group(
     session: Session, structure: Structure, name: str, *, kind: str = GroupKind.MANUAL,
     members_communicate: bool = True,
 ) -> Group:
+    """A manual group or a teaching group (regroupement ULIS, UPE2A…) of a structure."""
     if kind not in (GroupKind.MANUAL, GroupKind.TEACHING):
-        raise DirectoryError("seuls les groupes manuels et de regroupement se créent à la main")
-    if not name.strip():
-        raise DirectoryError("le nom du groupe est obligatoire")
+        raise DirectoryError(_("Seuls les groupes manuels et de regroupement se créent à la main."))
+    if not (name or "").strip():
+        raise DirectoryError(_("Le nom du groupe est obligatoire."))
     group = Group(structure_id=structure.id, kind=kind, name=name.strip(),
                   members_communicate=members_communicate)
     session.add(group)

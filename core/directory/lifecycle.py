@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from .. import audit, events
 from ..models import AccountState as S
 from ..models import User
 from ..models._time import utcnow
+from ..types import N_
+from .codes import new_code
 from .structures import DirectoryError
 
 TRANSITIONS: dict[str, set[str]] = {
@@ -22,12 +25,12 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 STATE_LABELS = {
-    S.INACTIVE: "Non activé",
-    S.ACTIVE: "Actif",
-    S.BLOCKED: "Bloqué",
-    S.PENDING_DELETION: "En attente de suppression",
-    S.PRE_DELETED: "Pré-supprimé",
-    S.DELETED: "Supprimé",
+    S.INACTIVE: N_("Non activé"),
+    S.ACTIVE: N_("Actif"),
+    S.BLOCKED: N_("Bloqué"),
+    S.PENDING_DELETION: N_("En attente de suppression"),
+    S.PRE_DELETED: N_("Pré-supprimé"),
+    S.DELETED: N_("Supprimé"),
 }
 
 # States in which a person may log in at all (pre-deleted people may only export "Mes données").
@@ -37,14 +40,23 @@ CAN_LOG_IN = {S.ACTIVE, S.PRE_DELETED, S.PENDING_DELETION}
 def transition(
     session: Session, user: User, new_state: str, *, actor: Any = None, reason: str = "", ip: str | None = None
 ) -> None:
-    """Move ``user`` to ``new_state`` if the transition is allowed; audited, plugins told."""
+    """Move ``user`` to ``new_state`` if the transition is allowed; audited, plugins told.
+
+    A refused transition raises :class:`DirectoryError` with a French message and changes nothing.
+    """
     old = user.state
+    if new_state not in STATE_LABELS:
+        raise DirectoryError(_("État de compte inconnu : %(state)s.", state=new_state))
     if new_state not in TRANSITIONS.get(old, set()):
-        raise DirectoryError(f"passage impossible de « {STATE_LABELS[old]} » à « {STATE_LABELS[new_state]} »")
+        raise DirectoryError(_("Passage impossible de « %(old)s » à « %(new)s ».",
+                               old=_(STATE_LABELS[old]), new=_(STATE_LABELS[new_state])))
     user.state = new_state
     user.state_changed_at = utcnow()
     if new_state in (S.BLOCKED, S.DELETED, S.INACTIVE):
         user.session_version += 1  # ends every open session of the account
+    if new_state == S.INACTIVE and not user.activation_code:
+        user.activation_code = new_code()  # an inactive account is activated with a code: give it one
+        user.activation_code_expires_at = None
     audit.record(session, f"account.{new_state}", actor=actor, target=user, ip=ip, reason=reason,
                  previous=str(old))
     session.flush()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -19,8 +21,12 @@ PROFILE_GROUP_NAMES = {
 }
 
 
+UAI_PATTERN = re.compile(r"^\d{7}[A-Z]$")  # 7 digits and a check letter, e.g. 0750001A
+
+
 class DirectoryError(ValueError):
-    """A directory operation that breaks a rule; the message is shown to the person."""
+    """A directory operation that breaks a rule; the message (translated, French by default) is shown to the
+    person. Services raise it before changing anything."""
 
 
 def create_structure(
@@ -34,10 +40,21 @@ def create_structure(
     source: str = "manual",
 ) -> Structure:
     """Create a structure, its five profile groups, and its links to parent structures."""
+    name = (name or "").strip()
+    uai = (uai or "").strip().upper() or None
+    parents = list(parents)
+    if not name:
+        raise DirectoryError(_("Le nom de la structure est obligatoire."))
     if kind not in set(StructureKind):
-        raise DirectoryError(f"type de structure inconnu : {kind}")
+        raise DirectoryError(_("Type de structure inconnu : %(kind)s.", kind=kind))
+    if uai and not UAI_PATTERN.match(uai):
+        raise DirectoryError(_("Le code UAI %(uai)s est mal formé (7 chiffres et une lettre).", uai=uai))
     if uai and session.scalar(select(Structure.id).where(Structure.uai == uai)):
-        raise DirectoryError(f"le code UAI {uai} est déjà utilisé")
+        raise DirectoryError(_("Le code UAI %(uai)s est déjà utilisé.", uai=uai))
+    if external_id and session.scalar(select(Structure.id).where(
+            Structure.source == source, Structure.external_id == external_id)):
+        raise DirectoryError(_("L'identifiant externe %(id)s existe déjà pour la source %(source)s.",
+                               id=external_id, source=source))
     structure = Structure(name=name, kind=kind, uai=uai, external_id=external_id, source=source)
     session.add(structure)
     session.flush()
@@ -56,9 +73,23 @@ def profile_group_rows(structure: Structure) -> list[dict]:
 
 
 def link_structures(session: Session, parent: Structure, child: Structure) -> None:
-    if parent.id == child.id or parent.id in descendant_ids(session, [child.id]):
-        raise DirectoryError("ce lien créerait un cycle entre structures")
-    session.add(StructureLink(parent_id=parent.id, child_id=child.id))
+    """Attach ``child`` under ``parent`` (a school may hang under a city and a syndicat); no cycles."""
+    if parent.id == child.id:
+        raise DirectoryError(_("Une structure ne peut pas être rattachée à elle-même."))
+    if parent.id in descendant_ids(session, [child.id]):
+        raise DirectoryError(_("Ce lien créerait un cycle : %(parent)s est déjà rattachée à %(child)s.",
+                               parent=parent.name, child=child.name))
+    if session.get(StructureLink, (parent.id, child.id)) is None:
+        session.add(StructureLink(parent_id=parent.id, child_id=child.id))
+        session.flush()
+
+
+def unlink_structures(session: Session, parent: Structure, child: Structure) -> None:
+    """Detach ``child`` from ``parent``; grants and enablements inherited through that edge stop reaching it."""
+    link = session.get(StructureLink, (parent.id, child.id))
+    if link is None:
+        raise DirectoryError(_("%(child)s n'est pas rattachée à %(parent)s.", parent=parent.name, child=child.name))
+    session.delete(link)
     session.flush()
 
 

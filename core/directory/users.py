@@ -1,10 +1,26 @@
-"""Accounts and their attachments: roles, functions, classes, groups and parent–child links."""
+"""Accounts and their attachments: roles, functions, classes, groups and parent–child links.
+
+Memberships of the automatic groups are kept consistent here, and only here:
+
+- a role (profile in a structure) ⇔ membership of that structure's profile group;
+- a teacher or student attached to a class ⇔ membership of the class's group for that profile;
+- a parent is in the parents' group of a class exactly when one of their children is a student of the class
+  and they hold the parent profile in the class's school (``_sync_relatives``): parents follow their children,
+  they are never attached to a class by hand.
+
+Removing a role removes what it brought (the profile group, the classes of that structure for that profile,
+and the manual groups of the structure once no role is left there). Parent–child links are facts about a
+family and survive the removal of roles: a child who leaves the school keeps their parents, who simply stop
+being in that school's class groups. Functions (ADML…) are independent of roles and are revoked separately.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from flask_babel import gettext as _
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from .. import events
@@ -21,12 +37,19 @@ from ..models import (
     User,
     UserFunction,
 )
-from ..types import Profile
-from .codes import login_base, new_code
-from .structures import DirectoryError, profile_group
+from ..types import PROFILE_LABELS, Profile
+from .codes import LOGIN_PATTERN, login_base, new_code
+from .structures import DirectoryError, descendant_ids, profile_group
+
+CLASS_ATTACHABLE = (Profile.TEACHER, Profile.STUDENT)
+
+
+def _profile_name(profile: str) -> str:
+    return _(PROFILE_LABELS.get(profile, profile))
 
 
 def unique_login(session: Session, first_name: str, last_name: str) -> str:
+    """``prenom.nom`` in ASCII; homonyms get ``prenom.nom2``, ``prenom.nom3``…"""
     base = login_base(first_name, last_name)
     taken = set(session.scalars(select(User.login).where(User.login.like(f"{base}%"))))
     if base not in taken:
@@ -47,12 +70,19 @@ def create_user(
     activation_expires_at: datetime | None = None,
 ) -> User:
     """Create an inactive account with an activation code (the way imports leave accounts)."""
-    first_name, last_name = first_name.strip(), last_name.strip()
+    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
     if not first_name or not last_name:
-        raise DirectoryError("le prénom et le nom sont obligatoires")
+        raise DirectoryError(_("Le prénom et le nom sont obligatoires."))
     login = (login or unique_login(session, first_name, last_name)).strip().lower()
+    if not LOGIN_PATTERN.match(login):
+        raise DirectoryError(_("L'identifiant %(login)s n'est pas valide (lettres sans accent, chiffres, « . », "
+                               "« - » et « _ »).", login=login))
     if session.scalar(select(User.id).where(User.login == login)):
-        raise DirectoryError(f"l'identifiant {login} est déjà pris")
+        raise DirectoryError(_("L'identifiant %(login)s est déjà pris.", login=login))
+    if external_id and session.scalar(select(User.id).where(User.source == source,
+                                                           User.external_id == external_id)):
+        raise DirectoryError(_("L'identifiant externe %(id)s existe déjà pour la source %(source)s.",
+                               id=external_id, source=source))
     user = User(
         login=login, first_name=first_name, last_name=last_name,
         display_name=f"{first_name} {last_name.upper()}", birth_date=birth_date, email=email,
@@ -65,31 +95,66 @@ def create_user(
     return user
 
 
+# -- roles -----------------------------------------------------------------------------------------------
+
+
+def _find_role(session: Session, user: User, structure: Structure, profile: str) -> Role | None:
+    return session.scalar(select(Role).where(
+        Role.user_id == user.id, Role.structure_id == structure.id, Role.profile == profile))
+
+
 def add_role(session: Session, user: User, structure: Structure, profile: str) -> Role:
     """Give ``user`` a profile in ``structure`` and put them in the structure's profile group."""
     if profile not in set(Profile):
-        raise DirectoryError(f"profil inconnu : {profile}")
-    role = session.scalar(select(Role).where(
-        Role.user_id == user.id, Role.structure_id == structure.id, Role.profile == profile))
+        raise DirectoryError(_("Profil inconnu : %(profile)s.", profile=profile))
+    role = _find_role(session, user, structure, profile)
     if role is None:
         role = Role(user_id=user.id, structure_id=structure.id, profile=profile)
         session.add(role)
         _join(session, profile_group(session, structure.id, profile).id, user.id)
         session.flush()
         session.refresh(user, ["roles"])
+        if profile == Profile.RELATIVE:  # their children's classes in this school now take them in
+            _sync_relatives(session, [user.id], _class_ids_of_children(session, [user.id]))
         events.emit("preau_user_updated", user=user, changes={"roles": (None, f"{profile}@{structure.id}")})
     return role
 
 
+def remove_role(session: Session, user: User, structure: Structure, profile: str) -> None:
+    """Take a profile in a structure away from ``user`` with the memberships it brought (see module doc)."""
+    role = _find_role(session, user, structure, profile)
+    if role is None:
+        raise DirectoryError(_("%(name)s n'a pas le profil %(profile)s dans %(structure)s.",
+                               name=user.display_name, profile=_profile_name(profile), structure=structure.name))
+    left_classes = _class_ids(session, user.id, structure.id, profile)
+    session.delete(role)
+    session.execute(delete(GroupMember).where(GroupMember.user_id == user.id, GroupMember.group_id.in_(
+        select(Group.id).where(Group.structure_id == structure.id, Group.profile == profile,
+                               Group.kind.in_((GroupKind.PROFILE, GroupKind.CLASS))))))
+    session.flush()
+    session.refresh(user, ["roles"])
+    if not any(r.structure_id == structure.id for r in user.roles):
+        session.execute(delete(GroupMember).where(GroupMember.user_id == user.id, GroupMember.group_id.in_(
+            select(Group.id).where(Group.structure_id == structure.id,
+                                   Group.kind.in_((GroupKind.MANUAL, GroupKind.TEACHING))))))
+    if profile == Profile.STUDENT:
+        _sync_relatives(session, _parent_ids(session, [user.id]), left_classes)
+    session.flush()
+    events.emit("preau_user_updated", user=user, changes={"roles": (f"{profile}@{structure.id}", None)})
+
+
+# -- functions -------------------------------------------------------------------------------------------
+
+
 def grant_function(session: Session, user: User, code: str, structure: Structure | None = None) -> UserFunction:
     if code not in set(Function):
-        raise DirectoryError(f"fonction inconnue : {code}")
+        raise DirectoryError(_("Fonction inconnue : %(code)s.", code=code))
     if (code == Function.SUPER_ADMIN) != (structure is None):
-        raise DirectoryError("seule la fonction super-administrateur est sans structure")
+        raise DirectoryError(_("Seule la fonction super-administrateur est sans structure."))
     sid = structure.id if structure else None
     existing = session.scalar(select(UserFunction).where(
-        UserFunction.user_id == user.id, UserFunction.code == code, UserFunction.structure_id.is_(sid)
-        if sid is None else UserFunction.structure_id == sid))
+        UserFunction.user_id == user.id, UserFunction.code == code,
+        UserFunction.structure_id.is_(None) if sid is None else UserFunction.structure_id == sid))
     if existing:
         return existing
     function = UserFunction(user_id=user.id, structure_id=sid, code=code)
@@ -99,10 +164,16 @@ def grant_function(session: Session, user: User, code: str, structure: Structure
     return function
 
 
-def revoke_function(session: Session, user: User, code: str, structure: Structure) -> None:
+def revoke_function(session: Session, user: User, code: str, structure: Structure | None = None) -> None:
+    sid = structure.id if structure else None
     session.execute(delete(UserFunction).where(
-        UserFunction.user_id == user.id, UserFunction.code == code, UserFunction.structure_id == structure.id))
+        UserFunction.user_id == user.id, UserFunction.code == code,
+        UserFunction.structure_id.is_(None) if sid is None else UserFunction.structure_id == sid))
+    session.flush()
     session.refresh(user, ["functions"])
+
+
+# -- classes and groups ----------------------------------------------------------------------------------
 
 
 def _join(session: Session, group_id: int, user_id: int) -> None:
@@ -115,34 +186,143 @@ def class_group(session: Session, school_class: SchoolClass, profile: str) -> Gr
         Group.class_id == school_class.id, Group.kind == GroupKind.CLASS, Group.profile == profile)).one()
 
 
-def attach_to_class(session: Session, user: User, school_class: SchoolClass, profile: str) -> None:
-    """Put a student, teacher or relative into a class (its profile group for that class)."""
+def _check_class_profile(user: User, school_class: SchoolClass, profile: str) -> None:
+    if profile == Profile.RELATIVE:
+        raise DirectoryError(_("Les parents rejoignent automatiquement les classes de leurs enfants."))
+    if profile not in CLASS_ATTACHABLE:
+        raise DirectoryError(_("Seuls les enseignants et les élèves sont rattachés à une classe."))
     if not any(r.structure_id == school_class.structure_id and r.profile == profile for r in user.roles):
-        raise DirectoryError(f"{user.login} n'a pas le profil {profile} dans l'établissement de la classe")
+        raise DirectoryError(_("%(name)s n'a pas le profil %(profile)s dans l'établissement de la classe.",
+                               name=user.display_name, profile=_profile_name(profile)))
+
+
+def attach_to_class(session: Session, user: User, school_class: SchoolClass, profile: str) -> None:
+    """Put a teacher or a student into a class (its group for that profile); a student's parents follow."""
+    _check_class_profile(user, school_class, profile)
     _join(session, class_group(session, school_class, profile).id, user.id)
     session.flush()
+    if profile == Profile.STUDENT:
+        _sync_relatives(session, _parent_ids(session, [user.id]), [school_class.id])
+
+
+def detach_from_class(session: Session, user: User, school_class: SchoolClass, profile: str) -> None:
+    """Take a teacher or a student out of a class; parents without another child in it leave it too."""
+    _check_class_profile(user, school_class, profile)
+    session.execute(delete(GroupMember).where(
+        GroupMember.user_id == user.id, GroupMember.group_id == class_group(session, school_class, profile).id))
+    session.flush()
+    if profile == Profile.STUDENT:
+        _sync_relatives(session, _parent_ids(session, [user.id]), [school_class.id])
+
+
+def _check_manual(group: Group) -> None:
+    if group.kind in (GroupKind.PROFILE, GroupKind.CLASS):
+        raise DirectoryError(_("Les groupes de profil et de classe sont tenus à jour automatiquement."))
 
 
 def add_to_group(session: Session, user: User, group: Group) -> None:
-    if group.kind in (GroupKind.PROFILE, GroupKind.CLASS):
-        raise DirectoryError("les groupes de profil sont tenus à jour automatiquement")
+    """Add a member to a manual or teaching group; they must hold a role in its structure or below it."""
+    _check_manual(group)
+    below = descendant_ids(session, [group.structure_id])
+    if not any(r.structure_id in below for r in user.roles):
+        raise DirectoryError(_("%(name)s n'a aucun rôle dans la structure du groupe %(group)s.",
+                               name=user.display_name, group=group.name))
     _join(session, group.id, user.id)
     session.flush()
 
 
+def remove_from_group(session: Session, user: User, group: Group) -> None:
+    """Take a member out of a manual or teaching group (nothing happens if they were not in it)."""
+    _check_manual(group)
+    session.execute(delete(GroupMember).where(GroupMember.user_id == user.id, GroupMember.group_id == group.id))
+    session.flush()
+
+
+# -- parents and children --------------------------------------------------------------------------------
+
+
 def link_relative(session: Session, parent: User, child: User) -> None:
     """Link a parent to a child; the parent joins the parents' group of the child's classes."""
+    if parent.id == child.id:
+        raise DirectoryError(_("Une personne ne peut pas être son propre parent."))
     if Profile.STUDENT not in child.profiles:
-        raise DirectoryError(f"{child.login} n'est pas élève")
+        raise DirectoryError(_("%(name)s n'est pas élève.", name=child.display_name))
     if Profile.RELATIVE not in parent.profiles:
-        raise DirectoryError(f"{parent.login} n'a pas le profil parent")
+        raise DirectoryError(_("%(name)s n'a pas le profil parent.", name=parent.display_name))
     if not session.get(RelativeLink, (parent.id, child.id)):
         session.add(RelativeLink(parent_id=parent.id, child_id=child.id))
-    for school_class in classes_of(session, child, Profile.STUDENT):
-        if any(r.structure_id == school_class.structure_id and r.profile == Profile.RELATIVE
-               for r in parent.roles):
-            _join(session, class_group(session, school_class, Profile.RELATIVE).id, parent.id)
+        session.flush()
+    _sync_relatives(session, [parent.id], _class_ids(session, child.id, None, Profile.STUDENT))
+
+
+def unlink_relative(session: Session, parent: User, child: User) -> None:
+    """Remove a parent–child link; the parent leaves the child's classes unless another child is there."""
+    link = session.get(RelativeLink, (parent.id, child.id))
+    if link is None:
+        raise DirectoryError(_("%(parent)s n'est pas parent de %(child)s.", parent=parent.display_name,
+                               child=child.display_name))
+    session.delete(link)
     session.flush()
+    _sync_relatives(session, [parent.id], _class_ids(session, child.id, None, Profile.STUDENT))
+
+
+def _parent_ids(session: Session, child_ids: Iterable[int]) -> set[int]:
+    return set(session.scalars(select(RelativeLink.parent_id).where(RelativeLink.child_id.in_(list(child_ids)))))
+
+
+def _class_ids(session: Session, user_id: int, structure_id: int | None, profile: str) -> set[int]:
+    """Classes where ``user_id`` is in the group of ``profile`` (optionally within one structure)."""
+    query = select(Group.class_id).join(GroupMember, GroupMember.group_id == Group.id).where(
+        GroupMember.user_id == user_id, Group.kind == GroupKind.CLASS, Group.profile == profile)
+    if structure_id is not None:
+        query = query.where(Group.structure_id == structure_id)
+    return set(session.scalars(query))
+
+
+def _class_ids_of_children(session: Session, parent_ids: Iterable[int]) -> set[int]:
+    return set(session.scalars(
+        select(Group.class_id).join(GroupMember, GroupMember.group_id == Group.id)
+        .join(RelativeLink, RelativeLink.child_id == GroupMember.user_id)
+        .where(RelativeLink.parent_id.in_(list(parent_ids)), Group.kind == GroupKind.CLASS,
+               Group.profile == Profile.STUDENT)))
+
+
+def _sync_relatives(session: Session, parent_ids: Iterable[int], class_ids: Iterable[int]) -> None:
+    """Make the parents' groups of ``class_ids`` hold, among ``parent_ids``, exactly the parents who have a
+    child among the class's students and the parent profile in the class's school."""
+    parent_ids, class_ids = set(parent_ids), set(class_ids)
+    if not parent_ids or not class_ids:
+        return
+    session.flush()
+    groups = session.execute(select(Group.id, Group.class_id, Group.profile, Group.structure_id).where(
+        Group.class_id.in_(class_ids), Group.kind == GroupKind.CLASS,
+        Group.profile.in_((Profile.STUDENT, Profile.RELATIVE)))).all()
+    student_group = {g.class_id: g.id for g in groups if g.profile == Profile.STUDENT}
+    parents_group = {g.class_id: (g.id, g.structure_id) for g in groups if g.profile == Profile.RELATIVE}
+    class_of_student_group = {gid: cid for cid, gid in student_group.items()}
+    with_child = session.execute(
+        select(RelativeLink.parent_id, GroupMember.group_id)
+        .join(GroupMember, GroupMember.user_id == RelativeLink.child_id)
+        .where(RelativeLink.parent_id.in_(parent_ids), GroupMember.group_id.in_(list(class_of_student_group)))
+    ).all()
+    parent_roles = set(session.execute(select(Role.user_id, Role.structure_id).where(
+        Role.user_id.in_(parent_ids), Role.profile == Profile.RELATIVE)).all())
+    wanted = set()
+    for parent_id, student_group_id in with_child:
+        group_id, structure_id = parents_group[class_of_student_group[student_group_id]]
+        if (parent_id, structure_id) in parent_roles:
+            wanted.add((group_id, parent_id))
+    present = set(session.execute(select(GroupMember.group_id, GroupMember.user_id).where(
+        GroupMember.user_id.in_(parent_ids),
+        GroupMember.group_id.in_([gid for gid, _sid in parents_group.values()]))).all())
+    if wanted - present:
+        session.execute(insert(GroupMember), [{"group_id": g, "user_id": u} for g, u in wanted - present])
+    for group_id, user_id in present - wanted:
+        session.execute(delete(GroupMember).where(GroupMember.group_id == group_id, GroupMember.user_id == user_id))
+    session.flush()
+
+
+# -- queries ---------------------------------------------------------------------------------------------
 
 
 def classes_of(session: Session, user: User, profile: str | None = None) -> list[SchoolClass]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, url_for
+from flask_babel import gettext as _
 from markupsafe import escape
 
 from preau import AppManifest, Profile, Right, Widget, __version__, hookimpl
@@ -17,12 +18,14 @@ def index():
 
 
 def render_welcome(user, size: str) -> str:
-    roles = ", ".join(sorted({r.structure.name for r in user.roles})) or "Préau"
+    greeting = escape(_("Bonjour %(name)s !", name=user.first_name))
     if size == "miniature":
-        return f"<p>Bonjour {escape(user.first_name)} !</p>"
-    return (f"<p>Bienvenue sur l'ENT, {escape(user.first_name)}.</p>"
-            f"<p>Vos établissements : {escape(roles)}.</p>"
-            '<p><a href="/apps/welcome/">Découvrir l\'ENT</a></p>')
+        return f"<p>{greeting}</p>"
+    roles = ", ".join(sorted({r.structure.name for r in user.roles})) or "Préau"
+    welcome = escape(_("Bienvenue sur l’ENT, %(name)s.", name=user.first_name))
+    schools = escape(_("Vos établissements : %(names)s.", names=roles))
+    discover = escape(_("Découvrir l’ENT"))
+    return f'<p>{welcome}</p><p>{schools}</p><p><a href="{url_for("welcome.index")}">{discover}</a></p>'
 
 
 @hookimpl
