@@ -38,6 +38,8 @@ _LAZY = {
     # services
     "current_access": ("web", "current_access"),
     "current_user": ("web", "current_user"),
+    "current_role": ("web", "current_role"),
+    "plugin_hook": ("web", "plugin_hook"),
     "require_right": ("web", "require_right"),
     "render_page": ("web", "render_page"),
     "record_audit": ("audit", "record"),

@@ -6,34 +6,46 @@ from functools import wraps
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from flask import abort, current_app, g, render_template, request
+from flask import abort, current_app, g, render_template, request, session
 from flask_login import current_user
 
 from .db import db_session
 from .rights import Access, access_for
 
-__all__ = ["current_user", "current_access", "require_right", "render_page", "client_ip", "safe_next",
-           "is_local_target"]
+__all__ = ["current_user", "current_access", "current_role", "plugin_hook", "require_right", "render_page",
+           "client_ip", "safe_next", "is_local_target"]
 
 
 def registry():
     return current_app.extensions["preau.plugins"]
 
 
-def current_access() -> Access:
-    """What reaches the logged-in user, computed once per request: for the role chosen with the role switch
-    (``session["role_id"]``), else the union of all their roles."""
-    from flask import session
+def current_role() -> Any:
+    """The role chosen with the role switch (``session["role_id"]``), or ``None`` meaning all roles.
 
+    A role removed since it was chosen gives ``None`` (the union), never a stranger's role."""
+    if not current_user.is_authenticated:
+        return None
+    return next((role for role in current_user.roles if role.id == session.get("role_id")), None)
+
+
+def current_access() -> Access:
+    """What reaches the logged-in user, computed once per request: for the chosen role, else the union."""
     if "_preau_access" not in g:
         if not current_user.is_authenticated:
             g._preau_access = Access()
         else:
-            user = current_user._get_current_object()
-            chosen = [role for role in user.roles if role.id == session.get("role_id")]
-            # A role removed since it was chosen falls back to the union, never to a stranger's role.
-            g._preau_access = access_for(db_session(), registry(), user, roles=chosen or None)
+            role = current_role()
+            g._preau_access = access_for(db_session(), registry(), current_user._get_current_object(),
+                                         roles=[role] if role else None)
     return g._preau_access
+
+
+def plugin_hook(name: str) -> Any:
+    """A pluggy hook caller that reaches only the plugins whose app reaches the current user (and core apps):
+    dispatch follows enablement, as DESIGN.md asks."""
+    plugins = registry()
+    return plugins.subset_caller(name, current_access().apps | plugins.core_app_ids())
 
 
 def require_right(right_id: str):

@@ -125,3 +125,15 @@ def test_two_apps_in_one_process_both_mount_the_plugins(app, tmp_path):
     registry = other.extensions["preau.plugins"]
     assert registry.records["welcome"].active, registry.records["welcome"].error
     assert "welcome.index" in other.view_functions
+
+
+def test_plugin_hook_reaches_only_the_apps_of_the_current_user(app, school, login_as, enable_plugin):
+    from preau import plugin_hook
+
+    enable_plugin("welcome", school.structure)
+    client = login_as(school.teacher)
+    with client:
+        client.get("/")
+        rights = [r.id for batch in plugin_hook("preau_rights")() for r in batch]
+    assert "welcome.access" in rights
+    assert "failing.access" not in rights  # installed, but not enabled for this school
