@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from flask import Flask, abort, g, jsonify, redirect, render_template, request, session, url_for
@@ -12,10 +13,12 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from . import config as config_module
+from . import labels
 from .db import Database, db_session
+from .labels import label
 from .plugins import PluginRegistry
 from .types import N_
-from .web import current_access
+from .web import current_access, current_role
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
@@ -42,7 +45,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _install_request_hooks(app)
     _install_error_handlers(app)
     app.jinja_env.globals.update(current_access=current_access, plugin_registry=registry,
-                                 profile_label=_profile_label, get_locale=get_locale)
+                                 profile_label=_profile_label, get_locale=get_locale, current_role=current_role,
+                                 kind_label=partial(label, labels.STRUCTURE_KINDS),
+                                 plugin_state_label=partial(label, labels.PLUGIN_STATES),
+                                 plugin_source_label=partial(label, labels.PLUGIN_SOURCES))
     return app
 
 

@@ -137,3 +137,9 @@ def test_plugin_hook_reaches_only_the_apps_of_the_current_user(app, school, logi
         rights = [r.id for batch in plugin_hook("preau_rights")() for r in batch]
     assert "welcome.access" in rights
     assert "failing.access" not in rights  # installed, but not enabled for this school
+
+
+def test_admin_index_shows_kinds_sources_and_states_in_words(school, login_as):
+    html = login_as(school.admin).get("/admin/").get_data(as_text=True)
+    assert "École · UAI 0750001A" in html
+    assert "intégrée à Préau" in html and "chargée" in html and "module ajouté par la configuration" in html
