@@ -155,7 +155,8 @@ def _install_request_hooks(app: Flask) -> None:
         from .auth.service import charters_stamp, pending_charters
 
         # Remember "all accepted" per account and per published charter set: a new version asks again.
-        stamp = f"{current_user.get_id()}/{charters_stamp(db_session())}"
+        profiles = ",".join(sorted(current_user.profiles))  # a profile gained mid-session has its own charter
+        stamp = f"{current_user.get_id()}/{profiles}/{charters_stamp(db_session())}"
         if session.get("charter_ok") != stamp:
             if pending_charters(db_session(), current_user):
                 return redirect(url_for("auth.charter", next=request.full_path.rstrip("?")))

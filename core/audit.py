@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from .db import prepare_write
 from .models import AuditEvent
 
 _SECRET_KEYS = {"password", "code", "token", "activation_code", "reset_code", "csrf_token"}
@@ -26,6 +27,7 @@ def record(
     if target is not None:
         target_type = type(target).__tablename__ if hasattr(type(target), "__tablename__") else str(type(target))
         target_id = str(getattr(target, "id", target))
+    prepare_write(session)
     event = AuditEvent(
         action=action,
         actor_id=getattr(actor, "id", actor),

@@ -119,6 +119,9 @@ def demo(port: int, host: str, database_url: str | None, no_serve: bool) -> None
     from .migrate import upgrade
 
     app = _make_app(database_url)
+    if app.config["PRODUCTION"]:
+        raise click.ClickException("La démo (comptes au mot de passe « demo ») est refusée en production "
+                                   "(PREAU_ENV=production).")
     upgrade(app.extensions["preau.engine"], app.extensions["preau.plugins"])
     with app.app_context():
         created = ensure_demo()

@@ -83,6 +83,18 @@ class Database:
             session.close()
 
 
+def prepare_write(session: Session) -> None:
+    """Call before writing from a request that began read-only (a GET that audits a refusal, say).
+
+    On SQLite the read transaction is ended first (it holds no pending write in such a request) and the next one
+    begins IMMEDIATE, so the write queues for the lock instead of failing with "database is locked"."""
+    if _write_intent.get() or session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        session.commit()
+    _write_intent.set(True)
+
+
 def db_session() -> Session:
     """The session of the current request or app context; services receive it as an argument."""
     if "_preau_session" not in g:

@@ -30,7 +30,8 @@ def branches(registry: PluginRegistry) -> list[Branch]:
     result = [Branch("kernel", str(KERNEL_VERSIONS), "alembic_version", KERNEL_TABLES)]
     for record in registry.active():
         if record.migrations:
-            owned = frozenset(t for t in Model.metadata.tables if t.startswith(f"{record.app_id}_"))
+            owned = frozenset(t for t in Model.metadata.tables
+                              if t.startswith(f"{record.app_id}_") and t not in KERNEL_TABLES)
             result.append(Branch(record.app_id, record.migrations, f"alembic_version_{record.app_id}", owned))
     return result
 

@@ -149,7 +149,7 @@ class PluginRegistry:
         record.rights = self._validated(record, "preau_rights", Right)
         record.widgets = self._validated(record, "preau_widgets", Widget)
         record.connectors = self._validated(record, "preau_connectors", Connector)
-        record.menu_items = self._listed(record, "preau_menu_items", MenuItem)
+        record.menu_items = self._validated(record, "preau_menu_items", MenuItem)
         record.settings = self._listed(record, "preau_settings", SettingSpec)
         record.blueprints = list(self.call_one(record, "preau_blueprints") or [])
         record.migrations = self.call_one(record, "preau_migrations")

@@ -127,8 +127,9 @@ class Connector:
     def validate(self, app_id: str) -> None:
         if self.kind not in CONNECTOR_KINDS:
             raise ManifestError(f"connector {self.id}: kind {self.kind!r} not in {CONNECTOR_KINDS}")
-        if not self.url.startswith(("https://", "http://")):
-            raise ManifestError(f"connector {self.id}: url must be http(s)")
+        for url in (self.url, *self.launch_urls.values()):
+            if not url.startswith(("https://", "http://")):
+                raise ManifestError(f"connector {self.id}: {url!r} must be an http(s) URL")
 
     def url_for_profile(self, profiles: set[str]) -> str:
         for profile, url in self.launch_urls.items():
@@ -147,6 +148,15 @@ class MenuItem:
     right: str
     theme: str = "Outils"
     icon: str = "app"
+
+    def validate(self, app_id: str) -> None:
+        if not self.id.startswith(app_id + "."):
+            raise ManifestError(f"menu item {self.id!r} must be prefixed with '{app_id}.'")
+        local = self.url.startswith("/") and not self.url.startswith("//")
+        if not (local or self.url.startswith(("https://", "http://"))):
+            raise ManifestError(f"menu item {self.id}: {self.url!r} must be a local path or an http(s) URL")
+        if self.theme not in THEMES:
+            raise ManifestError(f"menu item {self.id}: theme {self.theme!r} is not one of {THEMES}")
 
 
 @dataclass(frozen=True)

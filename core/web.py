@@ -10,6 +10,7 @@ from flask import abort, current_app, g, render_template, request, session
 from flask_login import current_user
 
 from .db import db_session
+from .models import AccountState
 from .rights import Access, access_for
 
 __all__ = ["current_user", "current_access", "current_role", "plugin_hook", "require_right", "render_page",
@@ -32,7 +33,8 @@ def current_role() -> Any:
 def current_access() -> Access:
     """What reaches the logged-in user, computed once per request: for the chosen role, else the union."""
     if "_preau_access" not in g:
-        if not current_user.is_authenticated:
+        if not current_user.is_authenticated or current_user.state == AccountState.PRE_DELETED:
+            # A pre-deleted account may only export "Mes données": no app, widget or connector reaches it.
             g._preau_access = Access()
         else:
             role = current_role()

@@ -19,13 +19,13 @@ class _Gunicorn(BaseApplication):
     def load(self):
         from .app import create_app
 
-        return create_app()
+        return create_app({"PRODUCTION": True})
 
 
 def serve_with_gunicorn(bind: str, workers: int) -> None:
     from .app import create_app
 
-    create_app()  # fail fast, in the master, on a missing production setting
+    create_app({"PRODUCTION": True})  # fail fast, in the master, on a missing production setting
     _Gunicorn({"bind": bind, "workers": workers, "accesslog": "-", "forwarded_allow_ips": "127.0.0.1"}).run()
 
 

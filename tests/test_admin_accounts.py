@@ -285,3 +285,17 @@ def test_a_deleted_account_cannot_reset(school, adml, client, db):
     response = _reset(client, school.parent, code)
     assert response.status_code == 400 and "Identifiant ou code incorrect." in page(response)
     assert accounts(db) == before
+
+
+def test_adml_cannot_take_over_a_teacher_of_another_school_who_is_a_parent_in_theirs(school, adml, db):
+    from preau.directory.users import add_role
+    from preau.testing import build_school
+
+    other = build_school(db, name="Collège B", uai="0750002B", city_name="Ville B")
+    add_role(db, other.teacher, school.structure, Profile.RELATIVE)
+    before = accounts(db)
+    assert adml.post_form(f"/admin/users/{other.teacher.id}/reset-code").status_code == 403
+    assert adml.post_form(f"/admin/users/{other.teacher.id}/block", {"action": "block"}).status_code == 403
+    assert adml.get(f"/admin/users/{other.teacher.id}").status_code == 403
+    assert accounts(db) == before
+    assert "security.scope_denied" in {e.action for e in events(db, "security.scope_denied")}

@@ -63,3 +63,20 @@ def test_serve_refuses_to_start_in_production_without_a_secret(monkeypatch, db_u
     result = CliRunner().invoke(cli, ["serve"])
     assert result.exit_code != 0
     assert "PREAU_SECRET_KEY est obligatoire" in str(result.exception)
+
+
+def test_serve_is_production_even_without_preau_env(monkeypatch, db_url):
+    monkeypatch.delenv("PREAU_ENV", raising=False)
+    monkeypatch.setenv("PREAU_DATABASE_URL", db_url)
+    monkeypatch.delenv("PREAU_SECRET_KEY", raising=False)
+    result = CliRunner().invoke(cli, ["serve"])
+    assert result.exit_code != 0 and "PREAU_SECRET_KEY est obligatoire" in str(result.exception)
+
+
+def test_demo_is_refused_in_production(monkeypatch, db_url):
+    monkeypatch.setenv("PREAU_ENV", "production")
+    monkeypatch.setenv("PREAU_SECRET_KEY", "a-long-random-secret-for-this-test")
+    result = CliRunner().invoke(cli, ["demo", "--no-serve", "--db", db_url])
+    assert result.exit_code != 0 and "refusée en production" in result.output
+    with Session(create_engine(db_url)) as session:
+        assert "users" not in set(session.connection().dialect.get_table_names(session.connection()))

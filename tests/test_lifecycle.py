@@ -91,3 +91,19 @@ def test_pending_and_pre_deleted_accounts_keep_their_session(school, login_as, d
     transition(db, school.teacher, state)
     assert client.get("/").status_code == 200
 
+
+
+def test_accounts_on_their_way_out_log_in_but_pre_deleted_ones_reach_no_app(school, client, db, enable_plugin):
+    from preau.directory.lifecycle import transition
+
+    enable_plugin("welcome", school.structure)
+    transition(db, school.parent, "pending_deletion", reason="absent du flux")
+    response = client.post_form("/auth/login", {"login": school.parent.login, "password": school.password})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "Bienvenue sur l’ENT" in client.get("/").get_data(as_text=True)
+    transition(db, school.parent, "pre_deleted", reason="90 jours")
+    client.post_form("/auth/logout")
+    client.post_form("/auth/login", {"login": school.parent.login, "password": school.password})
+    page = client.get("/")
+    assert page.status_code == 200 and "Bienvenue sur l’ENT" not in page.get_data(as_text=True)
+    assert client.get("/apps/welcome/").status_code == 404

@@ -34,3 +34,24 @@ def test_read_then_write_transactions_queue_instead_of_failing(app, tmp_path):
         assert session.scalar(select(func.count()).select_from(AuditEvent)) == 120
     assert errors == []
     engine.dispose()
+
+
+def test_a_read_only_request_that_audits_after_another_workers_commit_does_not_fail(app, tmp_path):
+    from preau import db as preau_db
+    from preau.audit import record
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'get.db'}")
+    upgrade(engine, app.extensions["preau.plugins"])
+    token = preau_db._write_intent.set(False)  # as in a GET request
+    try:
+        with Session(engine) as request_session:
+            request_session.scalar(select(func.count()).select_from(AuditEvent))  # the GET reads…
+            with engine.begin() as other_worker:  # …another worker commits meanwhile…
+                other_worker.execute(insert(AuditEvent).values(action="other", detail={}))
+            record(request_session, "security.scope_denied", reason="test")  # …then the GET audits a refusal
+            request_session.commit()
+    finally:
+        preau_db._write_intent.reset(token)
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == 2
+    engine.dispose()

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..db import prepare_write
 from ..directory.scopes import is_admin
 from ..models import AccountState, ApiToken, User
 from ..models._time import utcnow
@@ -150,5 +151,6 @@ def authenticate_bearer(
 def _touch(session: Session, token: ApiToken) -> None:
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_GRANULARITY:
+        prepare_write(session)
         token.last_used_at = now
         session.commit()

@@ -24,7 +24,6 @@ from flask_wtf.csrf import generate_csrf
 
 from .. import audit
 from ..db import db_session
-from ..directory.codes import hash_code
 from ..models import User
 from ..web import client_ip, is_local_target
 from . import service, throttle
@@ -132,10 +131,15 @@ def activate():
         user = service.check_activation_code(db_session(), form.login.data, form.code.data, _ctx())
     except service.AuthError as error:
         return _refused("auth/activate.html", error, form=form)
-    # The cookie session is signed, not encrypted: keep the code's hash, never the code.
-    session["activation"] = {"user_id": user.id, "code": hash_code(user.activation_code),
+    # The cookie session is signed, not encrypted: keep a keyed hash of the code (a plain hash of 8 characters
+    # could be brute-forced offline from the cookie), never the code.
+    session["activation"] = {"user_id": user.id, "code": _code_digest(user.activation_code),
                              "at": int(time.time())}
     return redirect(url_for("auth.activate_finish"))
+
+
+def _code_digest(code: str) -> str:
+    return hmac.new(current_app.secret_key.encode(), code.upper().encode(), "sha256").hexdigest()
 
 
 def _pending_activation() -> User | None:
@@ -145,7 +149,7 @@ def _pending_activation() -> User | None:
     user = db_session().get(User, pending.get("user_id") or 0)
     if user is None or not user.activation_code:
         return None
-    if not hmac.compare_digest(hash_code(user.activation_code), str(pending.get("code", ""))):
+    if not hmac.compare_digest(_code_digest(user.activation_code), str(pending.get("code", ""))):
         return None  # a new code was printed since, or the account was activated meanwhile
     return user
 

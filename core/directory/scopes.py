@@ -29,10 +29,13 @@ def is_admin(user: User) -> bool:
 
 
 def can_administer_user(session: Session, admin: User, target: User) -> bool:
+    """Every role of ``target`` lies in ``admin``'s scope: acting on an account (reset code, block, activation
+    code) acts on all its roles, so a school's ADML cannot take over a teacher of another school who is merely a
+    parent in theirs — an administrator whose scope covers both must do it."""
     scope = administered_structure_ids(session, admin)
     if scope is None:
         return True
-    return any(role.structure_id in scope for role in target.roles)
+    return bool(target.roles) and all(role.structure_id in scope for role in target.roles)
 
 
 def administered_structures(session: Session, user: User) -> list[Structure]:

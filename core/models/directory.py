@@ -129,7 +129,8 @@ class User(Model):
 
     @property
     def is_active(self) -> bool:
-        return self.state == AccountState.ACTIVE
+        # flask-login refuses inactive users: accounts on their way out may still log in to export their data.
+        return self.state in (AccountState.ACTIVE, AccountState.PENDING_DELETION, AccountState.PRE_DELETED)
 
     @property
     def is_anonymous(self) -> bool:
