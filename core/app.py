@@ -79,6 +79,7 @@ def _select_locale() -> str:
 
 
 def _init_login(app: Flask) -> None:
+    from .auth import sessions
     from .directory.lifecycle import CAN_LOG_IN
     from .models import User
 
@@ -98,6 +99,8 @@ def _init_login(app: Flask) -> None:
         # A blocked account, or one whose sessions were ended, loses its session here.
         if user is None or user.state not in CAN_LOG_IN or str(user.session_version) != version:
             return None
+        if not sessions.is_open(db_session(), user.id, session.get("sid")):
+            return None  # logged out on the server (or a cookie from before server-side sessions)
         return user
 
 

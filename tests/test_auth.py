@@ -329,3 +329,18 @@ def test_the_session_starts_afresh_at_login(school, client, db):
     with client.session_transaction() as session:
         assert "planted" not in session
     assert db.scalar(select(AuditEvent.id).where(AuditEvent.action == "auth.login")) is not None
+
+
+def test_a_cookie_copied_before_logout_is_worthless_after_it(school, app, client, db):
+    from preau.models import AuthSession
+
+    client.post_form("/auth/login", {"login": school.parent.login, "password": school.password})
+    stolen = client.get_cookie("session").value
+    assert client.get("/").status_code == 200
+    client.post_form("/auth/logout")
+    thief = app.test_client()
+    thief.set_cookie("session", stolen, domain="localhost")
+    response = thief.get("/")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    rows = db.scalars(select(AuthSession).where(AuthSession.user_id == school.parent.id)).all()
+    assert len(rows) == 1 and rows[0].ended_at is not None

@@ -26,7 +26,7 @@ from .. import audit
 from ..db import db_session
 from ..models import User
 from ..web import client_ip, is_local_target
-from . import service, throttle
+from . import service, sessions, throttle
 from .forms import ActivationFinishForm, ActivationForm, CharterForm, LoginForm, LogoutForm, ResetForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -60,6 +60,7 @@ def _invalid_form(template: str, form, login: str, action: str, count: bool = Tr
 
 def _start_session(user: User) -> None:
     session.clear()  # a fresh session at login: no fixation
+    session["sid"] = sessions.open_session(db_session(), user.id, client_ip())
     login_user(user)
     session.permanent = True
 
@@ -105,6 +106,7 @@ def logout():
         audit.record(db_session(), "auth.logout", actor=current_user.id, target=current_user._get_current_object(),
                      ip=client_ip())
         db_session().commit()
+    sessions.end_session(db_session(), session.get("sid"))
     logout_user()
     session.clear()
     flash(_("Vous êtes déconnecté."), "info")
@@ -206,6 +208,7 @@ def charter():
                          target=current_user._get_current_object(), ip=client_ip(),
                          versions=[c.version for c in pending])
             db_session().commit()
+            sessions.end_session(db_session(), session.get("sid"))
             logout_user()
             session.clear()
             flash(_("Vous avez refusé la charte : vous êtes déconnecté."), "error")

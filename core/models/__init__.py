@@ -1,7 +1,7 @@
 """The kernel's typed models. Plugins import them from ``preau``, not from here."""
 
 from .audit import AuditEvent, LoginAttempt
-from .auth import ApiToken, Charter, CharterAcceptance
+from .auth import ApiToken, AuthSession, Charter, CharterAcceptance
 from .directory import (
     AccountState,
     Function,
@@ -20,7 +20,8 @@ from .directory import (
 from .enablement import AppEnablement, RightGrant, Setting
 
 __all__ = [
-    "AccountState", "ApiToken", "AppEnablement", "AuditEvent", "Charter", "CharterAcceptance", "Function",
+    "AccountState", "ApiToken", "AuthSession", "AppEnablement", "AuditEvent", "Charter", "CharterAcceptance",
+    "Function",
     "Group", "GroupKind", "GroupMember", "LoginAttempt", "RelativeLink", "RightGrant", "Role", "SchoolClass",
     "Setting", "Structure", "StructureKind", "StructureLink", "User", "UserFunction",
 ]

@@ -53,3 +53,17 @@ class ApiToken(Model):
     @property
     def scope_set(self) -> set[str]:
         return set(self.scopes.split())
+
+
+class AuthSession(Model):
+    """A logged-in browser session. The cookie carries a random id whose SHA-256 is stored here, so that
+    logging out ends the session on the server: a copied cookie is worthless afterwards."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ip: Mapped[str | None] = mapped_column(String(45))
