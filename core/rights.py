@@ -20,11 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from . import audit
 from .directory.structures import DirectoryError, ancestor_distances, profile_group
 from .models import AppEnablement, Group, GroupKind, GroupMember, RightGrant, Role, SchoolClass, Structure, User
 from .plugins import PluginRegistry
@@ -139,7 +141,7 @@ def access_for(session: Session, registry: PluginRegistry, user: User,
 # -- administration --------------------------------------------------------------------------------------
 
 
-def set_enabled(session: Session, structure: Structure, app_id: str, enabled: bool) -> None:
+def set_enabled(session: Session, structure: Structure, app_id: str, enabled: bool, *, actor: Any = None) -> None:
     """Record an explicit decision for ``app_id`` in ``structure`` (inherited by its descendants)."""
     row = session.get(AppEnablement, (structure.id, app_id))
     if row is None:
@@ -147,17 +149,21 @@ def set_enabled(session: Session, structure: Structure, app_id: str, enabled: bo
     else:
         row.enabled = enabled
     session.flush()
+    audit.record(session, "rights.app_enabled" if enabled else "rights.app_disabled", actor=actor,
+                 target=structure, structure_id=structure.id, app_id=app_id)
 
 
-def inherit_enablement(session: Session, structure: Structure, app_id: str) -> None:
+def inherit_enablement(session: Session, structure: Structure, app_id: str, *, actor: Any = None) -> None:
     """Drop the structure's own decision so that it follows its parents again."""
     session.execute(delete(AppEnablement).where(AppEnablement.structure_id == structure.id,
                                                 AppEnablement.app_id == app_id))
     session.flush()
+    audit.record(session, "rights.app_inherited", actor=actor, target=structure, structure_id=structure.id,
+                 app_id=app_id)
 
 
 def grant(session: Session, right_id: str, structure: Structure, *, group: Group | None = None,
-          school_class: SchoolClass | None = None) -> RightGrant:
+          school_class: SchoolClass | None = None, actor: Any = None) -> RightGrant:
     """Grant ``right_id`` to a group or a class of ``structure`` (idempotent)."""
     if (group is None) == (school_class is None):
         raise GrantError(_("Un droit est donné à un groupe ou à une classe, pas aux deux."))
@@ -174,20 +180,28 @@ def grant(session: Session, right_id: str, structure: Structure, *, group: Group
                      class_id=school_class.id if school_class else None)
     session.add(row)
     session.flush()
+    audit.record(session, "rights.granted", actor=actor, target=row, structure_id=structure.id, right=right_id,
+                 group_id=row.group_id, class_id=row.class_id)
     return row
 
 
-def revoke(session: Session, grant_id: int) -> None:
-    session.execute(delete(RightGrant).where(RightGrant.id == grant_id))
+def revoke(session: Session, grant_id: int, *, actor: Any = None) -> None:
+    row = session.get(RightGrant, grant_id)
+    if row is None:
+        return
+    audit.record(session, "rights.revoked", actor=actor, target=row, structure_id=row.structure_id,
+                 right=row.right_id, group_id=row.group_id, class_id=row.class_id)
+    session.delete(row)
     session.flush()
 
 
-def enable_with_defaults(session: Session, registry: PluginRegistry, structure: Structure, app_id: str) -> None:
+def enable_with_defaults(session: Session, registry: PluginRegistry, structure: Structure, app_id: str, *,
+                         actor: Any = None) -> None:
     """Enable an app for a structure and grant each right to its default profiles' groups."""
     record = registry.by_app_id(app_id)
     if record is None:
         raise KeyError(app_id)
-    set_enabled(session, structure, app_id, True)
+    set_enabled(session, structure, app_id, True, actor=actor)
     for right in record.rights:
         for profile in right.default_profiles:
-            grant(session, right.id, structure, group=profile_group(session, structure.id, profile))
+            grant(session, right.id, structure, group=profile_group(session, structure.id, profile), actor=actor)

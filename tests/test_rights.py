@@ -366,3 +366,26 @@ def test_staff_of_two_schools_is_offered_the_role_switch(db, login_as):
     assert 'name="role_id"' not in client.get("/").get_data(as_text=True)
     add_role(db, a.staff, other, Profile.PERSONNEL)
     assert 'name="role_id"' in client.get("/").get_data(as_text=True)
+
+
+def test_administrative_changes_are_audited_with_their_actor(db, app, school):
+    from sqlalchemy import select
+
+    from preau.directory.users import grant_function, revoke_function
+    from preau.models import AuditEvent
+    from preau.rights import enable_with_defaults, revoke, set_enabled
+
+    registry = app.extensions["preau.plugins"]
+    enable_with_defaults(db, registry, school.structure, "welcome", actor=school.admin)
+    set_enabled(db, school.structure, "welcome", False, actor=school.admin)
+    grant_function(db, school.teacher, "ADMIN_LOCAL", school.structure, actor=school.admin)
+    revoke_function(db, school.teacher, "ADMIN_LOCAL", school.structure, actor=school.admin)
+    granted = db.scalar(select(AuditEvent).where(AuditEvent.action == "rights.granted"))
+    revoke(db, int(granted.target_id), actor=school.admin)
+    rows = db.scalars(select(AuditEvent).where(AuditEvent.actor_id == school.admin.id)).all()
+    actions = [row.action for row in rows]
+    for action in ("rights.app_enabled", "rights.granted", "rights.app_disabled", "directory.function_granted",
+                   "directory.function_revoked", "rights.revoked"):
+        assert action in actions
+    function_event = next(r for r in rows if r.action == "directory.function_granted")
+    assert function_event.target_id == str(school.teacher.id) and function_event.detail["function"] == "ADMIN_LOCAL"

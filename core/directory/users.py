@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from .. import events
+from .. import audit, events
 from ..models import (
     AccountState,
     Function,
@@ -103,7 +104,7 @@ def _find_role(session: Session, user: User, structure: Structure, profile: str)
         Role.user_id == user.id, Role.structure_id == structure.id, Role.profile == profile))
 
 
-def add_role(session: Session, user: User, structure: Structure, profile: str) -> Role:
+def add_role(session: Session, user: User, structure: Structure, profile: str, *, actor: Any = None) -> Role:
     """Give ``user`` a profile in ``structure`` and put them in the structure's profile group."""
     if profile not in set(Profile):
         raise DirectoryError(_("Profil inconnu : %(profile)s.", profile=profile))
@@ -116,11 +117,13 @@ def add_role(session: Session, user: User, structure: Structure, profile: str) -
         session.refresh(user, ["roles"])
         if profile == Profile.RELATIVE:  # their children's classes in this school now take them in
             _sync_relatives(session, [user.id], _class_ids_of_children(session, [user.id]))
+        audit.record(session, "directory.role_added", actor=actor, target=user, structure_id=structure.id,
+                     profile=str(profile))
         events.emit("preau_user_updated", user=user, changes={"roles": (None, f"{profile}@{structure.id}")})
     return role
 
 
-def remove_role(session: Session, user: User, structure: Structure, profile: str) -> None:
+def remove_role(session: Session, user: User, structure: Structure, profile: str, *, actor: Any = None) -> None:
     """Take a profile in a structure away from ``user`` with the memberships it brought (see module doc)."""
     role = _find_role(session, user, structure, profile)
     if role is None:
@@ -140,13 +143,16 @@ def remove_role(session: Session, user: User, structure: Structure, profile: str
     if profile == Profile.STUDENT:
         _sync_relatives(session, _parent_ids(session, [user.id]), left_classes)
     session.flush()
+    audit.record(session, "directory.role_removed", actor=actor, target=user, structure_id=structure.id,
+                 profile=str(profile))
     events.emit("preau_user_updated", user=user, changes={"roles": (f"{profile}@{structure.id}", None)})
 
 
 # -- functions -------------------------------------------------------------------------------------------
 
 
-def grant_function(session: Session, user: User, code: str, structure: Structure | None = None) -> UserFunction:
+def grant_function(session: Session, user: User, code: str, structure: Structure | None = None, *,
+                   actor: Any = None) -> UserFunction:
     if code not in set(Function):
         raise DirectoryError(_("Fonction inconnue : %(code)s.", code=code))
     if (code == Function.SUPER_ADMIN) != (structure is None):
@@ -161,16 +167,19 @@ def grant_function(session: Session, user: User, code: str, structure: Structure
     session.add(function)
     session.flush()
     session.refresh(user, ["functions"])
+    audit.record(session, "directory.function_granted", actor=actor, target=user, structure_id=sid, function=str(code))
     return function
 
 
-def revoke_function(session: Session, user: User, code: str, structure: Structure | None = None) -> None:
+def revoke_function(session: Session, user: User, code: str, structure: Structure | None = None, *,
+                    actor: Any = None) -> None:
     sid = structure.id if structure else None
     session.execute(delete(UserFunction).where(
         UserFunction.user_id == user.id, UserFunction.code == code,
         UserFunction.structure_id.is_(None) if sid is None else UserFunction.structure_id == sid))
     session.flush()
     session.refresh(user, ["functions"])
+    audit.record(session, "directory.function_revoked", actor=actor, target=user, structure_id=sid, function=str(code))
 
 
 # -- classes and groups ----------------------------------------------------------------------------------
@@ -241,7 +250,7 @@ def remove_from_group(session: Session, user: User, group: Group) -> None:
 # -- parents and children --------------------------------------------------------------------------------
 
 
-def link_relative(session: Session, parent: User, child: User) -> None:
+def link_relative(session: Session, parent: User, child: User, *, actor: Any = None) -> None:
     """Link a parent to a child; the parent joins the parents' group of the child's classes."""
     if parent.id == child.id:
         raise DirectoryError(_("Une personne ne peut pas être son propre parent."))
@@ -252,10 +261,11 @@ def link_relative(session: Session, parent: User, child: User) -> None:
     if not session.get(RelativeLink, (parent.id, child.id)):
         session.add(RelativeLink(parent_id=parent.id, child_id=child.id))
         session.flush()
+        audit.record(session, "directory.relative_linked", actor=actor, target=child, parent_id=parent.id)
     _sync_relatives(session, [parent.id], _class_ids(session, child.id, None, Profile.STUDENT))
 
 
-def unlink_relative(session: Session, parent: User, child: User) -> None:
+def unlink_relative(session: Session, parent: User, child: User, *, actor: Any = None) -> None:
     """Remove a parent–child link; the parent leaves the child's classes unless another child is there."""
     link = session.get(RelativeLink, (parent.id, child.id))
     if link is None:
@@ -263,6 +273,7 @@ def unlink_relative(session: Session, parent: User, child: User) -> None:
                                child=child.display_name))
     session.delete(link)
     session.flush()
+    audit.record(session, "directory.relative_unlinked", actor=actor, target=child, parent_id=parent.id)
     _sync_relatives(session, [parent.id], _class_ids(session, child.id, None, Profile.STUDENT))
 
 
