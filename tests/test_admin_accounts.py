@@ -299,3 +299,12 @@ def test_adml_cannot_take_over_a_teacher_of_another_school_who_is_a_parent_in_th
     assert adml.get(f"/admin/users/{other.teacher.id}").status_code == 403
     assert accounts(db) == before
     assert "security.scope_denied" in {e.action for e in events(db, "security.scope_denied")}
+
+
+def test_structure_search_treats_wildcards_as_plain_characters(school, adml):
+    everyone = page(adml.get(f"/admin/structures/{school.structure.id}"))
+    assert school.teacher.display_name in everyone
+    underscore = page(adml.get(f"/admin/structures/{school.structure.id}?q=_"))
+    assert "Aucun utilisateur ne correspond." in underscore
+    by_name = page(adml.get(f"/admin/structures/{school.structure.id}?q=prof"))
+    assert school.teacher.display_name in by_name and school.student.display_name not in by_name

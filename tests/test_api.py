@@ -229,3 +229,14 @@ def test_plugins_list_active_and_broken_with_errors_for_admins_only(school, clie
     assert {item["id"] for item in for_teacher} == {item["id"] for item in for_admin}
     welcome = next(item for item in for_admin if item["id"] == "welcome")
     assert welcome["source"] and welcome["version"] and welcome["state"] == "active"
+
+
+def test_adml_sees_only_the_roles_inside_their_scope(school, other_school, db, client, bearer):
+    from preau.directory.users import add_role
+
+    add_role(db, other_school.teacher, school.structure, "relative")
+    users = client.get("/api/v1/users?page_size=200", headers=bearer(school.admin, "admin")).get_json()
+    listed = next(u for u in users if u["id"] == other_school.teacher.id)
+    assert listed["profiles"] == ["relative"]
+    assert {role["structure_id"] for role in listed["roles"]} == {school.structure.id}
+    assert other_school.structure.name not in str(listed)

@@ -8,15 +8,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
 
 from .. import audit
+from ..api.queries import PageRequest, search_users
 from ..auth import service
 from ..db import db_session
 from ..directory import scopes
 from ..directory.lifecycle import STATE_LABELS, transition
 from ..directory.structures import DirectoryError, children_of, parents_of
-from ..models import AccountState, Role, Structure, User
+from ..models import AccountState, Structure, User
 from ..web import client_ip
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -87,16 +87,8 @@ def structure(structure_id: int):
     page = max(1, request.args.get("page", 1, type=int))
     query_text = request.args.get("q", "").strip()[:100]
     profile = request.args.get("profile", "")
-    query = select(User).join(Role, Role.user_id == User.id).where(Role.structure_id == structure.id)
-    if profile:
-        query = query.where(Role.profile == profile)
-    if query_text:
-        like = f"{query_text.lower()}%"
-        query = query.where(or_(func.lower(User.last_name).like(like), func.lower(User.first_name).like(like),
-                                User.login.like(like)))
-    total = session.scalar(select(func.count()).select_from(query.distinct().subquery()))
-    users = session.scalars(query.distinct().order_by(User.last_name, User.first_name)
-                            .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    users, total = search_users(session, current_user._get_current_object(), PageRequest(page, PAGE_SIZE),
+                                structure_id=structure.id, profile=profile or None, q=query_text or None)
     return render_template("admin/structure.html", structure=structure, users=users, total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), q=query_text, profile=profile,
                            parents=parents_of(session, structure.id), children=children_of(session, structure.id),

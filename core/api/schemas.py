@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import g
 from marshmallow import Schema, fields, post_dump
 
 
@@ -37,6 +38,11 @@ class UserSchema(Schema):
 
     @post_dump
     def sort_profiles(self, data: dict, **_kw) -> dict:
+        # An administrator sees only the roles inside their scope (set by the endpoint in ``g.api_role_scope``).
+        scope = g.get("api_role_scope")
+        if scope is not None and "roles" in data:
+            data["roles"] = [role for role in data["roles"] if role["structure_id"] in scope]
+            data["profiles"] = {role["profile"] for role in data["roles"]}
         if "profiles" in data:
             data["profiles"] = sorted(data["profiles"])
         return data

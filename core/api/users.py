@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import g
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -50,6 +51,7 @@ def list_users(filters: dict, pagination_parameters):
             api_abort(404, "not_found", "Cette structure n'existe pas.")
         if not scopes.can_administer(session, admin, structure_id):
             _deny(structure)
+    g.api_role_scope = scopes.administered_structure_ids(session, admin)
     page = queries.PageRequest(pagination_parameters.page, pagination_parameters.page_size)
     users, pagination_parameters.item_count = queries.search_users(
         session, admin, page, structure_id=structure_id, profile=filters.get("profile"), q=filters.get("q"))
