@@ -133,3 +133,40 @@ def test_the_lock_is_shared_by_application_instances(two_workers):
     assert response.status_code == 429 and THROTTLED.search(page(response))
     with Session(engine) as session:
         assert attempts(session, login=login, success=False) == 5
+
+
+def test_parallel_guesses_get_no_more_password_checks_than_the_limit(app, tmp_path):
+    """Thirty guesses at once: each attempt is counted before the slow hash, so only five reach it."""
+    import threading
+    from collections import Counter
+
+    from sqlalchemy.orm import Session as OrmSession
+
+    from preau.auth import service
+    from preau.db import make_engine
+    from preau.migrate import upgrade
+    from preau.testing import build_school
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'race.db'}")
+    upgrade(engine, app.extensions["preau.plugins"])
+    with app.app_context(), OrmSession(engine, expire_on_commit=False) as session:
+        login = build_school(session).parent.login
+        session.commit()
+    reasons: list[str] = []
+    barrier = threading.Barrier(30)
+
+    def guess() -> None:
+        with app.app_context(), OrmSession(engine) as session:
+            barrier.wait()
+            try:
+                service.authenticate(session, login, "wrong-guess-1", service.Context(ip="10.0.0.9"))
+            except service.AuthError as error:
+                reasons.append(error.reason)
+
+    threads = [threading.Thread(target=guess) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    engine.dispose()
+    assert Counter(reasons) == {"bad_password": 5, "throttled": 25}

@@ -6,6 +6,7 @@ import hmac
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -70,9 +71,11 @@ def _normalise_login(login: str) -> tuple[str, bool]:
 
 
 def _refuse(session: Session, ctx: Context, login: str, user: User | None, reason: str, message: str,
-            action: str = "auth.login_failed") -> AuthError:
-    """Count the failure for throttling, audit it (never the secret typed), commit, and build the error."""
-    throttle.note_attempt(session, login, ctx.ip, success=False)
+            action: str = "auth.login_failed", counted: bool = False) -> AuthError:
+    """Count the failure for throttling (unless ``counted`` already), audit it (never the secret typed), commit,
+    and build the error."""
+    if not counted:
+        throttle.note_attempt(session, login, ctx.ip, success=False)
     audit.record(session, action, target=user, ip=ctx.ip, login=loggable(login), reason=reason)
     session.commit()
     return AuthError(message, reason)
@@ -118,22 +121,24 @@ def authenticate(session: Session, login: str, password: str, ctx: Context) -> U
     if not login_ok or not _well_formed(password or ""):
         raise _refuse(session, ctx, login, None, "invalid_input", MSG_INVALID_INPUT)
     user = find_by_login(session, login) if login else None
-    # End the read transaction before the slow hash: on SQLite (WAL), a transaction that has read and then
-    # writes after another worker's commit fails at once with "database is locked" instead of waiting.
+    # Count the attempt as failed before the slow hash (parallel guesses cannot all slip under the limit), and
+    # commit: on SQLite (WAL) a transaction that read, then writes after another worker's commit, fails at once.
+    throttle.note_attempt(session, login, ctx.ip, success=False)
     session.commit()
     password_ok = verify_password(user.password_hash if user else None, password or "")
+    refuse = partial(_refuse, session, ctx, login, counted=True)
     if user is None:
-        raise _refuse(session, ctx, login, None, "unknown_login", MSG_BAD_CREDENTIALS)
+        raise refuse(None, "unknown_login", MSG_BAD_CREDENTIALS)
     if user.state == AccountState.DELETED:
-        raise _refuse(session, ctx, login, user, "deleted", MSG_BAD_CREDENTIALS)
+        raise refuse(user, "deleted", MSG_BAD_CREDENTIALS)
     if user.state == AccountState.INACTIVE and (password_ok or user.password_hash is None):
-        raise _refuse(session, ctx, login, user, "inactive", MSG_INACTIVE)
+        raise refuse(user, "inactive", MSG_INACTIVE)
     if not password_ok:
-        raise _refuse(session, ctx, login, user, "bad_password", MSG_BAD_CREDENTIALS)
+        raise refuse(user, "bad_password", MSG_BAD_CREDENTIALS)
     if user.state == AccountState.BLOCKED:
-        raise _refuse(session, ctx, login, user, "blocked", MSG_BLOCKED)
+        raise refuse(user, "blocked", MSG_BLOCKED)
     if user.state not in CAN_LOG_IN:
-        raise _refuse(session, ctx, login, user, f"state_{user.state}", MSG_BAD_CREDENTIALS)
+        raise refuse(user, f"state_{user.state}", MSG_BAD_CREDENTIALS)
     throttle.note_attempt(session, login, ctx.ip, success=True)
     audit.record(session, "auth.login", actor=user, target=user, ip=ctx.ip)
     session.commit()
