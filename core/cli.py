@@ -265,6 +265,22 @@ def new_plugin(name: str, dest: Path) -> None:
     click.echo("Le guide des auteurs d'extensions : docs/plugins.md")
 
 
+@cli.command()
+@click.option("--db", "database_url")
+def purge(database_url: str | None) -> None:
+    """Oublie les tentatives de connexion et les sessions périmées (à lancer chaque nuit)."""
+    from .auth import sessions, throttle
+    from .db import db_session
+
+    app = _make_app(database_url)
+    with app.app_context():
+        session = db_session()
+        attempts = throttle.purge_old(session, throttle.ThrottlePolicy())
+        ended = sessions.purge(session, app.config["PERMANENT_SESSION_LIFETIME"])
+        session.commit()
+    click.echo(f"{attempts} tentative(s) de connexion et {ended} session(s) oubliées.")
+
+
 # -- accounts ------------------------------------------------------------------------------------------
 
 

@@ -80,3 +80,27 @@ def test_demo_is_refused_in_production(monkeypatch, db_url):
     assert result.exit_code != 0 and "refusée en production" in result.output
     with Session(create_engine(db_url)) as session:
         assert "users" not in set(session.connection().dialect.get_table_names(session.connection()))
+
+
+def test_purge_forgets_old_attempts_and_ended_sessions(db_url):
+    from datetime import timedelta
+
+    from preau.models import AuthSession, LoginAttempt
+    from preau.models._time import utcnow
+
+    _run("demo", "--no-serve", "--db", db_url)
+    engine = create_engine(db_url)
+    with Session(engine) as session:
+        user_id = session.scalar(select(User.id).where(User.login == "parent.colin"))
+        session.add_all([
+            LoginAttempt(login="x", ip="1.2.3.4", success=False, at=utcnow() - timedelta(days=2)),
+            LoginAttempt(login="y", ip="1.2.3.4", success=False),
+            AuthSession(user_id=user_id, token_hash="a" * 64, ended_at=utcnow()),
+            AuthSession(user_id=user_id, token_hash="b" * 64),
+        ])
+        session.commit()
+    result = _run("purge", "--db", db_url)
+    assert result.exit_code == 0 and "1 tentative(s) de connexion et 1 session(s) oubliées." in result.output
+    with Session(engine) as session:
+        assert session.scalars(select(LoginAttempt.login)).all() == ["y"]
+        assert session.scalars(select(AuthSession.token_hash)).all() == ["b" * 64]
