@@ -368,3 +368,13 @@ def test_external_ids_are_unique_per_source(db):
     with pytest.raises(DirectoryError, match="existe déjà pour la source aaf"):
         person(db, "Autre", "Personne", external_id="U-1", source="aaf")
     assert person(db, "Autre", "Personne", external_id="U-1", source="csv").source == "csv"
+
+
+def test_losing_every_role_under_a_city_leaves_the_citys_manual_group(db, school):
+    from preau.directory.classes import create_group
+    from preau.directory.users import add_to_group, group_ids_of, remove_role
+
+    city_group = create_group(db, school.city, "Conseil municipal des enfants")
+    add_to_group(db, school.staff, city_group)
+    remove_role(db, school.staff, school.structure, "personnel")
+    assert city_group.id not in group_ids_of(db, school.staff.id)

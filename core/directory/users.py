@@ -40,7 +40,7 @@ from ..models import (
 )
 from ..types import PROFILE_LABELS, Profile
 from .codes import LOGIN_PATTERN, login_base, new_code
-from .structures import DirectoryError, descendant_ids, profile_group
+from .structures import DirectoryError, ancestor_ids, descendant_ids, profile_group
 
 CLASS_ATTACHABLE = (Profile.TEACHER, Profile.STUDENT)
 
@@ -136,10 +136,12 @@ def remove_role(session: Session, user: User, structure: Structure, profile: str
                                Group.kind.in_((GroupKind.PROFILE, GroupKind.CLASS))))))
     session.flush()
     session.refresh(user, ["roles"])
-    if not any(r.structure_id == structure.id for r in user.roles):
-        session.execute(delete(GroupMember).where(GroupMember.user_id == user.id, GroupMember.group_id.in_(
-            select(Group.id).where(Group.structure_id == structure.id,
-                                   Group.kind.in_((GroupKind.MANUAL, GroupKind.TEACHING))))))
+    # Manual and teaching groups admit people with a role in their structure or below it: leave those the
+    # remaining roles no longer justify (a city group once no role is left in the city's schools, say).
+    still_reached = ancestor_ids(session, {r.structure_id for r in user.roles})
+    session.execute(delete(GroupMember).where(GroupMember.user_id == user.id, GroupMember.group_id.in_(
+        select(Group.id).where(Group.structure_id.not_in(still_reached),
+                               Group.kind.in_((GroupKind.MANUAL, GroupKind.TEACHING))))))
     if profile == Profile.STUDENT:
         _sync_relatives(session, _parent_ids(session, [user.id]), left_classes)
     session.flush()
