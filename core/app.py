@@ -153,8 +153,9 @@ def _install_request_hooks(app: Flask) -> None:
     def require_charter():
         if not current_user.is_authenticated or request.endpoint in _OPEN_ENDPOINTS:
             return None
-        if request.blueprint == "api" or (request.endpoint or "").startswith("api"):
-            return None
+        on_api = request.path.startswith("/api/")
+        if on_api and g.get("api_token") is not None:
+            return None  # a token was created by someone who had accepted the charter then
         from .auth.service import charters_stamp, pending_charters
 
         # Remember "all accepted" per account and per published charter set: a new version asks again.
@@ -162,6 +163,9 @@ def _install_request_hooks(app: Flask) -> None:
         stamp = f"{current_user.get_id()}/{profiles}/{charters_stamp(db_session())}"
         if session.get("charter_ok") != stamp:
             if pending_charters(db_session(), current_user):
+                if on_api:
+                    return jsonify(error="forbidden", reason="charter_required", message=gettext(
+                        "Acceptez d'abord la charte d'utilisation de votre profil sur le site.")), 403
                 return redirect(url_for("auth.charter", next=request.full_path.rstrip("?")))
             session["charter_ok"] = stamp
         return None

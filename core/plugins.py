@@ -11,8 +11,10 @@ from __future__ import annotations
 import importlib
 import logging
 import traceback
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
@@ -25,6 +27,16 @@ from .types import AppManifest, Connector, ManifestError, MenuItem, Right, Setti
 
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "preau.plugins"
+
+
+@dataclass(frozen=True)
+class HookFailure:
+    """What a robust hook call returns in place of a plugin's result when it raised."""
+
+    app_id: str
+    hook: str
+    error: str
+    at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
 
 
 class PluginState:
@@ -52,6 +64,8 @@ class PluginRecord:
     settings: list[SettingSpec] = field(default_factory=list)
     blueprints: list[Any] = field(default_factory=list)
     migrations: str | None = None
+    # The latest failures of robustly called hooks in this process (newest last), shown to administrators.
+    runtime_errors: deque[HookFailure] = field(default_factory=lambda: deque(maxlen=10))
 
     @property
     def app_id(self) -> str:
@@ -62,13 +76,6 @@ class PluginRecord:
         return self.state == PluginState.ACTIVE
 
 
-@dataclass(frozen=True)
-class HookFailure:
-    """What a robust hook call returns in place of a plugin's result when it raised."""
-
-    app_id: str
-    hook: str
-    error: str
 
 
 def _preau_version() -> Version:
@@ -213,7 +220,15 @@ class PluginRegistry:
                 yield record, self.call_one(record, hook, **kwargs)
             except Exception as exc:  # noqa: BLE001 - robust by contract
                 log.exception("plugin %s failed in %s", record.name, hook)
-                yield record, HookFailure(record.app_id, hook, _describe(exc))
+                yield record, self.note_failure(record.app_id, hook, exc)
+
+    def note_failure(self, app_id: str, hook: str, exc: BaseException) -> HookFailure:
+        """Remember a runtime failure of a plugin (a hook or a widget) so that administrators see it."""
+        failure = HookFailure(app_id, hook, _describe(exc))
+        record = self.by_app_id(app_id)
+        if record is not None:
+            record.runtime_errors.append(failure)
+        return failure
 
     def subset_caller(self, hook: str, app_ids: Iterable[str]) -> Any:
         """A pluggy hook caller that reaches only the plugins whose app id is in ``app_ids``."""

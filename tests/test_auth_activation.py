@@ -262,3 +262,14 @@ def test_the_charter_page_needs_a_csrf_token(school, login_as, db):
     response = client.post("/auth/charter", data={"shown": str(charter.id), "accept": "J'accepte"})
     assert response.status_code == 400 and acceptances(db, school.parent) == 0
     assert len(events(db, "security.csrf_rejected")) == 1
+
+
+def test_a_session_with_a_pending_charter_cannot_use_the_api(school, db, client):
+    from preau.auth.service import publish_charter
+
+    assert log_in(client, school.parent, school.password).status_code == 302
+    assert client.get("/api/v1/me").status_code == 200
+    publish_charter(db, "relative", "Charte v2", "Nouveau texte")
+    db.flush()
+    response = client.get("/api/v1/me")
+    assert response.status_code == 403 and response.get_json()["reason"] == "charter_required"

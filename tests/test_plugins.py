@@ -143,3 +143,13 @@ def test_admin_index_shows_kinds_sources_and_states_in_words(school, login_as):
     html = login_as(school.admin).get("/admin/").get_data(as_text=True)
     assert "École · UAI 0750001A" in html
     assert "intégrée à Préau" in html and "chargée" in html and "module ajouté par la configuration" in html
+
+
+def test_runtime_failures_of_plugins_are_shown_to_administrators(school, login_as, enable_plugin, app):
+    enable_plugin("failing", school.city)
+    app.extensions["preau.plugins"].records["failing_widget"].runtime_errors.clear()
+    client = login_as(school.admin)
+    assert "Ce widget n'a pas pu s'afficher" in client.get("/").get_data(as_text=True)
+    html = client.get("/admin/").get_data(as_text=True)
+    assert "Erreurs récentes des extensions" in html
+    assert "widget failing.boom" in html and "ValueError: widget exploded" in html

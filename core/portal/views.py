@@ -17,7 +17,8 @@ bp = Blueprint("portal", __name__)
 @bp.route("/")
 @login_required
 def dashboard():
-    widgets = [render_widget(w, current_user) for w in current_access().widgets]
+    note = current_app.extensions["preau.plugins"].note_failure
+    widgets = [render_widget(w, current_user, on_error=note) for w in current_access().widgets]
     return render_template("portal/dashboard.html", widgets=widgets)
 
 
