@@ -62,7 +62,8 @@ def _profile_label(profile: str) -> str:
 
 def _select_locale() -> str:
     """The session's choice, the account's, the ``preau_lang`` cookie (a choice made before logging in
-    survives the fresh session of the login), the browser's; French by default and outside requests."""
+    survives the fresh session of the login); otherwise French — the school's language, whatever the language
+    of the (often shared) computer's browser."""
     from flask import current_app, has_request_context
 
     if not has_request_context():  # CLI, jobs and tests call services that translate their messages
@@ -75,7 +76,7 @@ def _select_locale() -> str:
         return current_user.locale
     if request.cookies.get("preau_lang") in languages:
         return request.cookies["preau_lang"]
-    return request.accept_languages.best_match(languages) or "fr"
+    return "fr"
 
 
 def _init_login(app: Flask) -> None:

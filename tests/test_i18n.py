@@ -115,11 +115,11 @@ def test_choosing_english_translates_the_login_page(client):
     assert "Se connecter" in client.get("/auth/login").get_data(as_text=True)
 
 
-def test_the_browser_language_is_followed_when_nothing_was_chosen(client):
-    english = client.get("/auth/login", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
-    assert "Log in" in english
-    german = client.get("/auth/login", headers={"Accept-Language": "de-DE"}).get_data(as_text=True)
-    assert "Se connecter" in german
+def test_french_whatever_the_browser_language_until_english_is_chosen(client):
+    english_browser = {"Accept-Language": "en-GB,en;q=0.9"}
+    assert "Se connecter" in client.get("/auth/login", headers=english_browser).get_data(as_text=True)
+    client.post_form("/lang", {"lang": "en"})
+    assert "Log in" in client.get("/auth/login", headers=english_browser).get_data(as_text=True)
 
 
 @pytest.mark.parametrize("lang", ["de", "", "en-US", "../en"])
@@ -155,7 +155,7 @@ def _refusal_in(app, db, uai: str, **headers: str) -> str:
 
 def test_service_messages_follow_the_request_language(app, db, school):
     uai = school.structure.uai
-    assert _refusal_in(app, db, uai, **{"Accept-Language": "en"}) == f"The UAI code {uai} is already in use."
+    assert _refusal_in(app, db, uai, Cookie="preau_lang=en") == f"The UAI code {uai} is already in use."
     assert _refusal_in(app, db, uai) == f"Le code UAI {uai} est déjà utilisé."
     g.pop("_flask_babel", None)
     with pytest.raises(DirectoryError, match="déjà utilisé"):  # outside any request: French
