@@ -147,7 +147,8 @@ def main() -> int:
         url = f"sqlite:///{Path(tmp) / 'preau.db'}"
         env = {**os.environ, "PREAU_INSTANCE_DIR": tmp, "PREAU_DATABASE_URL": url, "PREAU_ENV": "production",
                "PREAU_SECRET_KEY": secrets.token_urlsafe(48), "PREAU_COOKIE_SECURE": "0"}
-        subprocess.run([*PREAU, "demo", "--no-serve", "--db", url], env=env, check=True, capture_output=True)
+        demo_env = {key: value for key, value in env.items() if key != "PREAU_ENV"}  # the demo refuses production
+        subprocess.run([*PREAU, "demo", "--no-serve", "--db", url], env=demo_env, check=True, capture_output=True)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         log = Path(tmp) / "gunicorn.log"

@@ -1,0 +1,25 @@
+"""The benchmark scripts keep running as the code changes (tiny sizes here; no timing is asserted)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def _run(script: str, *args: str, cwd: Path) -> str:
+    result = subprocess.run([sys.executable, str(BENCH / script), *args], cwd=cwd, capture_output=True,
+                            text=True, timeout=240)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_seed_benchmark_compares_with_the_raw_baseline(tmp_path):
+    out = _run("seed.py", "--students", "300", cwd=tmp_path)
+    assert "mêmes lignes dans les deux bases (hors codes d'activation et horodatages) : oui" in out
+    assert "ratio seeder / référence" in out
+
+
+def test_login_benchmark_measures_logins_and_the_dashboard(tmp_path):
+    out = _run("login.py", "--logins", "4", "--threads", "2", "--pages", "10", cwd=tmp_path)
+    assert "connexions/s" in out and "tableau de bord GET /" in out
