@@ -153,3 +153,14 @@ def test_runtime_failures_of_plugins_are_shown_to_administrators(school, login_a
     html = client.get("/admin/").get_data(as_text=True)
     assert "Erreurs récentes des extensions" in html
     assert "widget failing.boom" in html and "ValueError: widget exploded" in html
+
+
+def test_final_deletion_tells_plugins_even_if_one_of_them_fails(school, db):
+    from preau.directory.lifecycle import transition
+    from tests.fixtures_plugins.recorder import EVENTS
+
+    EVENTS.clear()
+    for state in ("pending_deletion", "pre_deleted", "deleted"):
+        transition(db, school.guest, state, reason="absent du flux")
+    assert ("deleted", school.guest.id) in EVENTS
+    assert school.guest.state == "deleted"

@@ -22,6 +22,7 @@ def preau_user_updated(user, changes):
 
 @hookimpl
 def preau_user_deleted(user_id):
+    EVENTS.append(("deleted", user_id))
     raise RuntimeError("a failing event hook must not stop the kernel")
 
 
