@@ -5,12 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, has_app_context
+from sqlalchemy.orm import Session, object_session
 
 
-def emit(hook: str, **kwargs: Any) -> list[Any]:
+def emit(hook: str, *, session: Session | None = None, **kwargs: Any) -> list[Any]:
+    """Call ``hook`` on every active plugin. Each call runs in a savepoint of the session the event's objects
+    belong to (or ``session``): a plugin that fails half-way leaves no partial write for the kernel to flush."""
     if not has_app_context():
         return []
     registry = current_app.extensions.get("preau.plugins")
     if registry is None:
         return []
-    return [result for _record, result in registry.call_robust(hook, **kwargs)]
+    session = session or next((s for s in map(_session_of, kwargs.values()) if s is not None), None)
+    guard = session.begin_nested if session is not None else None
+    return [result for _record, result in registry.call_robust(hook, guard=guard, **kwargs)]
+
+
+def _session_of(value: Any) -> Session | None:
+    try:
+        return object_session(value)
+    except Exception:  # noqa: BLE001 - not a mapped object
+        return None

@@ -12,7 +12,8 @@ import importlib
 import logging
 import traceback
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import EntryPoint, entry_points
@@ -207,17 +208,21 @@ class PluginRegistry:
         return impl.function(*(kwargs[name] for name in impl.argnames))
 
     def call_robust(
-        self, hook: str, only: set[str] | None = None, **kwargs: Any
+        self, hook: str, only: set[str] | None = None, guard: Callable[[], Any] | None = None, **kwargs: Any
     ) -> Iterator[tuple[PluginRecord, Any]]:
         """Call ``hook`` on each active plugin (restricted to app ids in ``only``), never raising.
 
-        Yields ``(record, result)``; a plugin that raised yields a :class:`HookFailure` instead of a result.
+        ``guard()``, if given, returns a context manager around each call (a database savepoint, so that a
+        plugin failing half-way leaves nothing behind). Yields ``(record, result)``; a plugin that raised yields
+        a :class:`HookFailure` instead of a result.
         """
         for record in self.active():
             if only is not None and record.app_id not in only:
                 continue
             try:
-                yield record, self.call_one(record, hook, **kwargs)
+                with guard() if guard else nullcontext():
+                    result = self.call_one(record, hook, **kwargs)
+                yield record, result
             except Exception as exc:  # noqa: BLE001 - robust by contract
                 log.exception("plugin %s failed in %s", record.name, hook)
                 yield record, self.note_failure(record.app_id, hook, exc)

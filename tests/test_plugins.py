@@ -82,7 +82,7 @@ def test_lifecycle_events_reach_plugins(school, db):
     assert ("updated", ("zoe.evenement", ("state",))) in EVENTS
 
 
-def test_a_raising_event_hook_is_reported_not_raised(app):
+def test_a_raising_event_hook_is_reported_not_raised(app, db):
     from preau.plugins import HookFailure
 
     registry = app.extensions["preau.plugins"]
@@ -164,3 +164,10 @@ def test_final_deletion_tells_plugins_even_if_one_of_them_fails(school, db):
         transition(db, school.guest, state, reason="absent du flux")
     assert ("deleted", school.guest.id) in EVENTS
     assert school.guest.state == "deleted"
+    from sqlalchemy import select
+
+    from preau.models import AuditEvent
+
+    db.flush()  # the kernel's session is still usable…
+    actions = set(db.scalars(select(AuditEvent.action)))
+    assert "account.deleted" in actions and "recorder.half_done" not in actions  # …and the plugin left nothing

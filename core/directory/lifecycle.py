@@ -62,4 +62,4 @@ def transition(
     session.flush()
     events.emit("preau_user_updated", user=user, changes={"state": (str(old), str(new_state))})
     if new_state == S.DELETED:  # plugins delete or anonymise what they hold about the person
-        events.emit("preau_user_deleted", user_id=user.id)
+        events.emit("preau_user_deleted", session=session, user_id=user.id)

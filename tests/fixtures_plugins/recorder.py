@@ -22,7 +22,11 @@ def preau_user_updated(user, changes):
 
 @hookimpl
 def preau_user_deleted(user_id):
+    from preau import db_session, record_audit
+
     EVENTS.append(("deleted", user_id))
+    record_audit(db_session(), "recorder.half_done", target_id=user_id)  # a write, then a failure
+    db_session().flush()
     raise RuntimeError("a failing event hook must not stop the kernel")
 
 
