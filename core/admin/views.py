@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import audit
-from ..api.queries import PageRequest, search_users
 from ..auth import service
 from ..db import db_session
 from ..directory import scopes
 from ..directory.lifecycle import STATE_LABELS, transition
+from ..directory.search import PageRequest, search_users
 from ..directory.structures import DirectoryError, children_of, parents_of
 from ..models import AccountState, Structure, User
 from ..web import client_ip
