@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from ..models import LoginAttempt
@@ -27,7 +27,12 @@ def _failures(session: Session, column, value: str, since) -> tuple[int, object]
 
 
 def retry_after(session: Session, login: str, ip: str, policy: ThrottlePolicy) -> int:
-    """Seconds before ``login`` from ``ip`` may try again; 0 when allowed."""
+    """Seconds before ``login`` from ``ip`` may try again; 0 when allowed.
+
+    The check and the attempt counted after it form one critical section per login: SQLite gets it from
+    BEGIN IMMEDIATE, PostgreSQL from a transaction-scoped advisory lock taken here."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:login))"), {"login": f"preau-login:{login}"})
     now = utcnow()
     since = now - policy.window
     waits = []
