@@ -170,3 +170,12 @@ def test_parallel_guesses_get_no_more_password_checks_than_the_limit(app, tmp_pa
         thread.join()
     engine.dispose()
     assert Counter(reasons) == {"bad_password": 5, "throttled": 25}
+
+
+def test_an_ipv6_client_is_counted_per_64_prefix():
+    from preau.auth.throttle import address_key
+
+    assert address_key("2001:db8:1:2:aaaa::1") == address_key("2001:db8:1:2:bbbb::9") == "2001:db8:1:2::/64"
+    assert address_key("2001:db8:1:3::1") != address_key("2001:db8:1:2::1")
+    assert address_key("::ffff:192.0.2.7") == "192.0.2.7" and address_key("192.0.2.7") == "192.0.2.7"
+    assert address_key("unknown") == "unknown"

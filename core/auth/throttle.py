@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,6 +27,19 @@ def _failures(session: Session, column, value: str, since) -> tuple[int, object]
     ).one()
 
 
+def address_key(ip: str) -> str:
+    """The key an address is counted under: an IPv6 client owns a whole /64, so it is counted as one."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip[:45]
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))[:45]
+    return str(address)
+
+
 def retry_after(session: Session, login: str, ip: str, policy: ThrottlePolicy) -> int:
     """Seconds before ``login`` from ``ip`` may try again; 0 when allowed.
 
@@ -37,7 +51,7 @@ def retry_after(session: Session, login: str, ip: str, policy: ThrottlePolicy) -
     since = now - policy.window
     waits = []
     for column, value, limit in ((LoginAttempt.login, login, policy.max_per_login),
-                                 (LoginAttempt.ip, ip, policy.max_per_ip)):
+                                 (LoginAttempt.ip, address_key(ip), policy.max_per_ip)):
         count, oldest = _failures(session, column, value, since)
         if count >= limit and oldest is not None:
             waits.append(int((oldest + policy.window - now).total_seconds()) + 1)
@@ -45,7 +59,7 @@ def retry_after(session: Session, login: str, ip: str, policy: ThrottlePolicy) -
 
 
 def note_attempt(session: Session, login: str, ip: str, success: bool) -> None:
-    session.add(LoginAttempt(login=login[:64], ip=ip[:45], success=success))
+    session.add(LoginAttempt(login=login[:64], ip=address_key(ip), success=success))
     if success:
         # A successful login clears the account's failures, not the IP's.
         session.execute(delete(LoginAttempt).where(LoginAttempt.login == login, LoginAttempt.success.is_(False)))
