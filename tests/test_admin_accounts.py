@@ -308,3 +308,13 @@ def test_structure_search_treats_wildcards_as_plain_characters(school, adml):
     assert "Aucun utilisateur ne correspond." in underscore
     by_name = page(adml.get(f"/admin/structures/{school.structure.id}?q=prof"))
     assert school.teacher.display_name in by_name and school.student.display_name not in by_name
+
+
+def test_unblocking_does_not_bring_back_an_account_on_its_way_out(school, adml, db):
+    from preau.directory.lifecycle import transition
+
+    transition(db, school.guest, "pending_deletion", reason="absent du flux")
+    response = adml.post_form(f"/admin/users/{school.guest.id}/block", {"action": "unblock"})
+    assert response.status_code == 400 and "Ce compte n'est pas bloqué." in page(response)
+    db.refresh(school.guest)
+    assert school.guest.state == "pending_deletion"

@@ -119,6 +119,10 @@ def block(user_id: int):
     if user.id == current_user.id:
         flash(_("Vous ne pouvez pas bloquer votre propre compte."), "error")
         return _user_card(user, status=400)
+    if action == "unblock" and user.state != AccountState.BLOCKED:
+        # "Débloquer" must not bring back an account on its way out (pending deletion, pre-deleted).
+        flash(_("Ce compte n'est pas bloqué."), "error")
+        return _user_card(user, status=400)
     if action == "block":
         target = AccountState.BLOCKED
     else:
