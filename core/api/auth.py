@@ -16,6 +16,7 @@ from flask import current_app, g, request
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
+from .. import audit
 from ..auth import tokens
 from ..db import db_session
 from ..directory.scopes import is_admin
@@ -57,6 +58,14 @@ def authenticate_api_request() -> None:
     g.api_token = token
     # The token's account is the user of this request only; nothing is written to the session.
     current_app.login_manager._update_request_context_with_user(user)
+
+
+def deny_out_of_scope(target: object, message: str) -> None:
+    """Audit an attempt on something outside the caller's scope, then stop with 403 ``out_of_scope``."""
+    session = db_session()
+    audit.record(session, "security.scope_denied", actor=current_user.id, target=target, ip=client_ip(), via="api")
+    session.commit()
+    api_abort(403, "out_of_scope", message)
 
 
 def current_token() -> tokens.ApiToken | None:

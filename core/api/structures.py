@@ -5,12 +5,10 @@ from __future__ import annotations
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from .. import audit
 from ..db import db_session
 from ..models import Structure
-from ..web import client_ip
 from . import queries
-from .auth import api_abort, protected
+from .auth import api_abort, deny_out_of_scope, protected
 from .schemas import StructureSchema
 
 blp = Blueprint("api_structures", __name__, description="Les structures (académies, villes, écoles…)")
@@ -39,8 +37,5 @@ def get_structure(structure_id: int):
     if structure is None:
         api_abort(404, "not_found", "Cette structure n'existe pas.")
     if not queries.can_see_structure(session, current_user._get_current_object(), structure.id):
-        audit.record(session, "security.scope_denied", actor=current_user.id, target=structure, ip=client_ip(),
-                     via="api")
-        session.commit()
-        api_abort(403, "out_of_scope", "Cette structure est hors de votre périmètre.")
+        deny_out_of_scope(structure, "Cette structure est hors de votre périmètre.")
     return queries.structure_view(session, structure)

@@ -7,14 +7,12 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from .. import audit
 from ..db import db_session
 from ..directory import scopes
 from ..models import Structure, User
 from ..types import Profile
-from ..web import client_ip
 from . import queries
-from .auth import api_abort, protected
+from .auth import api_abort, deny_out_of_scope, protected
 from .schemas import UserSchema
 
 blp = Blueprint("api_users", __name__, description="Les comptes administrés (administrateurs seulement)")
@@ -29,10 +27,7 @@ class UserFilterSchema(Schema):
 
 
 def _deny(target: object) -> None:
-    session = db_session()
-    audit.record(session, "security.scope_denied", actor=current_user.id, target=target, ip=client_ip(), via="api")
-    session.commit()
-    api_abort(403, "out_of_scope", "Ce compte ou cette structure est hors de votre périmètre d'administration.")
+    deny_out_of_scope(target, "Ce compte ou cette structure est hors de votre périmètre d'administration.")
 
 
 @blp.route("/users")
