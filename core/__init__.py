@@ -47,6 +47,13 @@ _LAZY = {
     "classes_of": ("directory.users", "classes_of"),
     "children_of": ("directory.users", "children_of"),
     "DirectoryError": ("directory.structures", "DirectoryError"),
+    # communication rules
+    "can_communicate": ("communication.engine", "can_communicate"),
+    "filter_reachable": ("communication.engine", "filter_reachable"),
+    "visible_users": ("communication.engine", "visible_users"),
+    "visible_groups": ("communication.engine", "visible_groups"),
+    "reachable_members": ("communication.engine", "reachable_members"),
+    "CommunicationError": ("communication.engine", "CommunicationError"),
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -133,13 +133,26 @@ def preau_connectors() -> list[Connector]:
 
 @hookspec
 def preau_communication(sender: Any, recipient: Any) -> bool | None:
-    """Veto or allow communication between two users, on top of the kernel's group links.
+    """Veto communication between two users, on top of the kernel's group links.
 
-    Return ``False`` to veto (any veto wins), ``True`` to add a link the groups do not give, ``None`` to
-    leave the decision to the kernel. An error counts as a veto.
+    Called for every pair the links allow, when a message is sent and when the directory is searched. Return
+    ``False`` to veto (any veto wins) or ``None`` to leave the decision to the kernel; to *add* reach, use
+    :func:`preau_communication_groups`, which the directory search can follow. An error counts as a veto.
 
     :param sender: the :class:`preau.User` who writes or searches.
     :param recipient: the :class:`preau.User` they want to reach.
+    """
+
+
+@hookspec
+def preau_communication_groups(user: Any) -> list[int] | None:
+    """Extra groups whose members ``user`` may write to, beyond the links of "Qui voit qui".
+
+    The union of every plugin's answer is added to the user's reach (and searched like the rest). An error
+    adds nothing.
+
+    :param user: the :class:`preau.User` who writes or searches.
+    :returns: ids of :class:`preau.Group`, or ``None``.
     """
 
 

@@ -90,10 +90,11 @@ def test_a_school_may_hang_under_a_city_and_a_syndicat(db, graph):
         unlink_structures(db, syndicat, school)
 
 
-def test_each_structure_gets_its_five_profile_groups_and_each_class_three(db, graph):
+def test_each_structure_gets_its_five_profile_groups_tous_and_each_class_three(db, graph):
     _academie, _city, school, _other = graph
     groups = db.scalars(select(Group).where(Group.structure_id == school.id, Group.kind == GroupKind.PROFILE)).all()
-    assert sorted(g.profile for g in groups) == sorted(p.value for p in Profile)
+    assert sorted(g.profile or "" for g in groups) == sorted(["", *(p.value for p in Profile)])
+    assert [g.name for g in groups if g.profile is None] == [f"Tous — {school.name}"]
     assert all(school.name in g.name for g in groups)
     cm1 = create_class(db, school, "CM1 B")
     class_groups = db.scalars(select(Group).where(Group.class_id == cm1.id)).all()
@@ -234,7 +235,8 @@ def test_removing_one_of_two_roles_in_a_school_keeps_the_other_and_the_manual_gr
     add_to_group(db, s.teacher, club)
     remove_role(db, s.teacher, s.structure, Profile.TEACHER)
     assert [r.profile for r in s.teacher.roles] == [Profile.RELATIVE]
-    assert group_ids_of(db, s.teacher.id) == {profile_group(db, s.structure.id, Profile.RELATIVE).id, club.id}
+    assert group_ids_of(db, s.teacher.id) == {profile_group(db, s.structure.id, Profile.RELATIVE).id, club.id,
+                                              profile_group(db, s.structure.id, None).id}  # and "Tous"
     remove_role(db, s.teacher, s.structure, Profile.RELATIVE)
     assert group_ids_of(db, s.teacher.id) == set()  # no role left in the school: its manual groups go too
 

@@ -8,6 +8,8 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session, aliased
 
 from preau.cli import cli
+from preau.communication.defaults import rules_for_structures
+from preau.communication.engine import filter_reachable
 from preau.db import make_engine
 from preau.directory.codes import CODE_ALPHABET
 from preau.directory.seed import SOURCE, SeedError, plan_academie, seed_academie, uai_code
@@ -15,6 +17,7 @@ from preau.directory.structures import create_structure
 from preau.directory.users import create_user
 from preau.models import (
     AccountState,
+    CommLink,
     Function,
     Group,
     GroupKind,
@@ -33,7 +36,7 @@ from preau.types import Profile
 STUDENTS = 1000
 TABLES = {"structures": Structure, "structure_links": StructureLink, "classes": SchoolClass, "groups": Group,
           "users": User, "roles": Role, "user_functions": UserFunction, "group_members": GroupMember,
-          "relatives": RelativeLink}
+          "relatives": RelativeLink, "comm_links": CommLink}
 CODE = re.compile(f"^[{CODE_ALPHABET}]{{8}}$")
 
 
@@ -62,7 +65,7 @@ def test_seed_counts_follow_from_the_number_of_students(db):
     assert added["structures"] == 1 + cities + schools
     assert added["structure_links"] == cities + schools
     assert added["classes"] == classes
-    assert added["groups"] == 5 * (1 + cities + schools) + 3 * classes
+    assert added["groups"] == 6 * (1 + cities + schools) + 3 * classes  # five profile groups and "Tous"
     assert added["users"] == STUDENTS + parents + teachers + staff
     assert added["roles"] == added["users"]  # one role each: siblings go to the same school
     assert added["user_functions"] == schools  # one ADML per school
@@ -74,6 +77,20 @@ def test_seed_counts_follow_from_the_number_of_students(db):
                        .where(Group.kind == GroupKind.CLASS, Group.profile == Profile.STUDENT,
                               Group.source == SOURCE).group_by(Group.id)).all()
     assert len(sizes) == classes and set(sizes) == {25}
+
+
+def test_the_seed_writes_the_default_communication_rules_of_the_services(db):
+    _seeded(db)
+    seeded = db.scalars(select(Structure.id).where(Structure.source == SOURCE)).all()
+    links = {tuple(row) for row in db.execute(select(CommLink.from_group_id, CommLink.to_group_id))}
+    assert links and links == rules_for_structures(db, seeded).links
+    student = db.get(User, db.scalars(_seed_users(db, Profile.STUDENT).limit(1)).one())
+    teachers = db.scalars(select(GroupMember.user_id).where(GroupMember.group_id.in_(
+        select(Group.id).where(Group.kind == GroupKind.CLASS, Group.profile == Profile.TEACHER,
+                               Group.class_id.in_(select(Group.class_id).join(
+                                   GroupMember, GroupMember.group_id == Group.id).where(
+                                   GroupMember.user_id == student.id)))))).all()
+    assert teachers and filter_reachable(db, student, teachers) == set(teachers)
 
 
 def test_the_structures_form_academie_cities_schools_with_well_formed_uai(db):
@@ -91,7 +108,7 @@ def test_the_structures_form_academie_cities_schools_with_well_formed_uai(db):
     for structure in seeded:  # the five profile groups create_structure makes
         profiles = db.scalars(select(Group.profile).where(Group.structure_id == structure.id,
                                                           Group.kind == GroupKind.PROFILE)).all()
-        assert sorted(profiles) == sorted(p.value for p in Profile)
+        assert sorted(p or "" for p in profiles) == sorted(["", *(p.value for p in Profile)])  # "" : Tous
 
 
 def test_every_student_is_in_exactly_one_class_and_in_their_school_profile_group(db):

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from ..communication.defaults import install_class_defaults, members_communicate_by_default
 from ..models import Group, GroupKind, SchoolClass, Structure
 from ..types import Profile
 from .structures import DirectoryError
@@ -30,13 +31,15 @@ def create_class(
     session.add(school_class)
     session.flush()
     session.execute(insert(Group), class_group_rows(school_class, structure.id, source))
+    install_class_defaults(session, school_class.id)
     return school_class
 
 
 def class_group_rows(school_class: SchoolClass, structure_id: int, source: str = "manual") -> list[dict]:
     return [
         {"structure_id": structure_id, "class_id": school_class.id, "kind": GroupKind.CLASS,
-         "profile": profile.value, "name": f"{label} — {school_class.name}", "members_communicate": True,
+         "profile": profile.value, "name": f"{label} — {school_class.name}",
+         "members_communicate": members_communicate_by_default(GroupKind.CLASS, profile.value),
          "source": source}
         for profile, label in CLASS_PROFILES.items()
     ]

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from ..communication.defaults import GroupRow, default_rules
 from ..db import Model
 from ..models import AccountState, Function, Structure, StructureKind, User
 from ..models._time import utcnow
@@ -44,7 +45,7 @@ RENTREE_YEAR = 2025  # fixed, so that a given --seed always gives the same acadÃ
 
 # Tables in foreign-key order; those with an ``id`` get their ids allocated here.
 TABLES = ("structures", "structure_links", "classes", "groups", "users", "roles", "user_functions",
-          "group_members", "relatives")
+          "group_members", "relatives", "comm_links")
 ID_TABLES = ("structures", "classes", "groups", "users", "roles", "user_functions")
 
 # Families, cycled through the students of a school: (parents, children). Six students, nine parents a cycle:
@@ -198,7 +199,9 @@ class _Planner:
         self.next_ids = dict(existing.next_ids)
         self.login_counters: dict[str, int] = {}
         self.login_bases: dict[tuple[str, str], str] = {}
-        self.profile_groups: dict[int, dict[str, int]] = {}
+        self.profile_groups: dict[int, dict[str | None, int]] = {}  # None: the structure's "Tous"
+        self.city_staff: dict[int, list[int]] = {}
+        self.kinds: dict[int, str] = {}
         self.uai_number = 0
         self.parents = 0
 
@@ -215,6 +218,9 @@ class _Planner:
                                         "external_id": f"SEED-S{sid}", "source": SOURCE, "created_at": self.now})
         if parent_id is not None:
             self.rows["structure_links"].append({"parent_id": parent_id, "child_id": sid})
+            if self.kinds.get(parent_id) == StructureKind.CITY:
+                self.city_staff[sid] = [self.profile_groups[parent_id][Profile.PERSONNEL.value]]
+        self.kinds[sid] = kind
         groups = {}
         for row in profile_group_rows(SimpleNamespace(id=sid, name=name, source=SOURCE)):
             groups[row["profile"]] = gid = self._id("groups")
@@ -269,6 +275,7 @@ class _Planner:
         self.rows["roles"].append({"id": self._id("roles"), "user_id": uid, "structure_id": structure_id,
                                    "profile": profile})
         self.join(self.profile_groups[structure_id][profile], uid)
+        self.join(self.profile_groups[structure_id][None], uid)
         return uid
 
     def join(self, group_id: int, user_id: int) -> None:
@@ -308,7 +315,14 @@ class _Planner:
         users = self.rows["users"]
         for row, code in zip(users, activation_codes(len(users)), strict=True):
             row["activation_code"] = code
+        self.communication_defaults()
         return SeedPlan(shape=shape, parents=self.parents, tables=self.rows)
+
+    def communication_defaults(self) -> None:
+        groups = [GroupRow(g["id"], g["structure_id"], g["class_id"], g["kind"], g["profile"])
+                  for g in self.rows["groups"]]
+        links = default_rules(groups, self.city_staff).links
+        self.rows["comm_links"] = [{"from_group_id": f, "to_group_id": t} for f, t in sorted(links)]
 
     def school(self, school: int, kind: str, sizes: list[int], teachers: int, staff: int,
                rng: random.Random) -> None:

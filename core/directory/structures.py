@@ -9,6 +9,12 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from ..communication.defaults import (
+    drop_cross_links,
+    install_city_reach,
+    install_structure_defaults,
+    members_communicate_by_default,
+)
 from ..models import Group, GroupKind, Structure, StructureKind, StructureLink
 from ..types import Profile
 
@@ -19,6 +25,7 @@ PROFILE_GROUP_NAMES = {
     Profile.PERSONNEL: "Personnels",
     Profile.GUEST: "Invités",
 }
+ALL_GROUP_NAME = "Tous"
 
 
 UAI_PATTERN = re.compile(r"^\d{7}[A-Z]$")  # 7 digits and a check letter, e.g. 0750001A
@@ -59,16 +66,21 @@ def create_structure(
     session.add(structure)
     session.flush()
     session.execute(insert(Group), profile_group_rows(structure))
+    install_structure_defaults(session, structure.id)
     for parent in parents:
         link_structures(session, parent, structure)
     return structure
 
 
 def profile_group_rows(structure: Structure) -> list[dict]:
+    """The five profile groups and "Tous" (everyone with a role in the structure, profile ``None``)."""
+    names = [(profile.value, label) for profile, label in PROFILE_GROUP_NAMES.items()] + [(None, ALL_GROUP_NAME)]
     return [
-        {"structure_id": structure.id, "class_id": None, "kind": GroupKind.PROFILE, "profile": profile.value,
-         "name": f"{label} — {structure.name}", "members_communicate": True, "source": structure.source}
-        for profile, label in PROFILE_GROUP_NAMES.items()
+        {"structure_id": structure.id, "class_id": None, "kind": GroupKind.PROFILE, "profile": profile,
+         "name": f"{label} — {structure.name}",
+         "members_communicate": members_communicate_by_default(GroupKind.PROFILE, profile),
+         "source": structure.source}
+        for profile, label in names
     ]
 
 
@@ -82,6 +94,7 @@ def link_structures(session: Session, parent: Structure, child: Structure) -> No
     if session.get(StructureLink, (parent.id, child.id)) is None:
         session.add(StructureLink(parent_id=parent.id, child_id=child.id))
         session.flush()
+        install_city_reach(session, parent, child.id)
 
 
 def unlink_structures(session: Session, parent: Structure, child: Structure) -> None:
@@ -90,6 +103,7 @@ def unlink_structures(session: Session, parent: Structure, child: Structure) -> 
     if link is None:
         raise DirectoryError(_("%(child)s n'est pas rattachée à %(parent)s.", parent=parent.name, child=child.name))
     session.delete(link)
+    drop_cross_links(session, parent.id, child.id)
     session.flush()
 
 
@@ -144,8 +158,9 @@ def children_of(session: Session, structure_id: int) -> list[Structure]:
         .where(StructureLink.parent_id == structure_id).order_by(Structure.name)))
 
 
-def profile_group(session: Session, structure_id: int, profile: str) -> Group:
+def profile_group(session: Session, structure_id: int, profile: str | None) -> Group:
+    """A profile group of the structure; ``None`` gives its "Tous" group."""
+    match = Group.profile.is_(None) if profile is None else Group.profile == profile
     return session.scalars(
-        select(Group).where(Group.structure_id == structure_id, Group.kind == GroupKind.PROFILE,
-                            Group.profile == profile)).one()
+        select(Group).where(Group.structure_id == structure_id, Group.kind == GroupKind.PROFILE, match)).one()
 

@@ -113,6 +113,7 @@ def add_role(session: Session, user: User, structure: Structure, profile: str, *
         role = Role(user_id=user.id, structure_id=structure.id, profile=profile)
         session.add(role)
         _join(session, profile_group(session, structure.id, profile).id, user.id)
+        _join(session, profile_group(session, structure.id, None).id, user.id)  # "Tous"
         session.flush()
         session.refresh(user, ["roles"])
         if profile == Profile.RELATIVE:  # their children's classes in this school now take them in
@@ -136,6 +137,9 @@ def remove_role(session: Session, user: User, structure: Structure, profile: str
                                Group.kind.in_((GroupKind.PROFILE, GroupKind.CLASS))))))
     session.flush()
     session.refresh(user, ["roles"])
+    if not any(r.structure_id == structure.id for r in user.roles):  # no role left here: out of "Tous"
+        everyone = profile_group(session, structure.id, None).id
+        session.execute(delete(GroupMember).where(GroupMember.user_id == user.id, GroupMember.group_id == everyone))
     # Manual and teaching groups admit people with a role in their structure or below it: leave those the
     # remaining roles no longer justify (a city group once no role is left in the city's schools, say).
     still_reached = ancestor_ids(session, {r.structure_id for r in user.roles})

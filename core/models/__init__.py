@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent, LoginAttempt
 from .auth import ApiToken, AuthSession, Charter, CharterAcceptance
+from .communication import CommLink, CommSettings, CommVersion
 from .directory import (
     AccountState,
     Function,
@@ -21,6 +22,7 @@ from .enablement import AppEnablement, RightGrant, Setting
 
 __all__ = [
     "AccountState", "ApiToken", "AuthSession", "AppEnablement", "AuditEvent", "Charter", "CharterAcceptance",
+    "CommLink", "CommSettings", "CommVersion",
     "Function",
     "Group", "GroupKind", "GroupMember", "LoginAttempt", "RelativeLink", "RightGrant", "Role", "SchoolClass",
     "Setting", "Structure", "StructureKind", "StructureLink", "User", "UserFunction",
