@@ -55,6 +55,7 @@ COMPARED = {
     "user_functions": "id, user_id, structure_id, code",
     "group_members": "group_id, user_id",
     "relatives": "parent_id, child_id",
+    "comm_links": "from_group_id, to_group_id",
 }
 
 

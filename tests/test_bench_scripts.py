@@ -23,3 +23,8 @@ def test_seed_benchmark_compares_with_the_raw_baseline(tmp_path):
 def test_login_benchmark_measures_logins_and_the_dashboard(tmp_path):
     out = _run("login.py", "--logins", "4", "--threads", "2", "--pages", "10", cwd=tmp_path)
     assert "connexions/s" in out and "tableau de bord GET /" in out
+
+
+def test_communication_benchmark_measures_the_rules(tmp_path):
+    out = _run("communication.py", "--students", "300", "--samples", "5", cwd=tmp_path)
+    assert "can_communicate, autorisé" in out and "visible_users préfixe 3 lettres, parent" in out

@@ -28,10 +28,11 @@ class CommunicationError(ValueError):
 # -- reach ------------------------------------------------------------------------------------------------
 
 
-def _disabled_groups() -> Select:
-    """The "Tous" groups of structures where the administrator switched "Tous" off."""
-    return (select(Group.id).join(CommSettings, CommSettings.structure_id == Group.structure_id)
-            .where(CommSettings.tous_enabled.is_(False), Group.kind == GroupKind.PROFILE, Group.profile.is_(None)))
+def _disabled_group_ids(session: Session) -> list[int]:
+    """The "Tous" groups of structures where the administrator switched "Tous" off (usually none)."""
+    return list(session.scalars(
+        select(Group.id).join(CommSettings, CommSettings.structure_id == Group.structure_id)
+        .where(CommSettings.tous_enabled.is_(False), Group.kind == GroupKind.PROFILE, Group.profile.is_(None))))
 
 
 def _groups_of(user_id: int) -> Select:
@@ -40,13 +41,12 @@ def _groups_of(user_id: int) -> Select:
 
 def reachable_group_ids(session: Session, user: User) -> set[int]:
     """The groups whose every member ``user`` may write to."""
-    mine, disabled = _groups_of(user.id), _disabled_groups()
-    linked = select(CommLink.to_group_id).where(
-        CommLink.from_group_id.in_(mine), CommLink.from_group_id.not_in(disabled),
-        CommLink.to_group_id.not_in(disabled))
-    own = select(Group.id).where(Group.id.in_(mine), Group.members_communicate.is_(True),
-                                 Group.id.not_in(disabled))
-    reach = set(session.scalars(union(linked, own)))
+    mine, disabled = _groups_of(user.id), _disabled_group_ids(session)
+    linked = select(CommLink.to_group_id).where(CommLink.from_group_id.in_(mine))
+    if disabled:  # a switched-off "Tous" gives no reach, as source or as target
+        linked = linked.where(CommLink.from_group_id.not_in(disabled))
+    own = select(Group.id).where(Group.id.in_(mine), Group.members_communicate.is_(True))
+    reach = set(session.scalars(union(linked, own))) - set(disabled)
     return reach | _plugin_groups(user)
 
 
@@ -144,7 +144,7 @@ def _addressable_group_query(session: Session, user: User) -> Select:
         reached_profiles.c.structure_id == Group.structure_id, reached_profiles.c.profile == Group.profile)
     ).where(Group.kind == GroupKind.CLASS)
     return select(Group).where(or_(Group.id.in_(reach), Group.id.in_(class_parts)),
-                               Group.id.not_in(_disabled_groups()))
+                               Group.id.not_in(_disabled_group_ids(session)))
 
 
 def visible_groups(session: Session, user: User) -> list[Group]:
