@@ -35,6 +35,11 @@ _LAZY = {
     "SchoolClass": ("models", "SchoolClass"),
     "Group": ("models", "Group"),
     "AccountState": ("models", "AccountState"),
+    "GroupKind": ("models", "GroupKind"),
+    "GroupMember": ("models", "GroupMember"),
+    "RelativeLink": ("models", "RelativeLink"),
+    "Function": ("models", "Function"),
+    "UserFunction": ("models", "UserFunction"),
     # services
     "current_access": ("web", "current_access"),
     "current_user": ("web", "current_user"),
@@ -47,6 +52,15 @@ _LAZY = {
     "classes_of": ("directory.users", "classes_of"),
     "children_of": ("directory.users", "children_of"),
     "DirectoryError": ("directory.structures", "DirectoryError"),
+    # scopes, for plugins with their own administration pages (messaging safeguards)
+    "ancestor_distances": ("directory.structures", "ancestor_distances"),
+    "administered_structure_ids": ("directory.scopes", "administered_structure_ids"),
+    "administered_structures": ("directory.scopes", "administered_structures"),
+    "can_administer": ("directory.scopes", "can_administer"),
+    "access_for": ("rights", "access_for"),
+    "api_protected": ("api.auth", "protected"),
+    "api_abort": ("api.auth", "api_abort"),
+    "storage": ("storage", "default_storage"),
     # communication rules
     "can_communicate": ("communication.engine", "can_communicate"),
     "filter_reachable": ("communication.engine", "filter_reachable"),
@@ -54,6 +68,16 @@ _LAZY = {
     "visible_groups": ("communication.engine", "visible_groups"),
     "reachable_members": ("communication.engine", "reachable_members"),
     "CommunicationError": ("communication.engine", "CommunicationError"),
+    # the directory a person may browse ("Annuaire"), inside the rules
+    "search_people": ("communication.annuaire", "search_people"),
+    "search_groups": ("communication.annuaire", "search_groups"),
+    "visible_classes": ("communication.annuaire", "visible_classes"),
+    "user_card": ("communication.annuaire", "user_card"),
+    # background jobs and e-mail
+    "enqueue_job": ("jobs", "enqueue"),
+    "report_progress": ("jobs", "report_progress"),
+    "PermanentJobError": ("jobs", "PermanentJobError"),
+    "send_mail": ("mail", "send_mail"),
 }
 
 __all__ = ["__version__", *_LAZY]

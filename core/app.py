@@ -44,12 +44,29 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_plugin_blueprints(app, registry)
     _install_request_hooks(app)
     _install_error_handlers(app)
+    from .jobs import install_worker
+
+    install_worker(app)
     app.jinja_env.globals.update(current_access=current_access, plugin_registry=registry,
                                  profile_label=_profile_label, get_locale=get_locale, current_role=current_role,
                                  kind_label=partial(label, labels.STRUCTURE_KINDS),
                                  plugin_state_label=partial(label, labels.PLUGIN_STATES),
-                                 plugin_source_label=partial(label, labels.PLUGIN_SOURCES))
+                                 plugin_source_label=partial(label, labels.PLUGIN_SOURCES),
+                                 menu_badge=partial(_menu_badge, registry))
     return app
+
+
+def _menu_badge(registry: PluginRegistry, item: Any, user: Any) -> int | None:
+    """A menu item's badge count, robustly: a badge that raises shows nothing (and is reported)."""
+    if item.badge is None:
+        return None
+    try:
+        count = item.badge(user)
+        return count if isinstance(count, int) and count > 0 else None
+    except Exception as exc:  # noqa: BLE001 - robust by contract
+        log.exception("badge of %s failed", item.id)
+        registry.note_failure(item.id.split(".", 1)[0], f"badge {item.id}", exc)
+        return None
 
 
 def _profile_label(profile: str) -> str:
@@ -107,6 +124,7 @@ def _init_login(app: Flask) -> None:
 
 def _register_kernel_blueprints(app: Flask) -> None:
     from .account.views import bp as account_bp
+    from .admin import communication as _communication_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin.views import bp as admin_bp
     from .api import init_api
     from .auth.views import bp as auth_bp

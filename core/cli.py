@@ -281,6 +281,55 @@ def purge(database_url: str | None) -> None:
     click.echo(f"{attempts} tentative(s) de connexion et {ended} session(s) oubliées.")
 
 
+# -- background jobs -----------------------------------------------------------------------------------
+
+
+@cli.group()
+def jobs() -> None:
+    """Tâches de fond : envoi des courriels, imports, exports."""
+
+
+@jobs.command("run")
+@click.option("--once", is_flag=True, help="Exécute les tâches dues puis s'arrête.")
+@click.option("--db", "database_url")
+def jobs_run(once: bool, database_url: str | None) -> None:
+    """Exécute les tâches de fond (un processus suffit ; plusieurs peuvent tourner sans doublon)."""
+    import time
+
+    from .jobs import run_pending
+
+    app = _make_app(database_url, JOBS_INLINE_WORKER=False)
+    poll = app.config["JOBS_POLL_SECONDS"]
+    while True:
+        for job in run_pending(app):
+            click.echo(f"tâche {job.id} {job.kind} : {job.state}"
+                       + (f" ({job.last_error})" if job.last_error else ""))
+        if once:
+            return
+        time.sleep(poll)
+
+
+@jobs.command("list")
+@click.option("--state", type=click.Choice(["queued", "running", "done", "failed"]))
+@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--db", "database_url")
+def jobs_list(state: str | None, limit: int, database_url: str | None) -> None:
+    """Liste les dernières tâches de fond et leur état."""
+    from .db import db_session
+    from .jobs import list_jobs
+
+    app = _make_app(database_url, JOBS_INLINE_WORKER=False)
+    with app.app_context():
+        rows = list_jobs(db_session(), state=state, limit=limit)
+        for job in rows:
+            progress = f"{job.progress:>3}%" + (f" {job.progress_message}" if job.progress_message else "")
+            error = f"  {job.last_error}" if job.last_error else ""
+            click.echo(f"{job.id:>6}  {job.kind:<24} {job.state:<8} essais {job.attempts}/{job.max_attempts}  "
+                       f"{progress}  {job.created_at:%Y-%m-%d %H:%M}{error}")
+        if not rows:
+            click.echo("Aucune tâche.")
+
+
 # -- accounts ------------------------------------------------------------------------------------------
 
 

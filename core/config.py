@@ -62,8 +62,21 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
+        # Background jobs and e-mail (core/jobs.py, core/mail.py)
+        "SMTP_URL": env.get("PREAU_SMTP_URL"),  # smtp://, smtps://, smtp+starttls://user:pass@host:port
+        "MAIL_FROM": env.get("PREAU_MAIL_FROM", "Préau <no-reply@localhost>"),
+        "SMTP_TIMEOUT": float(env.get("PREAU_SMTP_TIMEOUT", "10")),
+        "JOBS_MAX_ATTEMPTS": int(env.get("PREAU_JOBS_MAX_ATTEMPTS", "5")),
+        "JOBS_RETRY_SECONDS": int(env.get("PREAU_JOBS_RETRY_SECONDS", "30")),  # doubled at each retry
+        "JOBS_POLL_SECONDS": float(env.get("PREAU_JOBS_POLL_SECONDS", "5")),
+        "JOBS_LEASE_SECONDS": int(env.get("PREAU_JOBS_LEASE_SECONDS", "600")),
     }
     config.update(overrides)
+    if "JOBS_INLINE_WORKER" not in config:
+        # A worker thread in the web process in development and demo; production runs `preau jobs run`,
+        # tests run jobs synchronously (preau.testing.run_jobs).
+        default = "0" if production or config.get("TESTING") else "1"
+        config["JOBS_INLINE_WORKER"] = env.get("PREAU_JOBS_INLINE_WORKER", default) == "1"
     if not config["DATABASE_URL"]:
         if production:
             raise ConfigError("PREAU_DATABASE_URL est obligatoire en production.")

@@ -126,6 +126,11 @@ def _build(session: Session) -> None:
     for user in (admin, direction, martin, lea, tom, colin, durand, roux, bernard):
         session.refresh(user, ["roles"])
         accept_charters(session, user)
+    if registry.by_app_id("messaging") is not None:
+        # A built-in plugin's sample data; the kernel does not depend on it otherwise.
+        from preau_plugins.messaging.demo import add_demo_messages
+
+        add_demo_messages(session)
 
 
 def _fill_classes(session: Session, password: str, classes, bernard) -> None:

@@ -97,6 +97,19 @@ def preau_blueprints() -> list[flask.Blueprint]:
 
 
 @hookspec
+def preau_api_blueprints() -> list[Any]:
+    """Give the plugin's JSON API blueprints (``flask_smorest.Blueprint``), mounted under ``/api/v1``.
+
+    They join the kernel's OpenAPI document and its authentication (bearer tokens, or the session cookie with
+    the CSRF header for changes): protect each view with ``preau.api_protected(blp, scope)`` and check the app's
+    right yourself (the ``/apps/<app id>/`` guard does not cover ``/api/``). Name routes after the app id
+    (``/api/v1/<app id>…`` or a plural noun of the app, e.g. ``/api/v1/messages``).
+
+    :returns: a list of :class:`flask_smorest.Blueprint`.
+    """
+
+
+@hookspec
 def preau_widgets() -> list[Widget]:
     """Give the dashboard widgets of the plugin.
 
@@ -223,4 +236,21 @@ def preau_cli(cli: click.Group) -> None:
     """Add commands to the ``preau`` command line.
 
     :param cli: the root :class:`click.Group`; add a subgroup named after the plugin.
+    """
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Background jobs
+# ---------------------------------------------------------------------------------------------------------
+
+
+@hookspec
+def preau_job_handlers() -> dict[str, Any]:
+    """Declare background job handlers, by name: ``{"myapp.export": export}``.
+
+    Each name must start with the plugin's app id and a dot (others are ignored). A handler is
+    ``handler(session, job)``: it runs in its own transaction, committed when it returns; an exception is
+    retried with backoff, :class:`preau.PermanentJobError` fails at once. Queue work with
+    :func:`preau.enqueue_job`; report progress of long jobs with :func:`preau.report_progress`.
+    Called once per application; an error adds no handler.
     """

@@ -64,6 +64,7 @@ class PluginRecord:
     menu_items: list[MenuItem] = field(default_factory=list)
     settings: list[SettingSpec] = field(default_factory=list)
     blueprints: list[Any] = field(default_factory=list)
+    api_blueprints: list[Any] = field(default_factory=list)
     migrations: str | None = None
     # The latest failures of robustly called hooks in this process (newest last), shown to administrators.
     runtime_errors: deque[HookFailure] = field(default_factory=lambda: deque(maxlen=10))
@@ -160,6 +161,7 @@ class PluginRegistry:
         record.menu_items = self._validated(record, "preau_menu_items", MenuItem)
         record.settings = self._listed(record, "preau_settings", SettingSpec)
         record.blueprints = list(self.call_one(record, "preau_blueprints") or [])
+        record.api_blueprints = list(self.call_one(record, "preau_api_blueprints") or [])
         record.migrations = self.call_one(record, "preau_migrations")
         declared = {r.id for r in record.rights}
         for item in [*record.widgets, *record.connectors, *record.menu_items]:

@@ -10,6 +10,7 @@ Set ``PREAU_TEST_DATABASE_URL`` to run everything on PostgreSQL; SQLite in a tem
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -205,3 +206,87 @@ def enable_plugin(app: Flask, db: Session):
         db.flush()
 
     return enable
+
+
+# -- background jobs and e-mail ------------------------------------------------------------------------
+
+
+def run_jobs(app: Flask, *, now: Any = None) -> list[Any]:
+    """Run the due background jobs now, synchronously (tests have no worker thread); returns them as they
+    ended. Inside the ``db`` fixture they see the test's uncommitted work. ``now`` (a naive UTC datetime)
+    lets a test reach retries scheduled in the future."""
+    from .jobs import run_pending
+
+    return run_pending(app, now=now)
+
+
+SMTP_TEST_USER, SMTP_TEST_PASSWORD = "preau", "smtp-Secret-42"  # noqa: S105 - the local test server's
+
+
+class SmtpTestServer:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1: ``url`` to send to, ``messages`` as received (parsed
+    :class:`email.message.EmailMessage`), ``envelopes`` (``mail_from``, ``rcpt_tos``). It accepts mail with or
+    without the login ``SMTP_TEST_USER`` / ``SMTP_TEST_PASSWORD``; ``refuse_next(n)`` answers the next n
+    messages with a temporary failure (451)."""
+
+    def __init__(self) -> None:
+        import socket
+
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[Any] = []
+        self.envelopes: list[Any] = []
+        self.logins: list[str] = []
+        self._refuse = 0
+        self._arrived = threading.Condition()
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.controller = Controller(self, hostname="127.0.0.1", port=port, authenticator=self._authenticate,
+                                     auth_require_tls=False, auth_required=False)
+        self.host, self.port = "127.0.0.1", port
+        self.url = f"smtp://{SMTP_TEST_USER}:{SMTP_TEST_PASSWORD}@127.0.0.1:{port}"
+        self.anonymous_url = f"smtp://127.0.0.1:{port}"
+
+    def refuse_next(self, count: int = 1) -> None:
+        self._refuse = count
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        ok = (auth_data.login.decode(), auth_data.password.decode()) == (SMTP_TEST_USER, SMTP_TEST_PASSWORD)
+        if ok:
+            self.logins.append(auth_data.login.decode())
+        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's handler name
+        from email import message_from_bytes, policy
+
+        if self._refuse:
+            self._refuse -= 1
+            return "451 4.3.0 Try again later"
+        with self._arrived:
+            self.envelopes.append(envelope)
+            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+            self._arrived.notify_all()
+        return "250 OK"
+
+    def wait_for(self, count: int, timeout: float = 10) -> list[Any]:
+        """Wait until ``count`` messages arrived (the worker thread delivers them); returns the messages."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self.messages) >= count, timeout)
+        return self.messages
+
+
+@pytest.fixture
+def smtp_server(app: Flask) -> Iterator[SmtpTestServer]:
+    """A real local SMTP server; the ``app`` sends its mail there (``SMTP_URL``) during the test."""
+    server = SmtpTestServer()
+    server.controller.start()
+    previous = app.config.get("SMTP_URL")
+    app.config["SMTP_URL"] = server.url
+    try:
+        yield server
+    finally:
+        app.config["SMTP_URL"] = previous
+        server.controller.stop()

@@ -138,9 +138,15 @@ class Connector:
         return self.url
 
 
+MENU_PLACEMENTS = ("apps", "bar")
+
+
 @dataclass(frozen=True)
 class MenuItem:
-    """An entry in "Mes Applis" or the permanent bar."""
+    """An entry in "Mes Applis" (``placement="apps"``) or the permanent bar (``placement="bar"``).
+
+    ``badge(user) -> int``, if given, is a count shown next to the entry (e.g. unread messages); it is called
+    robustly: a badge that raises shows nothing."""
 
     id: str
     label: str
@@ -148,10 +154,14 @@ class MenuItem:
     right: str
     theme: str = "Outils"
     icon: str = "app"
+    placement: str = "apps"
+    badge: Callable[[Any], int] | None = None
 
     def validate(self, app_id: str) -> None:
         if not self.id.startswith(app_id + "."):
             raise ManifestError(f"menu item {self.id!r} must be prefixed with '{app_id}.'")
+        if self.placement not in MENU_PLACEMENTS:
+            raise ManifestError(f"menu item {self.id}: placement {self.placement!r} not in {MENU_PLACEMENTS}")
         local = self.url.startswith("/") and not self.url.startswith("//")
         if not (local or self.url.startswith(("https://", "http://"))):
             raise ManifestError(f"menu item {self.id}: {self.url!r} must be a local path or an http(s) URL")

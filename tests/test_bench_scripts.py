@@ -28,3 +28,9 @@ def test_login_benchmark_measures_logins_and_the_dashboard(tmp_path):
 def test_communication_benchmark_measures_the_rules(tmp_path):
     out = _run("communication.py", "--students", "300", "--samples", "5", cwd=tmp_path)
     assert "can_communicate, autorisé" in out and "visible_users préfixe 3 lettres, parent" in out
+
+
+def test_messaging_benchmark_sends_lists_and_searches(tmp_path):
+    out = _run("messaging.py", "--students", "2000", "--runs", "2", "--samples", "3", cwd=tmp_path)
+    assert "envoi à un groupe de 1 000" in out and "ratio envoi / SQL brut" in out
+    assert "recherche plein texte" in out

@@ -31,7 +31,7 @@ class PreauApi(Api):
 
 
 def init_api(app: Flask) -> Api:
-    from . import me, plugins, structures, users
+    from . import directory, me, plugins, structures, users
 
     api = PreauApi(app, spec_kwargs={
         "info": {"description": _DESCRIPTION},
@@ -46,10 +46,23 @@ def init_api(app: Flask) -> Api:
         "description": "La session du site ; toute modification demande aussi l'en-tête X-CSRFToken.",
     })
     csrf = app.extensions["csrf"]
-    for module in (me, structures, users, plugins):
+    for module in (me, structures, users, plugins, directory):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
         # CSRF of cookie-authenticated changes is checked by authenticate_api_request, bearer requests are exempt.
         csrf.exempt(module.blp)
+    _register_plugin_api(app, api, csrf)
     app.before_request(authenticate_api_request)
     app.extensions["preau.api"] = api
     return api
+
+
+def _register_plugin_api(app: Flask, api: Api, csrf) -> None:
+    """Mount the plugins' API blueprints (``preau_api_blueprints``); a failing one quarantines its plugin only."""
+    registry = app.extensions.get("preau.plugins")
+    for record in registry.active() if registry else []:
+        try:
+            for blueprint in record.api_blueprints:
+                api.register_blueprint(blueprint, url_prefix=API_PREFIX)
+                csrf.exempt(blueprint)
+        except Exception as exc:  # noqa: BLE001 - a bad blueprint quarantines its plugin only
+            registry._quarantine(record, f"API blueprint: {type(exc).__name__}: {exc}")

@@ -157,11 +157,16 @@ def apply_change(session: Session, structure: Structure, change: RuleChange, *, 
     return version
 
 
-def reset_to_defaults(session: Session, structure: Structure, *, actor: Any) -> CommVersion | None:
+def defaults_change(session: Session, structure: Structure) -> RuleChange:
+    """The change that brings the structure back to the default rules (for a preview or a reset)."""
     state = current_state(session, structure.id)
     defaults = rules_for_structures(session, [structure.id])
-    change = RuleChange(add=defaults.links - state.links, remove=state.links - defaults.links,
-                        members=defaults.members, tous=True)
+    return RuleChange(add=defaults.links - state.links, remove=state.links - defaults.links,
+                      members=defaults.members, tous=True)
+
+
+def reset_to_defaults(session: Session, structure: Structure, *, actor: Any) -> CommVersion | None:
+    change = defaults_change(session, structure)
     return apply_change(session, structure, change, actor=actor, action="reset",
                         summary=_("Retour aux règles par défaut"))
 
@@ -173,8 +178,9 @@ def inverse(record: dict[str, Any]) -> RuleChange:
         tous=record["tous"][0] if record.get("tous") else None)
 
 
-def rollback(session: Session, structure: Structure, number: int, *, actor: Any) -> CommVersion | None:
-    """Return to the rules as they were right after version ``number`` (0: before any recorded change)."""
+def rollback_change(session: Session, structure: Structure, number: int) -> RuleChange:
+    """The change that returns to the rules as they were right after version ``number`` (0: before any
+    recorded change); raises :class:`CommunicationError` for an unknown version."""
     later = [v for v in versions(session, structure.id) if v.number > number]
     if number < 0 or (number > 0 and not any(v.number == number for v in versions(session, structure.id))):
         raise CommunicationError(_("La version %(number)s n'existe pas.", number=number))
@@ -186,8 +192,13 @@ def rollback(session: Session, structure: Structure, number: int, *, actor: Any)
         members.update(undo.members)
         tous = tous if undo.tous is None else undo.tous
     existing = set(members) & set(state.members)  # groups deleted since then stay deleted
-    change = RuleChange(add={link for link in links - state.links if set(link) <= _live(session, link)},
-                        remove=state.links - links, members={g: members[g] for g in existing}, tous=tous)
+    return RuleChange(add={link for link in links - state.links if set(link) <= _live(session, link)},
+                      remove=state.links - links, members={g: members[g] for g in existing}, tous=tous)
+
+
+def rollback(session: Session, structure: Structure, number: int, *, actor: Any) -> CommVersion | None:
+    """Return to the rules as they were right after version ``number`` (0: before any recorded change)."""
+    change = rollback_change(session, structure, number)
     return apply_change(session, structure, change, actor=actor, action="rollback",
                         summary=_("Retour à la version %(number)s", number=number))
 

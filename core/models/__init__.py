@@ -19,6 +19,7 @@ from .directory import (
     UserFunction,
 )
 from .enablement import AppEnablement, RightGrant, Setting
+from .jobs import Job, JobState
 
 __all__ = [
     "AccountState", "ApiToken", "AuthSession", "AppEnablement", "AuditEvent", "Charter", "CharterAcceptance",
@@ -26,6 +27,7 @@ __all__ = [
     "Function",
     "Group", "GroupKind", "GroupMember", "LoginAttempt", "RelativeLink", "RightGrant", "Role", "SchoolClass",
     "Setting", "Structure", "StructureKind", "StructureLink", "User", "UserFunction",
+    "Job", "JobState",
 ]
 
 from ..db import Model as _Model

@@ -28,7 +28,7 @@ def my_apps():
     registry = current_app.extensions["preau.plugins"]
     apps = [r for r in registry.active() if r.app_id in current_access().apps and r.manifest.entry_endpoint]
     return render_template("portal/apps.html", apps=apps, connectors=current_access().connectors,
-                           links=current_access().menu_items)
+                           links=[m for m in current_access().menu_items if m.placement == "apps"])
 
 
 LANG_COOKIE_SECONDS = 365 * 24 * 3600

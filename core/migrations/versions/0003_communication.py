@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'k0003'
-down_revision = 'k0001'
+down_revision = 'k0002'
 branch_labels = None
 depends_on = None
 

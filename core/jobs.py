@@ -1,0 +1,299 @@
+"""Background jobs: a queue in the database, run by a worker thread (dev, demo) or ``preau jobs run``.
+
+* :func:`enqueue` adds a row in the caller's transaction: a rolled-back request runs nothing.
+* Handlers are found by name: the kernel's (``@job_handler("mail.send")``) and the plugins'
+  (``preau_job_handlers``, names prefixed with the plugin's app id). A handler is ``handler(session, job)``.
+* :func:`run_pending` claims due jobs safely across processes and runs each in its own transaction: a
+  compare-and-set ``UPDATE … WHERE state = 'queued'`` claim everywhere, ``FOR UPDATE SKIP LOCKED`` on
+  PostgreSQL so that concurrent workers do not even queue for the same row. A claim is a lease: a job whose
+  worker died is claimed again once the lease has run out.
+* A failure is retried with exponential backoff up to ``max_attempts``, then the job is ``failed`` with its
+  error (passwords in URLs masked). :class:`PermanentJobError` fails at once, without retry.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Flask, current_app, g, has_app_context
+from sqlalchemy import event, or_, select, update
+from sqlalchemy.orm import Session, object_session
+
+from .models import Job, JobState
+from .models._time import utcnow
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Session, Job], None]
+
+_KERNEL_HANDLERS: dict[str, Handler] = {}
+_WAKE_KEY = "preau.jobs.wake"
+_ERROR_LIMIT = 2000
+
+
+class PermanentJobError(Exception):
+    """Raised by a handler when retrying cannot help (bad payload, service not configured)."""
+
+
+# -- enqueueing ----------------------------------------------------------------------------------------
+
+
+def enqueue(session: Session, kind: str, payload: dict[str, Any], *, structure_id: int | None = None,
+            run_after: datetime | None = None, max_attempts: int | None = None) -> Job:
+    """Queue a job in the caller's transaction; the worker is woken once that transaction commits."""
+    if max_attempts is None:
+        max_attempts = current_app.config.get("JOBS_MAX_ATTEMPTS", 3) if has_app_context() else 3
+    job = Job(kind=kind, payload=dict(payload), structure_id=structure_id, state=JobState.QUEUED,
+              attempts=0, max_attempts=max_attempts, run_after=run_after or utcnow(), progress=0)
+    session.add(job)
+    session.flush()
+    worker = current_app.extensions.get("preau.jobs.worker") if has_app_context() else None
+    if worker is not None:
+        session.info[_WAKE_KEY] = worker.wake
+    return job
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    wake = session.info.pop(_WAKE_KEY, None)
+    if wake is not None:
+        wake()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_wake_after_rollback(session: Session) -> None:
+    session.info.pop(_WAKE_KEY, None)
+
+
+# -- handlers ------------------------------------------------------------------------------------------
+
+
+def job_handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register a kernel handler: ``@job_handler("mail.send") def send(session, job): …``."""
+
+    def register(function: Handler) -> Handler:
+        _KERNEL_HANDLERS[kind] = function
+        return function
+
+    return register
+
+
+def plugin_handlers(app: Flask) -> dict[str, Handler]:
+    """The handlers the active plugins declare (asked once per application)."""
+    cached = app.extensions.get("preau.jobs.handlers")
+    if cached is not None:
+        return cached
+    handlers: dict[str, Handler] = {}
+    registry = app.extensions["preau.plugins"]
+    for record, result in registry.call_robust("preau_job_handlers"):
+        if not isinstance(result, dict):
+            continue  # None, or a failure the registry already noted
+        for kind, function in result.items():
+            if not (isinstance(kind, str) and kind.startswith(f"{record.app_id}.") and callable(function)):
+                log.warning("plugin %s: job handler %r ignored (its name must start with %r)",
+                            record.name, kind, f"{record.app_id}.")
+                continue
+            handlers[kind] = function
+    app.extensions["preau.jobs.handlers"] = handlers
+    return handlers
+
+
+def find_handler(app: Flask, kind: str) -> Handler | None:
+    from . import mail  # noqa: F401 - registers the kernel's "mail.send"
+
+    return _KERNEL_HANDLERS.get(kind) or plugin_handlers(app).get(kind)  # kernel names cannot be taken over
+
+
+# -- progress ------------------------------------------------------------------------------------------
+
+
+def report_progress(job: Job, percent: int, message: str | None = None) -> None:
+    """Record how far a long job is (0–100) and renew its lease.
+
+    This commits the job's session: the work done so far is kept with its progress, so a long handler
+    should work in idempotent chunks (on a retry it may read ``job.progress`` to resume)."""
+    session = object_session(job)
+    if session is None:
+        raise ValueError("report_progress needs a job attached to its running session")
+    job.progress = max(0, min(100, int(percent)))
+    job.progress_message = (message or "")[:200] or None
+    job.locked_until = utcnow() + _lease(current_app.config if has_app_context() else {})
+    session.commit()
+
+
+# -- running -------------------------------------------------------------------------------------------
+
+
+def _lease(config: Any) -> timedelta:
+    return timedelta(seconds=config.get("JOBS_LEASE_SECONDS", 600))
+
+
+def _due(now: datetime):
+    return or_((Job.state == JobState.QUEUED) & (Job.run_after <= now),
+               (Job.state == JobState.RUNNING) & (Job.locked_until < now))
+
+
+def _claim(session: Session, now: datetime, lease: timedelta) -> Job | None:
+    """Take one due job for this worker; ``None`` when there is none (or another worker won the race).
+
+    The transaction ends here, so the handler holds no lock while it waits on the network (SQLite has one
+    write lock for the whole database): its own transaction begins when it first touches the database."""
+    candidate = session.scalar(select(Job.id).where(_due(now)).order_by(Job.run_after, Job.id).limit(1)
+                               .with_for_update(skip_locked=True))  # SQLite ignores it; BEGIN IMMEDIATE queues
+    job = None
+    if candidate is not None:
+        claimed = session.execute(
+            update(Job).where(Job.id == candidate, _due(now))
+            .values(state=JobState.RUNNING, attempts=Job.attempts + 1, started_at=now, locked_until=now + lease)
+            .execution_options(synchronize_session=False))
+        job = session.get(Job, candidate) if claimed.rowcount == 1 else None
+    session.commit()
+    return job
+
+
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+
+
+def describe_error(exc: BaseException, secrets: tuple[str, ...] = ()) -> str:
+    """A one-line error for the job row and the log: URL passwords and given secrets masked."""
+    text = f"{type(exc).__name__}: {exc}"
+    text = _URL_PASSWORD.sub(r"\1***@", text)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text[:_ERROR_LIMIT]
+
+
+def _backoff(config: Any, attempts: int) -> timedelta:
+    base = config.get("JOBS_RETRY_SECONDS", 30)
+    return timedelta(seconds=base * 2 ** max(0, attempts - 1))
+
+
+def run_one(app: Flask, *, now: datetime | None = None) -> Job | None:
+    """Claim and run one due job; returns it as it ended, or ``None`` when nothing was due."""
+    now = now or utcnow()
+    session: Session = app.extensions["preau.sessionmaker"]()
+    try:
+        job = _claim(session, now, _lease(app.config))
+        if job is None:
+            return None
+        with app.app_context():
+            g._preau_session = session  # services that call db_session() work in the job's transaction
+            _run_claimed(app, session, job)
+        return job
+    finally:
+        session.close()
+
+
+def _run_claimed(app: Flask, session: Session, job: Job) -> None:
+    handler = find_handler(app, job.kind)
+    try:
+        if handler is None:
+            raise PermanentJobError(f"aucun gestionnaire pour « {job.kind} »")
+        handler(session, job)
+        job.state, job.progress, job.finished_at, job.locked_until = JobState.DONE, 100, utcnow(), None
+        job.last_error = None
+        session.commit()
+    except Exception as exc:  # noqa: BLE001 - a failing job is recorded, never propagated to the worker
+        session.rollback()
+        _record_failure(app, session, job.id, exc)
+
+
+def _record_failure(app: Flask, session: Session, job_id: int, exc: BaseException) -> None:
+    job = session.get(Job, job_id)
+    job.last_error = describe_error(exc, _config_secrets(app))
+    job.locked_until = None
+    if isinstance(exc, PermanentJobError) or job.attempts >= job.max_attempts:
+        job.state, job.finished_at = JobState.FAILED, utcnow()
+        log.warning("job %s (%s) failed after %s attempt(s): %s", job.id, job.kind, job.attempts, job.last_error)
+    else:
+        job.state, job.run_after = JobState.QUEUED, utcnow() + _backoff(app.config, job.attempts)
+        log.info("job %s (%s) will be retried: %s", job.id, job.kind, job.last_error)
+    session.commit()
+
+
+def _config_secrets(app: Flask) -> tuple[str, ...]:
+    from .mail import smtp_password
+
+    return (smtp_password(app.config.get("SMTP_URL")),)
+
+
+def run_pending(app: Flask, *, limit: int | None = None, now: datetime | None = None) -> list[Job]:
+    """Run due jobs one after the other until none is due (or ``limit`` ran); returns them as they ended."""
+    ran: list[Job] = []
+    while limit is None or len(ran) < limit:
+        job = run_one(app, now=now)
+        if job is None:
+            break
+        ran.append(job)
+    return ran
+
+
+def list_jobs(session: Session, *, state: str | None = None, limit: int = 50) -> list[Job]:
+    query = select(Job).order_by(Job.id.desc()).limit(limit)
+    if state:
+        query = query.where(Job.state == state)
+    return list(session.scalars(query))
+
+
+# -- the inline worker ---------------------------------------------------------------------------------
+
+
+class InlineWorker:
+    """A daemon thread in the web process that runs jobs as soon as a transaction that queued one commits,
+    and every ``JOBS_POLL_SECONDS`` (retries, jobs queued by other processes). Started on the first request
+    (or wake) of each process, so CLI commands and forked servers do not inherit a dead thread."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.poll_seconds = float(app.config.get("JOBS_POLL_SECONDS", 5))
+        self._event = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+        self._lock = threading.Lock()
+
+    def ensure_started(self) -> None:
+        if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
+                return
+            self._stopping.clear()
+            self._pid = os.getpid()
+            self._thread = threading.Thread(target=self._loop, name="preau-jobs", daemon=True)
+            self._thread.start()
+
+    def wake(self) -> None:
+        self.ensure_started()
+        self._event.set()
+
+    def stop(self, timeout: float = 5) -> None:
+        self._stopping.set()
+        self._event.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            self._event.clear()
+            try:
+                run_pending(self.app)
+            except Exception:  # noqa: BLE001 - the database may be away for a moment; try again later
+                log.exception("job worker: run failed")
+            self._event.wait(self.poll_seconds)
+
+
+def install_worker(app: Flask) -> None:
+    """Give ``app`` an inline worker when ``JOBS_INLINE_WORKER`` is set (create_app calls this)."""
+    if not app.config.get("JOBS_INLINE_WORKER"):
+        return
+    worker = InlineWorker(app)
+    app.extensions["preau.jobs.worker"] = worker
+    app.before_request(worker.ensure_started)

@@ -1,0 +1,25 @@
+"""What "Mes données" holds for messaging: the person's messages, as they see them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Delivery, Message, Recipient
+from .boxes import visible_recipients
+
+
+def export_messages_of(session: Session, user_id: int) -> dict[str, Any]:
+    rows = session.execute(select(Delivery, Message).join(Message, Message.id == Delivery.message_id).where(
+        Delivery.user_id == user_id, Delivery.deleted.is_(False)).order_by(Delivery.id)).all()
+    ids = [m.id for _d, m in rows]
+    recipients: dict[int, list[Recipient]] = {}
+    for r in session.scalars(select(Recipient).where(Recipient.message_id.in_(ids))):
+        recipients.setdefault(r.message_id, []).append(r)
+    return {"messages": [{
+        "box": d.box, "subject": m.subject, "from": m.sender_name, "state": m.state,
+        "sent_at": m.sent_at.isoformat() if m.sent_at else None, "body": m.body_text,
+        "to": [f"{r.field}: {r.label}" for r in visible_recipients(recipients.get(m.id, []), m, user_id)],
+    } for d, m in rows]}
