@@ -248,7 +248,9 @@ def _install_error_handlers(app: Flask) -> None:
                                reason=data.get("reason") or slug, detail=data.get("messages") or error.description)
             response.headers.update(data.get("headers") or {})
             return response, code
-        return render_template("error.html", code=code, message=message), code
+        # Our own messages are translated here; any other description is shown as text, escaped by the template.
+        text = gettext(messages[code]) if code in messages else error.description
+        return render_template("error.html", code=code, message=text), code
 
     @app.errorhandler(Exception)
     def internal_error(error: Exception):
@@ -256,7 +258,7 @@ def _install_error_handlers(app: Flask) -> None:
         db_session().rollback()
         if _wants_json():
             return jsonify(error="internal_error", message=gettext(messages[500])), 500
-        return render_template("error.html", code=500, message=messages[500]), 500
+        return render_template("error.html", code=500, message=gettext(messages[500])), 500
 
     @app.context_processor
     def inject_logout():

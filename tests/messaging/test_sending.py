@@ -44,6 +44,7 @@ def test_unknown_user_and_forged_group_ids_are_refused(db, world):
         with pytest.raises(MessagingError) as refused:
             send(db, s.parent, subject="x", body_html="x", fields=fields)
         assert refused.value.status == 403
+        assert world.parents_group.name not in str(refused.value)  # a guessed id reveals no name
     with pytest.raises(MessagingError) as invalid:
         send(db, s.parent, subject="x", body_html="x", fields={"to": ["user 12"]})
     assert invalid.value.status == 400

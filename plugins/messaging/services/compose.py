@@ -119,8 +119,8 @@ def resolve(session: Session, sender: User, addressees: list[Addressee], known: 
             continue
         try:
             expansions[group.id] = reachable_members(session, sender, group)
-        except CommunicationError:
-            refused.append(f"« {group.name} »")
+        except CommunicationError:  # named only if the sender saw it in their draft: ids reveal no names
+            refused.append(_unknown_name(addressee.token, known))
     if refused:
         raise _refused(refused)
     for addressee in people:
