@@ -199,7 +199,7 @@ def save_draft(session: Session, sender: User, *, draft_id: int | None = None, s
     if message.thread_id is None:
         message.thread_id = message.id
     session.execute(delete(Recipient).where(Recipient.message_id == message.id))
-    rows = _labels_for_draft(session, sender, addressees)
+    rows = _labels_for_draft(session, sender, addressees) if addressees else []
     if rows:
         session.execute(insert(Recipient), [{"message_id": message.id, **row} for row in rows])
     if not draft_id:
