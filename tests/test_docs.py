@@ -75,3 +75,12 @@ def test_preau_hooks_prints_every_hookspec_with_its_first_docstring_line():
     for name, function in HOOKSPECS.items():
         assert re.search(rf"^{name}\(", result.output, re.MULTILINE), f"{name} missing from `preau hooks`"
         assert _first_line(function) in result.output
+
+
+def test_every_public_name_of_preau_is_in_the_plugin_guide():
+    import preau
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "plugins.md").read_text(encoding="utf-8")
+    public_api = guide.split("## The public API", 1)[1].split("\n## ", 1)[0]
+    missing = [name for name in preau.__all__ if f"`{name}" not in public_api]
+    assert not missing, f"undocumented in docs/plugins.md, 'The public API': {missing}"
