@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select, update
@@ -176,7 +177,7 @@ def test_an_adml_cannot_touch_the_safeguards_of_another_school(db, messaging, lo
     assert client.get(ADMIN_PAGE.format(other.structure.id)).status_code == 403
     response = client.post_form(ADMIN_PAGE.format(other.structure.id), {"off_student": "on", "limit_student": "1"})
     assert response.status_code == 403
-    assert "Vous n'administrez pas cette structure" in response.get_data(as_text=True)
+    assert "Vous n'administrez pas cette structure" in unescape(response.get_data(as_text=True))
     assert db.scalar(select(func.count()).select_from(Policy)) == 0
     assert safeguards.messaging_blocked_reason(db, other.student) is None
     with pytest.raises(safeguards.SafeguardError):
