@@ -39,15 +39,22 @@ def _groups_of(user_id: int) -> Select:
     return select(GroupMember.group_id).where(GroupMember.user_id == user_id)
 
 
+def _reach(session: Session, user: User) -> Select:
+    """The ids of the groups whose every member ``user`` may write to, as SQL to nest in a bigger query."""
+    mine, disabled = _groups_of(user.id), _disabled_group_ids(session)
+    linked = select(CommLink.to_group_id.label("id")).where(CommLink.from_group_id.in_(mine))
+    own = select(Group.id.label("id")).where(Group.id.in_(mine), Group.members_communicate.is_(True))
+    if disabled:  # a switched-off "Tous" gives no reach, as source or as target
+        linked = linked.where(CommLink.from_group_id.not_in(disabled), CommLink.to_group_id.not_in(disabled))
+        own = own.where(Group.id.not_in(disabled))
+    extra = _plugin_groups(user)
+    parts = [linked, own] + ([select(Group.id.label("id")).where(Group.id.in_(extra))] if extra else [])
+    return union(*parts)
+
+
 def reachable_group_ids(session: Session, user: User) -> set[int]:
     """The groups whose every member ``user`` may write to."""
-    mine, disabled = _groups_of(user.id), _disabled_group_ids(session)
-    linked = select(CommLink.to_group_id).where(CommLink.from_group_id.in_(mine))
-    if disabled:  # a switched-off "Tous" gives no reach, as source or as target
-        linked = linked.where(CommLink.from_group_id.not_in(disabled))
-    own = select(Group.id).where(Group.id.in_(mine), Group.members_communicate.is_(True))
-    reach = set(session.scalars(union(linked, own))) - set(disabled)
-    return reach | _plugin_groups(user)
+    return set(session.scalars(_reach(session, user)))
 
 
 def _relative_selects(user_id: int) -> tuple[Select, Select]:
@@ -64,8 +71,7 @@ def filter_reachable(session: Session, sender: User, user_ids: Iterable[int]) ->
     wanted = {int(i) for i in user_ids} - {sender.id}
     if not wanted:
         return set()
-    reach = reachable_group_ids(session, sender)
-    via_groups = select(GroupMember.user_id).where(GroupMember.group_id.in_(reach),
+    via_groups = select(GroupMember.user_id).where(GroupMember.group_id.in_(_reach(session, sender)),
                                                    GroupMember.user_id.in_(wanted))
     found = set(session.scalars(
         select(User.id).where(User.id.in_(wanted), User.state.not_in(GONE),
