@@ -8,6 +8,7 @@ messages in the searcher's own boxes (not emptied from the trash).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -19,8 +20,13 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 8
 
 
+def fold_accents(word: str) -> str:
+    """"Élève" → "eleve", as the search indexes store words (FTS5 remove_diacritics; translate() on PostgreSQL)."""
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+
+
 def terms_of(query: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(query or "")][:MAX_TERMS]
+    return [fold_accents(w.lower()) for w in _WORD.findall(query or "")][:MAX_TERMS]
 
 
 def _matching_ids(session: Session, user_id: int, terms: list[str], limit: int) -> list[int]:

@@ -31,11 +31,21 @@ SQLITE_FTS = [
     "INSERT INTO messaging_messages_fts(rowid, subject, body_text, sender_name) "
     "VALUES (new.id, new.subject, new.body_text, new.sender_name); END",
 ]
+# PostgreSQL folds accents like FTS5's remove_diacritics: translate() is immutable (a generated column needs
+# that) and needs no extension. Keep in step with services/search.py's ``fold_accents``.
+ACCENTED = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸ"
+PLAIN = "aaaaaaceeeeiiiinooooouuuuyyAAAAAACEEEEIIIINOOOOOUUUUYY"
+
+
+def _folded(column: str) -> str:
+    return f"translate(coalesce({column}, ''), '{ACCENTED}', '{PLAIN}')"
+
+
 POSTGRES_FTS = [
     "ALTER TABLE messaging_messages ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
-    "setweight(to_tsvector('simple', coalesce(subject, '')), 'A') || "
-    "setweight(to_tsvector('simple', coalesce(sender_name, '')), 'B') || "
-    "setweight(to_tsvector('simple', coalesce(body_text, '')), 'C')) STORED",
+    f"setweight(to_tsvector('simple', {_folded('subject')}), 'A') || "
+    f"setweight(to_tsvector('simple', {_folded('sender_name')}), 'B') || "
+    f"setweight(to_tsvector('simple', {_folded('body_text')}), 'C')) STORED",
     "CREATE INDEX ix_messaging_messages_search ON messaging_messages USING gin (search_vector)",
 ]
 
