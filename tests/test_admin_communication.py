@@ -271,3 +271,25 @@ def test_people_who_are_not_administrators_get_403(client, login_as, school):
     login_as(school.teacher)
     assert client.get(url(school.structure)).status_code == 403
     assert client.post_form(url(school.structure, "/apply"), {"tous": "0"}).status_code == 403
+
+
+def test_a_confirmation_prepared_before_another_admins_save_is_refused(client, login_as, school, db):
+    login_as(school.admin)
+    parents, staff = gid(db, school.structure, Profile.RELATIVE), gid(db, school.structure, Profile.PERSONNEL)
+    page = client.post_form(url(school.structure, "/preview"), {**matrix_form(db, school.structure,
+                                                                               add={(parents, staff)}),
+                                                                 "base_version": "0"}).get_data(as_text=True)
+    assert 'name="base_version" value="0"' in page
+    # Meanwhile another administrator saves a change: version 1.
+    client.post_form(url(school.structure, "/apply"), {"tous": "0", "base_version": "0"})
+    assert version_count(db, school.structure) == 1
+    stale = client.post_form(url(school.structure, "/apply"), {"add": f"{parents}-{staff}", "base_version": "0"})
+    assert stale.status_code == 409 and "ont changé depuis votre aperçu" in stale.get_data(as_text=True)
+    assert version_count(db, school.structure) == 1
+    assert not can_communicate(db, school.parent, school.staff)
+    # So is a matrix page loaded before that save (its unticked cells would undo it).
+    form = {**matrix_form(db, school.structure), "base_version": "0"}
+    assert client.post_form(url(school.structure, "/preview"), form).status_code == 409
+    assert client.post_form(url(school.structure, "/reset"), {"base_version": "0"}).status_code == 409
+    assert client.post_form(url(school.structure, "/reset"), {"base_version": "x"}).status_code == 400
+    assert client.post_form(url(school.structure, "/reset"), {"base_version": "1"}).status_code == 302

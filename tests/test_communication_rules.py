@@ -131,3 +131,17 @@ def test_class_groups_are_addressable_by_who_reaches_the_profile_group(db, schoo
     assert parents not in visible_groups(db, s.teacher)
     with pytest.raises(CommunicationError):
         reachable_members(db, s.teacher, parents)
+
+
+def test_a_change_prepared_on_an_older_version_is_refused_and_applies_nothing(db, school):
+    from preau.communication.rules import StaleRules
+    s = school
+    apply_change(db, s.structure, RuleChange(tous=False), actor=s.admin, base_version=0)
+    before = current_state(db, s.structure.id)
+    with pytest.raises(StaleRules):
+        apply_change(db, s.structure, RuleChange(add={link(db, s, Profile.RELATIVE, Profile.PERSONNEL)}),
+                     actor=s.admin, base_version=0)
+    with pytest.raises(StaleRules):
+        rollback(db, s.structure, 0, actor=s.admin, base_version=0)
+    assert current_state(db, s.structure.id) == before
+    assert [v.number for v in versions(db, s.structure.id)] == [1]

@@ -21,7 +21,18 @@ from .views import _structure_in_scope, bp
 
 def _refused(structure: Structure, error: CommunicationError):
     db_session().rollback()
-    return render_template("admin/communication/refused.html", structure=structure, message=str(error)), 400
+    return (render_template("admin/communication/refused.html", structure=structure, message=str(error)),
+            getattr(error, "status", 400))
+
+
+def _base_version() -> int | None:
+    """The rules' version the administrator's page was built on (hidden field), if the form carries it."""
+    raw = request.form.get("base_version")
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise CommunicationError(_("Le formulaire est mal formé (version des règles)."))
+    return int(raw)
 
 
 def _preview_page(structure: Structure, change: rules.RuleChange, *, title: str, confirm_url: str,
@@ -30,6 +41,7 @@ def _preview_page(structure: Structure, change: rules.RuleChange, *, title: str,
     effects = rules.preview(session, structure, change)  # checks the change first: links must reach here
     change = rules.normalised(rules.current_state(session, structure.id), change)
     return render_template("admin/communication/preview.html", structure=structure, title=title,
+                           base_version=rules.latest_version(session, structure.id),
                            effects=effects, summary=rules.describe(session, change), empty=change.is_empty(),
                            fields=overview.change_fields(change) if fields else [], confirm_url=confirm_url,
                            back_url=back_url)
@@ -41,6 +53,7 @@ def communication(structure_id: int):
     session = db_session()
     grid = overview.matrix(session, structure.id)
     return render_template("admin/communication/matrix.html", structure=structure, grid=grid,
+                           base_version=rules.latest_version(session, structure.id),
                            labels=overview.MATRIX_LABELS,
                            switchable=overview.switchable_groups(session, structure.id),
                            from_above=overview.links_from_above(session, structure.id),
@@ -54,7 +67,8 @@ def communication_preview(structure_id: int):
     structure = _structure_in_scope(structure_id)
     back = safe_next(request.form.get("next"), url_for("admin.communication", structure_id=structure.id))
     try:
-        if request.form.get("form") == "matrix":
+        if request.form.get("form") == "matrix":  # unticked cells mean "no link": the page must be current
+            rules.check_base_version(db_session(), structure, _base_version())
             change = overview.matrix_change(db_session(), structure.id, request.form)
         else:
             change = overview.explicit_change(request.form)
@@ -70,7 +84,7 @@ def communication_apply(structure_id: int):
     session = db_session()
     try:
         version = rules.apply_change(session, structure, overview.explicit_change(request.form),
-                                     actor=current_user._get_current_object())
+                                     actor=current_user._get_current_object(), base_version=_base_version())
     except CommunicationError as error:
         return _refused(structure, error)
     session.commit()
@@ -108,7 +122,11 @@ def communication_reset(structure_id: int):
                              title=_("Revenir aux règles par défaut"), fields=False,
                              confirm_url=url_for("admin.communication_reset", structure_id=structure.id),
                              back_url=url_for("admin.communication", structure_id=structure.id))
-    version = rules.reset_to_defaults(session, structure, actor=current_user._get_current_object())
+    try:
+        version = rules.reset_to_defaults(session, structure, actor=current_user._get_current_object(),
+                                          base_version=_base_version())
+    except CommunicationError as error:
+        return _refused(structure, error)
     session.commit()
     _flash_saved(version)
     return redirect(url_for("admin.communication", structure_id=structure.id))
@@ -136,7 +154,8 @@ def communication_rollback(structure_id: int, number: int):
                 _("Revenir à l'état initial"),
                 confirm_url=url_for("admin.communication_rollback", structure_id=structure.id, number=number),
                 back_url=url_for("admin.communication_history", structure_id=structure.id))
-        version = rules.rollback(session, structure, number, actor=current_user._get_current_object())
+        version = rules.rollback(session, structure, number, actor=current_user._get_current_object(),
+                                 base_version=_base_version())
     except CommunicationError as error:
         return _refused(structure, error)
     session.commit()

@@ -39,6 +39,12 @@ class RuleState:
     tous: bool
 
 
+class StaleRules(CommunicationError):
+    """The rules changed since the administrator looked at them (another administrator saved meanwhile)."""
+
+    status = 409
+
+
 @dataclass(frozen=True)
 class Effect:
     """One line of the "what if" preview: the members of ``source`` gain or lose ``target``'s members."""
@@ -73,6 +79,19 @@ def profile_groups(session: Session, structure_id: int) -> dict[str | None, Grou
     groups = session.scalars(select(Group).where(Group.structure_id == structure_id,
                                                  Group.kind == GroupKind.PROFILE))
     return {g.profile: g for g in groups}
+
+
+def latest_version(session: Session, structure_id: int) -> int:
+    """The number of the structure's last recorded change (0 before any)."""
+    return session.scalar(select(func.max(CommVersion.number))
+                          .where(CommVersion.structure_id == structure_id)) or 0
+
+
+def check_base_version(session: Session, structure: Structure, base_version: int | None) -> None:
+    """Refuse a change prepared on rules that have changed since (``None``: no check)."""
+    if base_version is not None and base_version != latest_version(session, structure.id):
+        raise StaleRules(_("Les règles de %(name)s ont changé depuis votre aperçu (un autre administrateur vient "
+                           "d'enregistrer) : vérifiez à nouveau avant d'enregistrer.", name=structure.name))
 
 
 def versions(session: Session, structure_id: int) -> list[CommVersion]:
@@ -137,16 +156,19 @@ def _as_record(change: RuleChange, state: RuleState) -> dict[str, Any]:
 
 
 def apply_change(session: Session, structure: Structure, change: RuleChange, *, actor: Any,
-                 action: str = "edit", summary: str = "") -> CommVersion | None:
-    """Check, apply and record ``change`` as the structure's next version; ``None`` when nothing changes."""
+                 action: str = "edit", summary: str = "", base_version: int | None = None) -> CommVersion | None:
+    """Check, apply and record ``change`` as the structure's next version; ``None`` when nothing changes.
+
+    ``base_version``: the version the administrator saw; if another change was saved since, nothing is applied
+    and :class:`StaleRules` is raised."""
+    check_base_version(session, structure, base_version)
     _check(session, structure, change)
     state = current_state(session, structure.id)
     change = normalised(state, change)
     if change.is_empty():
         return None
     _apply(session, structure.id, change, state)
-    number = (session.scalar(select(func.max(CommVersion.number))
-                             .where(CommVersion.structure_id == structure.id)) or 0) + 1
+    number = latest_version(session, structure.id) + 1
     record = _as_record(change, state)
     version = CommVersion(structure_id=structure.id, number=number, actor_id=getattr(actor, "id", actor),
                           action=action, summary=summary or describe(session, change), changes=record)
@@ -165,7 +187,9 @@ def defaults_change(session: Session, structure: Structure) -> RuleChange:
                       members=defaults.members, tous=True)
 
 
-def reset_to_defaults(session: Session, structure: Structure, *, actor: Any) -> CommVersion | None:
+def reset_to_defaults(session: Session, structure: Structure, *, actor: Any,
+                      base_version: int | None = None) -> CommVersion | None:
+    check_base_version(session, structure, base_version)
     change = defaults_change(session, structure)
     return apply_change(session, structure, change, actor=actor, action="reset",
                         summary=_("Retour aux règles par défaut"))
@@ -196,8 +220,10 @@ def rollback_change(session: Session, structure: Structure, number: int) -> Rule
                       remove=state.links - links, members={g: members[g] for g in existing}, tous=tous)
 
 
-def rollback(session: Session, structure: Structure, number: int, *, actor: Any) -> CommVersion | None:
+def rollback(session: Session, structure: Structure, number: int, *, actor: Any,
+             base_version: int | None = None) -> CommVersion | None:
     """Return to the rules as they were right after version ``number`` (0: before any recorded change)."""
+    check_base_version(session, structure, base_version)
     change = rollback_change(session, structure, number)
     return apply_change(session, structure, change, actor=actor, action="rollback",
                         summary=_("Retour à la version %(number)s", number=number))
