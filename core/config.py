@@ -50,6 +50,8 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(env.get("PREAU_SESSION_HOURS", "12"))),
         "BABEL_DEFAULT_LOCALE": "fr",
+        # Times are stored in naive UTC and shown in the schools' time zone (PREAU_TIMEZONE for overseas académies).
+        "BABEL_DEFAULT_TIMEZONE": env.get("PREAU_TIMEZONE", "Europe/Paris"),
         "LANGUAGES": ("fr", "en"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "MAX_CONTENT_LENGTH": int(env.get("PREAU_MAX_UPLOAD_MB", "60")) * 1024 * 1024,

@@ -140,3 +140,14 @@ def test_messaging_is_404_where_it_is_not_enabled(db, school, login_as):
     client = login_as(school.parent)
     assert client.get("/apps/messaging/").status_code == 404
     assert client.get("/api/v1/messages").status_code == 404
+
+
+def test_dates_are_shown_in_the_schools_time_zone(db, world, login_as):
+    from datetime import datetime
+
+    s = world.s
+    message = send(db, s.parent, subject="Heure", body_html="<p>x</p>", fields={"to": [f"u:{s.teacher.id}"]})
+    message.sent_at = datetime(2026, 11, 23, 10, 5)  # stored in UTC; Paris is UTC+1 in November
+    db.flush()
+    page = login_as(s.teacher).get("/apps/messaging/").get_data(as_text=True)
+    assert "23/11/2026 11:05" in page and "23/11/2026 10:05" not in page

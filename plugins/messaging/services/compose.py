@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -324,7 +325,7 @@ def _prefixed(prefix: str, subject: str) -> str:
 
 
 def _quote(message: Message) -> str:
-    when = message.sent_at.strftime("%d/%m/%Y %H:%M") if message.sent_at else ""
+    when = format_datetime(message.sent_at, "dd/MM/yyyy HH:mm") if message.sent_at else ""  # local time
     header = _("Le %(date)s, %(name)s a écrit :", date=when, name=message.sender_name)
     from html import escape
 
