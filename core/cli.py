@@ -268,17 +268,20 @@ def new_plugin(name: str, dest: Path) -> None:
 @cli.command()
 @click.option("--db", "database_url")
 def purge(database_url: str | None) -> None:
-    """Oublie les tentatives de connexion et les sessions périmées (à lancer chaque nuit)."""
+    """Oublie les tentatives de connexion, les sessions périmées et les tâches de fond terminées (chaque nuit)."""
     from .auth import sessions, throttle
     from .db import db_session
+    from .jobs import purge_finished
 
     app = _make_app(database_url)
     with app.app_context():
         session = db_session()
         attempts = throttle.purge_old(session, throttle.ThrottlePolicy())
         ended = sessions.purge(session, app.config["PERMANENT_SESSION_LIFETIME"])
+        finished = purge_finished(session)
         session.commit()
-    click.echo(f"{attempts} tentative(s) de connexion et {ended} session(s) oubliées.")
+    click.echo(f"{attempts} tentative(s) de connexion, {ended} session(s) et {finished} tâche(s) terminée(s) "
+               "oubliées.")
 
 
 # -- background jobs -----------------------------------------------------------------------------------

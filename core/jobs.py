@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import and_, delete, event, or_, select, update
 from sqlalchemy.orm import Session, object_session
 
 from .models import Job, JobState
@@ -233,6 +233,17 @@ def run_pending(app: Flask, *, limit: int | None = None, now: datetime | None = 
             break
         ran.append(job)
     return ran
+
+
+def purge_finished(session: Session, *, done_days: int = 30, failed_days: int = 90,
+                   now: datetime | None = None) -> int:
+    """Forget finished jobs: done ones after ``done_days``, failed ones (kept longer, for the administrators to
+    read their error) after ``failed_days``. Returns how many rows went."""
+    now = now or utcnow()
+    result = session.execute(delete(Job).where(or_(
+        and_(Job.state == JobState.DONE, Job.finished_at < now - timedelta(days=done_days)),
+        and_(Job.state == JobState.FAILED, Job.finished_at < now - timedelta(days=failed_days)))))
+    return result.rowcount or 0
 
 
 def list_jobs(session: Session, *, state: str | None = None, limit: int = 50) -> list[Job]:

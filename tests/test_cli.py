@@ -85,7 +85,7 @@ def test_demo_is_refused_in_production(monkeypatch, db_url):
 def test_purge_forgets_old_attempts_and_ended_sessions(db_url):
     from datetime import timedelta
 
-    from preau.models import AuthSession, LoginAttempt
+    from preau.models import AuthSession, Job, JobState, LoginAttempt
     from preau.models._time import utcnow
 
     _run("demo", "--no-serve", "--db", db_url)
@@ -97,10 +97,17 @@ def test_purge_forgets_old_attempts_and_ended_sessions(db_url):
             LoginAttempt(login="y", ip="1.2.3.4", success=False),
             AuthSession(user_id=user_id, token_hash="a" * 64, ended_at=utcnow()),
             AuthSession(user_id=user_id, token_hash="b" * 64),
+            Job(kind="mail.send", payload={}, state=JobState.DONE, finished_at=utcnow() - timedelta(days=31)),
+            Job(kind="mail.send", payload={}, state=JobState.DONE, finished_at=utcnow() - timedelta(days=1)),
+            Job(kind="mail.send", payload={}, state=JobState.FAILED, finished_at=utcnow() - timedelta(days=31)),
+            Job(kind="mail.send", payload={}, state=JobState.FAILED, finished_at=utcnow() - timedelta(days=91)),
         ])
         session.commit()
     result = _run("purge", "--db", db_url)
-    assert result.exit_code == 0 and "1 tentative(s) de connexion et 1 session(s) oubliées." in result.output
+    assert result.exit_code == 0
+    assert "1 tentative(s) de connexion, 1 session(s) et 2 tâche(s) terminée(s) oubliées." in result.output
     with Session(engine) as session:
         assert session.scalars(select(LoginAttempt.login)).all() == ["y"]
         assert session.scalars(select(AuthSession.token_hash)).all() == ["b" * 64]
+        # Recent done jobs and failed ones younger than 90 days stay (their error is read by administrators).
+        assert sorted(session.scalars(select(Job.state))) == ["done", "failed"]
