@@ -1,0 +1,156 @@
+"""Services administration, apps: every installed plugin with its manifest, enabled or not for a structure
+(inherited by the structures below), and its rights granted to profiles, classes or groups of the structure.
+
+Each route checks the administrator's scope on the server; every change is audited by :mod:`preau.rights`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import rights
+from ..db import db_session
+from ..directory.structures import ancestor_distances
+from ..models import AppEnablement, Group, GroupKind, RightGrant, SchoolClass, Structure
+from ..plugins import PluginRecord
+from .views import _structure_in_scope, bp
+
+STATES = ("enabled", "disabled", "inherit")
+
+
+@dataclass
+class AppRow:
+    record: PluginRecord
+    decision: bool | None  # this structure's own decision; None: inherited
+    effective: bool
+    grants: dict[str, list[RightGrant]]
+    inherited: dict[str, list[str]]  # right id → "who, from which structure above"
+
+
+def _registry():
+    return current_app.extensions["preau.plugins"]
+
+
+def app_rows(structure: Structure) -> list[AppRow]:
+    session, registry = db_session(), _registry()
+    records = [r for r in registry.active() if r.manifest and not r.manifest.core]
+    ids = {r.app_id for r in records}
+    effective = rights.enabled_apps(session, structure.id, ids)
+    decisions = {row.app_id: row.enabled for row in session.scalars(
+        select(AppEnablement).where(AppEnablement.structure_id == structure.id))}
+    grants: dict[str, list[RightGrant]] = {}
+    for grant in session.scalars(select(RightGrant).where(RightGrant.structure_id == structure.id)
+                                 .order_by(RightGrant.id)):
+        grants.setdefault(grant.right_id, []).append(grant)
+    inherited = inherited_grants(structure)
+    return [AppRow(r, decisions.get(r.app_id), r.app_id in effective,
+                   {right.id: grants.get(right.id, []) for right in r.rights},
+                   {right.id: inherited.get(right.id, []) for right in r.rights})
+            for r in sorted(records, key=lambda r: r.manifest.name.lower())]
+
+
+def inherited_grants(structure: Structure) -> dict[str, list[str]]:
+    """Grants made in the structures above (a city's grant to its teachers reaches its schools' teachers)."""
+    session = db_session()
+    above = set(ancestor_distances(session, structure.id)) - {structure.id}
+    rows = session.execute(
+        select(RightGrant.right_id, Group.name, SchoolClass.name, Structure.name)
+        .join(Structure, Structure.id == RightGrant.structure_id)
+        .outerjoin(Group, Group.id == RightGrant.group_id).outerjoin(SchoolClass, SchoolClass.id == RightGrant.class_id)
+        .where(RightGrant.structure_id.in_(above)).order_by(Structure.name, RightGrant.id))
+    result: dict[str, list[str]] = {}
+    for right_id, group_name, class_name, structure_name in rows:
+        result.setdefault(right_id, []).append(
+            _("%(target)s (donné par %(structure)s)", target=group_name or class_name, structure=structure_name))
+    return result
+
+
+def grant_targets(structure: Structure) -> list[tuple[str, str]]:
+    """What a right can be granted to in ``structure``: its profile groups, its classes, its other groups."""
+    session = db_session()
+    groups = session.scalars(select(Group).where(Group.structure_id == structure.id,
+                                                 Group.kind != GroupKind.CLASS).order_by(Group.kind, Group.name))
+    classes = session.scalars(select(SchoolClass).where(SchoolClass.structure_id == structure.id)
+                              .order_by(SchoolClass.name))
+    return ([(f"g:{g.id}", g.name) for g in groups]
+            + [(f"c:{c.id}", _("Classe %(name)s (élèves, enseignants et parents)", name=c.name)) for c in classes])
+
+
+def target_labels(structure: Structure) -> dict[str, str]:
+    return dict(grant_targets(structure))
+
+
+@bp.route("/structures/<int:structure_id>/apps")
+def apps(structure_id: int):
+    structure = _structure_in_scope(structure_id)
+    return render_template("admin/apps.html", structure=structure, rows=app_rows(structure),
+                           targets=grant_targets(structure), labels=target_labels(structure),
+                           broken=_registry().broken())
+
+
+@bp.route("/structures/<int:structure_id>/apps/<app_id>/state", methods=["POST"])
+def app_state(structure_id: int, app_id: str):
+    structure = _structure_in_scope(structure_id)
+    state = request.form.get("state")
+    if _registry().by_app_id(app_id) is None:
+        abort(404)
+    if state not in STATES:
+        return _refuse(structure, _("Choix inconnu : activer, désactiver ou hériter."))
+    actor = current_user._get_current_object()
+    if state == "inherit":
+        rights.inherit_enablement(db_session(), structure, app_id, actor=actor)
+    else:
+        rights.set_enabled(db_session(), structure, app_id, state == "enabled", actor=actor)
+    db_session().commit()
+    flash(_("Application mise à jour pour %(name)s.", name=structure.name), "success")
+    return redirect(url_for("admin.apps", structure_id=structure.id) + f"#app-{app_id}")
+
+
+def _target(structure: Structure, token: str | None) -> tuple[Group | None, SchoolClass | None]:
+    kind, _sep, raw = (token or "").partition(":")
+    if kind not in ("g", "c") or not raw.isdigit():
+        raise rights.GrantError(_("Choisissez à qui donner ce droit."))
+    model = Group if kind == "g" else SchoolClass
+    target = db_session().get(model, int(raw))
+    if target is None or target.structure_id != structure.id:
+        raise rights.GrantError(_("Ce groupe ou cette classe n'appartient pas à %(name)s.", name=structure.name))
+    return (target, None) if kind == "g" else (None, target)
+
+
+@bp.route("/structures/<int:structure_id>/apps/grants", methods=["POST"])
+def app_grant(structure_id: int):
+    structure = _structure_in_scope(structure_id)
+    right_id = request.form.get("right", "")
+    if right_id not in _registry().all_rights():
+        return _refuse(structure, _("Droit inconnu : %(right)s.", right=right_id[:100]))
+    try:
+        group, school_class = _target(structure, request.form.get("target"))
+        rights.grant(db_session(), right_id, structure, group=group, school_class=school_class,
+                     actor=current_user._get_current_object())
+    except rights.GrantError as error:
+        return _refuse(structure, str(error))
+    db_session().commit()
+    flash(_("Droit donné."), "success")
+    return redirect(url_for("admin.apps", structure_id=structure.id) + f"#app-{right_id.split('.')[0]}")
+
+
+@bp.route("/structures/<int:structure_id>/apps/grants/<int:grant_id>/revoke", methods=["POST"])
+def app_revoke(structure_id: int, grant_id: int):
+    structure = _structure_in_scope(structure_id)
+    grant = db_session().get(RightGrant, grant_id)
+    if grant is None or grant.structure_id != structure.id:
+        abort(404)
+    rights.revoke(db_session(), grant.id, actor=current_user._get_current_object())
+    db_session().commit()
+    flash(_("Droit retiré."), "success")
+    return redirect(url_for("admin.apps", structure_id=structure.id) + f"#app-{grant.right_id.split('.')[0]}")
+
+
+def _refuse(structure: Structure, message: str):
+    db_session().rollback()
+    return render_template("admin/apps_refused.html", structure=structure, message=message), 400

@@ -1,0 +1,110 @@
+"""Services administration, apps: enable per structure and grant rights to profiles, classes or groups —
+inside the structures one administers only, every change audited."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from preau.directory.classes import create_group
+from preau.directory.structures import profile_group
+from preau.models import AppEnablement, AuditEvent, RightGrant
+from preau.rights import access_for
+from preau.testing import build_school
+from preau.types import Profile
+
+
+def url(structure, tail=""):
+    return f"/admin/structures/{structure.id}/apps{tail}"
+
+
+def grants(db, right_id):
+    return db.scalars(select(RightGrant).where(RightGrant.right_id == right_id)).all()
+
+
+def test_the_page_lists_installed_apps_with_manifest_and_broken_plugins(client, login_as, school):
+    login_as(school.admin)
+    page = client.get(url(school.structure)).get_data(as_text=True)
+    assert "Messagerie" in page and "messaging.access" in page and "Éditeur" in page
+    assert "broken_import" in page  # a fixture plugin that fails to import, with its error
+
+
+def test_enable_for_parents_only_reaches_parents_only(app, client, login_as, school, db):
+    login_as(school.admin)
+    assert client.post_form(url(school.structure, "/messaging/state"), {"state": "enabled"}).status_code == 302
+    parents = profile_group(db, school.structure.id, Profile.RELATIVE)
+    response = client.post_form(url(school.structure, "/grants"),
+                                {"right": "messaging.access", "target": f"g:{parents.id}"})
+    assert response.status_code == 302
+    registry = app.extensions["preau.plugins"]
+    assert "messaging" in access_for(db, registry, school.parent).apps
+    assert access_for(db, registry, school.parent).has("messaging.access")
+    assert not access_for(db, registry, school.student).has("messaging.access")
+    actions = set(db.scalars(select(AuditEvent.action).where(AuditEvent.actor_id == school.admin.id)))
+    assert {"rights.app_enabled", "rights.granted"} <= actions
+    grant = grants(db, "messaging.access")[0]
+    assert client.post_form(url(school.structure, f"/grants/{grant.id}/revoke")).status_code == 302
+    assert not access_for(db, registry, school.parent).has("messaging.access")
+    client.post_form(url(school.structure, "/messaging/state"), {"state": "inherit"})
+    assert db.get(AppEnablement, (school.structure.id, "messaging")) is None
+
+
+def test_a_right_granted_to_a_class_or_a_manual_group(app, client, login_as, school, db):
+    login_as(school.admin)
+    client.post_form(url(school.structure, "/annuaire/state"), {"state": "enabled"})
+    client.post_form(url(school.structure, "/grants"),
+                     {"right": "annuaire.access", "target": f"c:{school.school_class.id}"})
+    registry = app.extensions["preau.plugins"]
+    assert access_for(db, registry, school.student).has("annuaire.access")
+    assert not access_for(db, registry, school.guest).has("annuaire.access")
+    club = create_group(db, school.structure, "Club")
+    client.post_form(url(school.structure, "/grants"), {"right": "annuaire.access", "target": f"g:{club.id}"})
+    assert {g.group_id for g in grants(db, "annuaire.access")} >= {club.id}
+
+
+def test_a_grant_to_a_group_of_another_structure_is_refused_and_changes_nothing(client, login_as, school, db):
+    other = build_school(db, "École Voisine", "0750002B", city_name="Ville Bis")
+    login_as(school.admin)
+    before = db.scalar(select(func.count()).select_from(RightGrant))
+    foreign = profile_group(db, other.structure.id, Profile.RELATIVE)
+    for target in (f"g:{foreign.id}", f"c:{other.school_class.id}", "g:999999", "x:1", ""):
+        response = client.post_form(url(school.structure, "/grants"),
+                                    {"right": "messaging.access", "target": target})
+        assert response.status_code == 400, target
+    response = client.post_form(url(school.structure, "/grants"), {"right": "no.such", "target": f"g:{foreign.id}"})
+    assert response.status_code == 400 and "Droit inconnu" in response.get_data(as_text=True)
+    assert db.scalar(select(func.count()).select_from(RightGrant)) == before
+
+
+def test_an_adml_cannot_touch_the_apps_of_another_school(client, login_as, school, db):
+    other = build_school(db, "École Voisine", "0750002B", city_name="Ville Bis")
+    theirs = profile_group(db, other.structure.id, Profile.RELATIVE)
+    login_as(school.admin)
+    assert client.get(url(other.structure)).status_code == 403
+    assert client.post_form(url(other.structure, "/messaging/state"), {"state": "enabled"}).status_code == 403
+    assert client.post_form(url(other.structure, "/grants"),
+                            {"right": "messaging.access", "target": f"g:{theirs.id}"}).status_code == 403
+    assert db.get(AppEnablement, (other.structure.id, "messaging")) is None
+    assert db.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "security.scope_denied", AuditEvent.actor_id == school.admin.id)) == 3
+
+
+def test_unknown_app_or_state_and_another_structures_grant(client, login_as, school, db):
+    other = build_school(db, "École Voisine", "0750002B", city_name="Ville Bis")
+    login_as(school.admin)
+    assert client.post_form(url(school.structure, "/nope/state"), {"state": "enabled"}).status_code == 404
+    assert client.post_form(url(school.structure, "/messaging/state"), {"state": "maybe"}).status_code == 400
+    from preau.rights import grant
+    foreign = grant(db, "messaging.access", other.structure,
+                    group=profile_group(db, other.structure.id, Profile.TEACHER))
+    db.commit()
+    assert client.post_form(url(school.structure, f"/grants/{foreign.id}/revoke")).status_code == 404
+    assert db.get(RightGrant, foreign.id) is not None
+
+
+def test_grants_made_above_are_shown_as_inherited(client, login_as, school, db):
+    from preau.rights import grant
+    grant(db, "messaging.access", school.city, group=profile_group(db, school.city.id, Profile.TEACHER))
+    db.flush()
+    login_as(school.admin)
+    page = client.get(url(school.structure)).get_data(as_text=True)
+    assert f"Enseignants — {school.city.name} (donné par {school.city.name})" in page
