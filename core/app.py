@@ -125,6 +125,7 @@ def _init_login(app: Flask) -> None:
 def _register_kernel_blueprints(app: Flask) -> None:
     from .account.views import bp as account_bp
     from .admin import apps as _apps_admin  # noqa: F401 - its routes join the admin blueprint
+    from .admin import charters as _charters_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import communication as _communication_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin.views import bp as admin_bp
     from .api import init_api
