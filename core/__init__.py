@@ -78,6 +78,8 @@ _LAZY = {
     "report_progress": ("jobs", "report_progress"),
     "PermanentJobError": ("jobs", "PermanentJobError"),
     "send_mail": ("mail", "send_mail"),
+    # the child a parent selected in the permanent bar: widgets and apps follow it
+    "current_child": ("portal.children", "current_child"),
 }
 
 __all__ = ["__version__", *_LAZY]

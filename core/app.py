@@ -127,9 +127,13 @@ def _register_kernel_blueprints(app: Flask) -> None:
     from .admin import apps as _apps_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import charters as _charters_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import communication as _communication_admin  # noqa: F401 - its routes join the admin blueprint
+    from .admin import dashboard as _dashboard_admin  # noqa: F401 - its routes join the admin blueprint
+    from .admin import flash as _flash_admin  # noqa: F401 - its routes join the admin blueprint
+    from .admin import services as _services_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin.views import bp as admin_bp
     from .api import init_api
     from .auth.views import bp as auth_bp
+    from .portal import flash_views as _flash_views  # noqa: F401 - banner and pages join the portal blueprint
     from .portal.views import bp as portal_bp
 
     for blueprint in (auth_bp, portal_bp, admin_bp, account_bp):

@@ -148,9 +148,12 @@ def serve(bind: str, workers: int) -> None:
 # -- plugins and hooks ---------------------------------------------------------------------------------
 
 
-@cli.command("plugins")
-def plugins_command() -> None:
+@cli.group("plugins", invoke_without_command=True)
+@click.pass_context
+def plugins_command(ctx: click.Context) -> None:
     """Liste les extensions installées : nom, version, origine, état, erreur."""
+    if ctx.invoked_subcommand:
+        return
     app = _make_app()
     records = app.extensions["preau.plugins"].records.values()
     click.echo(f"{'NOM':<20} {'VERSION':<10} {'ORIGINE':<28} ÉTAT")
@@ -162,6 +165,24 @@ def plugins_command() -> None:
             click.echo(f"    erreur : {record.error}")
     if broken:
         click.echo("Des extensions sont en erreur : elles sont désactivées, le reste fonctionne.", err=True)
+
+
+@plugins_command.command("index")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def plugins_index(path: str) -> None:
+    """Vérifie un fichier d'index d'extensions (docs/plugin-index.md) ; nomme la ligne et le champ de chaque erreur."""
+    from .portal.marketplace import IndexError_, parse_index
+
+    try:
+        entries = parse_index(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        click.echo(f"{path} : le fichier n'est pas en UTF-8.", err=True)
+        sys.exit(2)
+    except IndexError_ as error:
+        for issue in error.issues:
+            click.echo(f"{path}: {issue}", err=True)
+        sys.exit(2)
+    click.echo(f"{path} : index valide, {len(entries)} extension(s).")
 
 
 def hook_reference() -> str:

@@ -68,6 +68,8 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SMTP_URL": env.get("PREAU_SMTP_URL"),  # smtp://, smtps://, smtp+starttls://user:pass@host:port
         "MAIL_FROM": env.get("PREAU_MAIL_FROM", "Préau <no-reply@localhost>"),
         "SMTP_TIMEOUT": float(env.get("PREAU_SMTP_TIMEOUT", "10")),
+        # The marketplace's plugin index: a file path or an http(s) URL; the shipped sample by default.
+        "PLUGIN_INDEX": env.get("PREAU_PLUGIN_INDEX"),
         "JOBS_MAX_ATTEMPTS": int(env.get("PREAU_JOBS_MAX_ATTEMPTS", "5")),
         "JOBS_RETRY_SECONDS": int(env.get("PREAU_JOBS_RETRY_SECONDS", "30")),  # doubled at each retry
         "JOBS_POLL_SECONDS": float(env.get("PREAU_JOBS_POLL_SECONDS", "5")),

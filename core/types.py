@@ -101,7 +101,8 @@ class Widget:
     right: str
     sizes: tuple[str, ...] = WIDGET_SIZES
     default_profiles: tuple[Profile, ...] = ()
-    placeable: bool = True
+    placeable: bool = True  # False: users may not add it themselves (it comes only if mandatory)
+    mandatory: bool = False  # always on the dashboard of those it reaches; cannot be removed
 
     def validate(self, app_id: str) -> None:
         if not self.id.startswith(app_id + "."):

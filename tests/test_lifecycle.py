@@ -100,10 +100,11 @@ def test_accounts_on_their_way_out_log_in_but_pre_deleted_ones_reach_no_app(scho
     transition(db, school.parent, "pending_deletion", reason="absent du flux")
     response = client.post_form("/auth/login", {"login": school.parent.login, "password": school.password})
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    assert "Bienvenue sur l’ENT" in client.get("/").get_data(as_text=True)
+    assert "Bienvenue sur l’ENT" in client.get("/portal/widgets/welcome.hello").get_data(as_text=True)
     transition(db, school.parent, "pre_deleted", reason="90 jours")
     client.post_form("/auth/logout")
     client.post_form("/auth/login", {"login": school.parent.login, "password": school.password})
     page = client.get("/")
-    assert page.status_code == 200 and "Bienvenue sur l’ENT" not in page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-widget="welcome.hello"' not in page.get_data(as_text=True)
+    assert client.get("/portal/widgets/welcome.hello").status_code == 404
     assert client.get("/apps/welcome/").status_code == 404

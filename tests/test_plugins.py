@@ -37,9 +37,11 @@ def test_other_plugins_keep_working_when_one_widget_fails(school, login_as, enab
     client = login_as(school.parent)
     page = client.get("/")
     assert page.status_code == 200
-    html = page.get_data(as_text=True)
-    assert "Ce widget n'a pas pu s'afficher" in html  # the failing widget, boxed
-    assert "Bienvenue sur l’ENT, Pierre" in html  # the healthy one, rendered
+    assert 'data-widget="failing.boom"' in page.get_data(as_text=True)  # its frame; contents load afterwards
+    failing = client.get("/portal/widgets/failing.boom?size=apercu")
+    assert failing.status_code == 500 and "Ce widget n'a pas pu s'afficher" in failing.get_data(as_text=True)
+    healthy = client.get("/portal/widgets/welcome.hello?size=apercu")
+    assert healthy.status_code == 200 and "Bienvenue sur l’ENT, Pierre" in healthy.get_data(as_text=True)
 
 
 def test_broken_plugins_are_shown_to_administrators(school, login_as):
@@ -149,7 +151,7 @@ def test_runtime_failures_of_plugins_are_shown_to_administrators(school, login_a
     enable_plugin("failing", school.city)
     app.extensions["preau.plugins"].records["failing_widget"].runtime_errors.clear()
     client = login_as(school.admin)
-    assert "Ce widget n'a pas pu s'afficher" in client.get("/").get_data(as_text=True)
+    assert "Ce widget n'a pas pu s'afficher" in client.get("/portal/widgets/failing.boom").get_data(as_text=True)
     html = client.get("/admin/").get_data(as_text=True)
     assert "Erreurs récentes des extensions" in html
     assert "widget failing.boom" in html and "ValueError: widget exploded" in html

@@ -31,7 +31,7 @@ class PreauApi(Api):
 
 
 def init_api(app: Flask) -> Api:
-    from . import directory, me, plugins, structures, users
+    from . import dashboard, directory, me, plugins, structures, users
 
     api = PreauApi(app, spec_kwargs={
         "info": {"description": _DESCRIPTION},
@@ -46,7 +46,7 @@ def init_api(app: Flask) -> Api:
         "description": "La session du site ; toute modification demande aussi l'en-tête X-CSRFToken.",
     })
     csrf = app.extensions["csrf"]
-    for module in (me, structures, users, plugins, directory):
+    for module in (me, structures, users, plugins, directory, dashboard):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
         # CSRF of cookie-authenticated changes is checked by authenticate_api_request, bearer requests are exempt.
         csrf.exempt(module.blp)

@@ -3,6 +3,7 @@
 from .audit import AuditEvent, LoginAttempt
 from .auth import ApiToken, AuthSession, Charter, CharterAcceptance
 from .communication import CommLink, CommSettings, CommVersion
+from .dashboard import AppFavourite, DashboardDefault, DashboardLayout
 from .directory import (
     AccountState,
     Function,
@@ -19,7 +20,9 @@ from .directory import (
     UserFunction,
 )
 from .enablement import AppEnablement, RightGrant, Setting
+from .flash import FlashMessage, FlashRead
 from .jobs import Job, JobState
+from .services import ServiceLink, ServiceTarget, StructureConnector
 
 __all__ = [
     "AccountState", "ApiToken", "AuthSession", "AppEnablement", "AuditEvent", "Charter", "CharterAcceptance",
@@ -28,6 +31,9 @@ __all__ = [
     "Group", "GroupKind", "GroupMember", "LoginAttempt", "RelativeLink", "RightGrant", "Role", "SchoolClass",
     "Setting", "Structure", "StructureKind", "StructureLink", "User", "UserFunction",
     "Job", "JobState",
+    "FlashMessage", "FlashRead",
+    "AppFavourite", "DashboardDefault", "DashboardLayout",
+    "ServiceLink", "ServiceTarget", "StructureConnector",
 ]
 
 from ..db import Model as _Model

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from ..account.service import set_locale
 from ..db import db_session
-from ..web import client_ip, current_access, safe_next
+from ..web import client_ip, current_access, current_role, safe_next
+from . import children as child_choice
+from . import dashboard as layouts
+from . import myapps
 from .widgets import render_widget
 
 bp = Blueprint("portal", __name__)
@@ -17,18 +33,74 @@ bp = Blueprint("portal", __name__)
 @bp.route("/")
 @login_required
 def dashboard():
+    """Frames only: each widget's content is fetched afterwards (/portal/widgets/<id>), so none blocks the page."""
+    reaching = current_access().widgets
+    slots = layouts.effective_layout(db_session(), current_user, reaching)
+    return render_template("portal/dashboard.html", slots=slots, addable=layouts.addable_widgets(slots, reaching),
+                           size_labels=layouts.SIZE_LABELS)
+
+
+@bp.route("/portal/widgets/<widget_id>")
+@login_required
+def widget_fragment(widget_id: str):
+    """One widget's HTML fragment; a widget that fails gives a small error box (status 500), never a broken page."""
+    widget = next((w for w in current_access().widgets if w.id == widget_id), None)
+    if widget is None:
+        abort(404)
     note = current_app.extensions["preau.plugins"].note_failure
-    widgets = [render_widget(w, current_user, on_error=note) for w in current_access().widgets]
-    return render_template("portal/dashboard.html", widgets=widgets)
+    size = request.args.get("size", "")
+    size = size if size in widget.sizes else layouts.default_size(widget)
+    rendered = render_widget(widget, current_user, size, on_error=note)
+    response = make_response(render_template("portal/widget_fragment.html", slot=rendered),
+                             500 if rendered.failed else 200)
+    response.headers["Cache-Control"] = "no-store"  # personal content
+    return response
+
+
+def _tiles() -> list[myapps.Tile]:
+    """The user's tiles, computed once per request (the page and the bar's menu share them)."""
+    if "_preau_tiles" not in g:
+        registry, role = current_app.extensions["preau.plugins"], current_role()
+        g._preau_tiles = myapps.tiles_for(db_session(), registry, current_user, current_access(),
+                                          roles=[role] if role else None)
+    return g._preau_tiles
 
 
 @bp.route("/apps")
 @login_required
 def my_apps():
-    registry = current_app.extensions["preau.plugins"]
-    apps = [r for r in registry.active() if r.app_id in current_access().apps and r.manifest.entry_endpoint]
-    return render_template("portal/apps.html", apps=apps, connectors=current_access().connectors,
-                           links=[m for m in current_access().menu_items if m.placement == "apps"])
+    """Mes Applis: tiles by theme; ``q`` filters on the server too, so the search works without JavaScript."""
+    tiles = _tiles()
+    query = request.args.get("q", "").strip()[:100]
+    shown = myapps.search(tiles, query) if query else tiles
+    return render_template("portal/apps.html", groups=myapps.by_theme(shown), q=query, total=len(tiles),
+                           favourites=myapps.favourites(db_session(), current_user, tiles))
+
+
+@bp.route("/apps/favourites", methods=["POST"])
+@login_required
+def toggle_favourite():
+    on = request.form.get("on") == "1"
+    try:
+        myapps.set_favourite(db_session(), current_user, request.form.get("key", ""), on, _tiles())
+    except myapps.FavouriteError as error:
+        db_session().rollback()
+        flash(str(error), "error")
+        return redirect(url_for("portal.my_apps")), 303
+    db_session().commit()
+    return redirect(safe_next(request.form.get("next"), url_for("portal.my_apps")), 303)
+
+
+@bp.route("/child", methods=["POST"])
+@login_required
+def choose_child():
+    """Select the child every widget and app follows; only one's own children are accepted."""
+    try:
+        child = child_choice.check_child(db_session(), current_user, request.form.get("child_id", ""))
+    except child_choice.ChildError:
+        abort(400)
+    session[child_choice.SESSION_KEY] = child.id
+    return redirect(safe_next(request.form.get("next")), 303)
 
 
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
@@ -68,3 +140,16 @@ def switch_role():
 def health():
     db_session().execute(text("SELECT 1"))
     return jsonify(status="ok")
+
+
+def _favourite_tiles() -> list[myapps.Tile]:
+    """The bar's Mes Applis menu lists the user's favourites (one query per page)."""
+    if not current_user.is_authenticated:
+        return []
+    return myapps.favourites(db_session(), current_user, _tiles())
+
+
+@bp.record_once
+def _template_helpers(state) -> None:
+    state.app.jinja_env.globals.update(my_children=child_choice.my_children, current_child=child_choice.current_child,
+                                       favourite_tiles=_favourite_tiles, fold=myapps.fold)

@@ -48,17 +48,17 @@ def test_widget_shows_on_the_dashboard_once_enabled(school, login_as, enable_plu
     client = login_as(school.teacher)
     assert 'data-widget="hello.notes"' not in client.get("/").text
     enable_plugin("hello", school.structure)
-    dashboard = client.get("/").text
-    assert 'data-widget="hello.notes"' in dashboard
-    assert "Aucune note pour l’instant." in dashboard
-    assert "n'a pas pu s'afficher" not in dashboard
+    assert 'data-widget="hello.notes"' in client.get("/").text  # the frame; its content loads afterwards
+    widget = client.get("/portal/widgets/hello.notes?size=apercu")
+    assert widget.status_code == 200 and "Aucune note pour l’instant." in widget.text
+    assert "n'a pas pu s'afficher" not in widget.text
 
 
 def test_widget_lists_the_latest_notes(school, login_as, enable_plugin, db):
     enable_plugin("hello", school.structure)
     add_note(db, school.teacher.id, "Photocopies pour lundi")
-    dashboard = login_as(school.teacher).get("/").text
-    assert "1 note" in dashboard and "Photocopies pour lundi" in dashboard
+    widget = login_as(school.teacher).get("/portal/widgets/hello.notes?size=apercu").text
+    assert "1 note" in widget and "Photocopies pour lundi" in widget
 
 
 def test_link_connector_appears_on_my_apps(school, login_as, enable_plugin):
