@@ -49,6 +49,8 @@ _LAZY = {
     "render_page": ("web", "render_page"),
     "record_audit": ("audit", "record"),
     "setting": ("settings", "setting"),
+    "sanitize_html": ("richtext", "sanitize_html"),
+    "html_to_text": ("richtext", "html_to_text"),
     "classes_of": ("directory.users", "classes_of"),
     "children_of": ("directory.users", "children_of"),
     "DirectoryError": ("directory.structures", "DirectoryError"),

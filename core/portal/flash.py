@@ -12,13 +12,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import nh3
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import delete, func, insert, select
@@ -30,6 +28,7 @@ from ..jobs import enqueue, job_handler
 from ..mail import send_mail
 from ..models import AccountState, FlashMessage, FlashRead, Job, Role, Structure, User
 from ..models._time import utcnow
+from ..richtext import html_to_text, sanitize_html
 from ..types import Profile
 
 NOTIFY_JOB = "flash.notify"
@@ -47,28 +46,8 @@ COLOURS: dict[str, tuple[str, str, object]] = {
 }
 DEFAULT_COLOUR = "info"
 
-ALLOWED_TAGS = {"p", "br", "b", "strong", "i", "em", "u", "s", "ul", "ol", "li", "a", "blockquote", "h3", "h4"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
-URL_SCHEMES = {"http", "https", "mailto"}
-_BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(p|li|h3|h4|blockquote)>")
-
-
 class FlashError(ValueError):
     """Bad input: the message is French (translated) and meant for the administrator."""
-
-
-def sanitize_html(raw: str) -> str:
-    """Formatting and http(s)/mailto links only: scripts, styles, event attributes, javascript: URLs go."""
-    return nh3.clean(raw or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-                     link_rel="noopener noreferrer", clean_content_tags={"script", "style"}).strip()
-
-
-def html_to_text(clean_html: str) -> str:
-    """Plain text of sanitised HTML, for the e-mail."""
-    import html  # noqa: PLC0415 - only the mail job needs it
-
-    text = html.unescape(nh3.clean(_BLOCK_END.sub("\n", clean_html or ""), tags=set()))
-    return "\n".join(line.strip() for line in text.splitlines()).strip()
 
 
 def local_today(timezone: str = "Europe/Paris") -> date:
