@@ -135,9 +135,11 @@ def _register_kernel_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .portal import flash_views as _flash_views  # noqa: F401 - banner and pages join the portal blueprint
     from .portal.views import bp as portal_bp
+    from .sso import init_sso
 
     for blueprint in (auth_bp, portal_bp, admin_bp, account_bp):
         app.register_blueprint(blueprint)
+    init_sso(app)
     init_api(app)
 
 
@@ -169,14 +171,14 @@ def _plugin_guard(owners: dict[str, str]):
     return guard
 
 
-_OPEN_ENDPOINTS = {"static", "auth.login", "auth.csrf_token", "auth.logout", "auth.charter", "auth.activate",
+OPEN_ENDPOINTS = {"static", "auth.login", "auth.csrf_token", "auth.logout", "auth.charter", "auth.activate",
                    "auth.activate_finish", "auth.reset", "portal.set_language", "portal.health"}
 
 
 def _install_request_hooks(app: Flask) -> None:
     @app.before_request
     def require_charter():
-        if not current_user.is_authenticated or request.endpoint in _OPEN_ENDPOINTS:
+        if not current_user.is_authenticated or request.endpoint in OPEN_ENDPOINTS:
             return None
         on_api = request.path.startswith("/api/")
         if on_api and g.get("api_token") is not None:

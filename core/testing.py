@@ -2,7 +2,8 @@
 
 Fixtures: ``app`` (one application per test session, plugins loaded, schema migrated), ``db`` (a session
 whose work is rolled back after each test), ``client`` (a Flask test client that knows how to post forms with
-their CSRF token), ``school`` (a small school built in milliseconds), ``login_as`` and ``enable_plugin``.
+their CSRF token), ``school`` (a small school built in milliseconds), ``login_as``, ``enable_plugin`` and
+``live_server`` (the same application served over real HTTP, for protocol peers such as CAS or LTI clients).
 
 Set ``PREAU_TEST_DATABASE_URL`` to run everything on PostgreSQL; SQLite in a temporary file otherwise.
 """
@@ -290,3 +291,26 @@ def smtp_server(app: Flask) -> Iterator[SmtpTestServer]:
     finally:
         app.config["SMTP_URL"] = previous
         server.controller.stop()
+
+
+@dataclass
+class LiveServer:
+    url: str  # e.g. "http://localhost:40123", no trailing slash
+
+
+@pytest.fixture
+def live_server(app: Flask, db: Session) -> Iterator[LiveServer]:
+    """``app`` served on a loopback port by a real HTTP server in a thread, sharing the test's database work.
+
+    Requests are handled one at a time on the test's connection: commit (``db.commit()``, a savepoint here)
+    what the server must see before calling it. Everything is still rolled back after the test."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=False)
+    thread = threading.Thread(target=server.serve_forever, name="preau-live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://localhost:{server.server_port}")
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

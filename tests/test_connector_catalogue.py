@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from preau.models import AuditEvent, StructureConnector
 from preau.portal.catalogue import CATALOGUE_PATH, CatalogueError, parse_catalogue
-from preau.portal.services import ServiceError, add_connector, configure_connector, services_for
+from preau.portal.services import ServiceError, add_connector, configure_connector, reached_connectors
 from preau.testing import build_school
 from preau.types import CONNECTOR_KINDS, THEMES
 
@@ -75,7 +75,8 @@ def _configure(db, connector, **overrides):
 
 
 def _urls(db, user) -> dict[str, str]:
-    return {t.title: t.url for t in services_for(db, user)}
+    """The service URL each reaching connector opens (its tile opens Préau's launch page, which goes there)."""
+    return {r.entry.name: r.url for r in reached_connectors(db, user)}
 
 
 def test_pronote_for_parents_reaches_parents_with_the_school_uai_and_the_parent_page(db, school):

@@ -3,7 +3,7 @@
 from .audit import AuditEvent, LoginAttempt
 from .auth import ApiToken, AuthSession, Charter, CharterAcceptance
 from .communication import CommLink, CommSettings, CommVersion
-from .dashboard import AppFavourite, DashboardDefault, DashboardLayout
+from .dashboard import AppFavourite, DashboardDefault, DashboardLayout, WidgetPolicy
 from .directory import (
     AccountState,
     Function,
@@ -22,6 +22,7 @@ from .directory import (
 from .enablement import AppEnablement, RightGrant, Setting
 from .flash import FlashMessage, FlashRead
 from .jobs import Job, JobState
+from .launch import ConnectorLaunch
 from .services import ServiceLink, ServiceTarget, StructureConnector
 
 __all__ = [
@@ -33,7 +34,7 @@ __all__ = [
     "Job", "JobState",
     "FlashMessage", "FlashRead",
     "AppFavourite", "DashboardDefault", "DashboardLayout",
-    "ServiceLink", "ServiceTarget", "StructureConnector",
+    "ServiceLink", "ServiceTarget", "StructureConnector", "WidgetPolicy", "ConnectorLaunch",
 ]
 
 from ..db import Model as _Model

@@ -41,3 +41,16 @@ class AppFavourite(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     item_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WidgetPolicy(Model):
+    """What an administrator decided for a widget and a profile in a structure (inherited by child structures):
+    ``allowed`` (users may place it), ``hidden`` (it reaches nobody of that profile) or ``mandatory``."""
+
+    __tablename__ = "widget_policies"
+
+    structure_id: Mapped[int] = mapped_column(ForeignKey("structures.id", ondelete="CASCADE"), primary_key=True)
+    widget_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    profile: Mapped[str] = mapped_column(String(20), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(10))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

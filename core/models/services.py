@@ -45,6 +45,8 @@ class StructureConnector(Model):
     values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     secrets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     profiles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Attributes released to the service (CAS attributes, LTI / OpenID claims); empty: the login only.
+    attributes: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("structure_id", "catalogue_id"),)

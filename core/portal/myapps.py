@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from ..models import AppFavourite, User
 from ..rights import Access
+from ..sso.launch import plugin_tile_url
+from .services import user_tiles
 
 MAX_FAVOURITES = 50
 
@@ -32,17 +34,18 @@ class Tile:
     external: bool = False
 
 
-def _catalogue_tiles(session: Session, user: User, access: Access, roles: list[Any] | None) -> list[Tile]:
-    """Links and connectors configured by administrators (the services catalogue), when that module exists."""
-    try:
-        from . import services  # noqa: PLC0415 - optional until the services administration lands
-    except ImportError:
-        return []
-    user_tiles = getattr(services, "user_tiles", None)
-    if user_tiles is None:
-        return []
-    return [Tile(t["key"], t["name"], t["theme"], t["url"], external=True)
-            for t in user_tiles(session, user, access, roles=roles)]
+def _connector_tiles(session: Session, registry: Any, user: User, access: Access,
+                     roles: list[Any] | None) -> list[Tile]:
+    """Plugin connectors, then the links and connectors configured by administrators: all open Préau's launch
+    page (``/launch/<key>``), which records the access and signs the person in."""
+    tiles = []
+    for connector in access.connectors:
+        url = plugin_tile_url(session, registry, user, connector)
+        if url is not None:
+            tiles.append(Tile(f"plugin:{connector.id}", connector.name, _("Services externes"), url, external=True))
+    tiles += [Tile(t["key"], t["name"], t["theme"], t["url"], external=True)
+              for t in user_tiles(session, user, access, roles=roles)]
+    return tiles
 
 
 def tiles_for(session: Session, registry: Any, user: User, access: Access,
@@ -52,10 +55,7 @@ def tiles_for(session: Session, registry: Any, user: User, access: Access,
              for r in registry.active() if r.app_id in access.apps and r.manifest.entry_endpoint]
     tiles += [Tile(f"link:{m.id}", _(m.label), _(m.theme), m.url, external=not m.url.startswith("/"))
               for m in access.menu_items if m.placement == "apps"]
-    profiles = {role.profile for role in user.roles}
-    tiles += [Tile(f"connector:{c.id}", c.name, _("Services externes"), c.url_for_profile(profiles), external=True)
-              for c in access.connectors]
-    tiles += _catalogue_tiles(session, user, access, roles)
+    tiles += _connector_tiles(session, registry, user, access, roles)
     return tiles
 
 

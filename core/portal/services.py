@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -32,7 +33,7 @@ from ..models import (
 )
 from ..rights import _reaches
 from ..types import THEMES, Profile
-from .catalogue import PLACEHOLDER_VALUE, CatalogueEntry, catalogue
+from .catalogue import PLACEHOLDER_VALUE, CatalogueEntry, catalogue, placeholders_of
 
 PROFILES = tuple(p.value for p in Profile)
 MAX_URL = 2000
@@ -219,10 +220,15 @@ def remove_connector(session: Session, connector: StructureConnector, *, actor: 
     session.flush()
 
 
+def fill_template(template: str, connector: StructureConnector, uai: str | None) -> str:
+    """A URL template of the catalogue filled with the structure's values and the school's UAI."""
+    values = {**(connector.values or {}), "uai": (uai or "").lower()}
+    return template.format(**{k: values.get(k, "") for k in placeholders_of(template)})
+
+
 def launch_url(entry: CatalogueEntry, connector: StructureConnector, uai: str | None, profiles: set[str]) -> str:
     """The URL a user with ``profiles`` opens: the entry's template filled with the structure's values."""
-    values = {**(connector.values or {}), "uai": (uai or "").lower()}
-    return entry.template_for(profiles).format(**{k: values.get(k, "") for k in entry.placeholders})
+    return fill_template(entry.template_for(profiles), connector, uai)
 
 
 # -- what reaches a user ---------------------------------------------------------------------------------
@@ -248,12 +254,34 @@ def _reached(profiles: list[str], targets: tuple[set[int], set[int]], role: Role
     return role.profile in profiles or bool(groups & reach.group_ids) or bool(classes & reach.class_ids)
 
 
-def services_for(session: Session, user: User, roles: Iterable[Role] | None = None) -> list[ServiceTile]:
-    """The links and enabled connectors that reach ``user`` through ``roles`` (default: all), sorted by theme
-    and title. A connector added at several levels counts once, from the structure nearest the role."""
+@dataclass(frozen=True)
+class ReachedConnector:
+    """A data connector that reaches a user through ``role``, with its URLs filled for that role."""
+
+    role: Role
+    connector: StructureConnector
+    entry: CatalogueEntry
+    url: str
+    base_url: str
+
+    @property
+    def key(self) -> str:
+        return f"connector:{self.connector.catalogue_id}"
+
+
+@dataclass
+class _Reachable:
+    links: dict[str, ServiceTile]
+    connectors: dict[str, ReachedConnector]
+
+
+def _reachable(session: Session, user: User, roles: Iterable[Role] | None) -> _Reachable:
+    """Links and enabled connectors reaching ``user`` through ``roles`` (default: all). A connector added at
+    several levels counts once, from the structure nearest the role."""
+    found = _Reachable({}, {})
     chosen = list(user.roles) if roles is None else [r for r in roles if r.user_id == user.id]
     if not chosen or user.state == AccountState.PRE_DELETED:  # a pre-deleted account only exports its data
-        return []
+        return found
     distances = {sid: ancestor_distances(session, sid) for sid in {r.structure_id for r in chosen}}
     every = set().union(*(set(d) for d in distances.values()))
     links = session.scalars(select(ServiceLink).where(ServiceLink.structure_id.in_(every))).all()
@@ -262,14 +290,13 @@ def services_for(session: Session, user: User, roles: Iterable[Role] | None = No
     targets = _all_targets(session, [link.id for link in links], [c.id for c in connectors])
     reaches = _reaches(session, user, chosen, {sid: set(d) for sid, d in distances.items()})
     uais = dict(session.execute(select(Structure.id, Structure.uai).where(Structure.id.in_(every))).all())
-    tiles: dict[str, ServiceTile] = {}
     nearest: dict[str, int] = {}
     for role in chosen:
         up, reach = distances[role.structure_id], reaches[role.id]
         for link in links:
             if link.structure_id in up and _reached(link.profiles, targets[("link", link.id)], role, reach):
-                tiles[f"link:{link.id}"] = ServiceTile("link", f"link:{link.id}", link.title, link.url, link.theme,
-                                                       link.icon)
+                found.links[f"link:{link.id}"] = ServiceTile("link", f"link:{link.id}", link.title, link.url,
+                                                             link.theme, link.icon)
         for connector in connectors:
             entry = entry_of(connector)
             key = f"connector:{connector.catalogue_id}"
@@ -281,9 +308,27 @@ def services_for(session: Session, user: User, roles: Iterable[Role] | None = No
             if "uai" in entry.placeholders and not uai:
                 continue
             nearest[key] = up[connector.structure_id]
-            tiles[key] = ServiceTile("connector", key, entry.name, launch_url(entry, connector, uai, {role.profile}),
-                                     entry.theme, "connector", entry.editor, entry.help, entry.reauthenticate)
-    return sorted(tiles.values(), key=lambda t: (THEMES.index(t.theme) if t.theme in THEMES else 99, t.title))
+            found.connectors[key] = ReachedConnector(role, connector, entry,
+                                                     launch_url(entry, connector, uai, {role.profile}),
+                                                     fill_template(entry.url, connector, uai))
+    return found
+
+
+def reached_connectors(session: Session, user: User, roles: Iterable[Role] | None = None) -> list[ReachedConnector]:
+    """The enabled data connectors that reach ``user`` (the launch page and the CAS service registry use it)."""
+    return list(_reachable(session, user, roles).connectors.values())
+
+
+def services_for(session: Session, user: User, roles: Iterable[Role] | None = None) -> list[ServiceTile]:
+    """The links and enabled connectors that reach ``user`` through ``roles`` (default: all), sorted by theme
+    and title. A connector tile opens Préau's launch page, which records the access and signs the user in."""
+    found = _reachable(session, user, roles)
+    tiles = list(found.links.values())
+    for key, reached in found.connectors.items():
+        entry = reached.entry
+        tiles.append(ServiceTile("connector", key, entry.name, url_for("sso.launch", key=key), entry.theme,
+                                 "connector", entry.editor, entry.help, entry.reauthenticate))
+    return sorted(tiles, key=lambda t: (THEMES.index(t.theme) if t.theme in THEMES else 99, t.title))
 
 
 def user_tiles(session: Session, user: User, access: Any = None,

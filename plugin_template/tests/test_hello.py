@@ -63,11 +63,14 @@ def test_widget_lists_the_latest_notes(school, login_as, enable_plugin, db):
 
 def test_link_connector_appears_on_my_apps(school, login_as, enable_plugin):
     client = login_as(school.teacher)
-    assert "eduscol.education.fr" not in client.get("/apps").text
+    assert "Éduscol" not in client.get("/apps").text
     enable_plugin("hello", school.structure)
     apps = client.get("/apps").text
-    assert 'href="https://eduscol.education.fr/"' in apps and "Éduscol" in apps
+    assert 'href="/launch/plugin:hello.eduscol"' in apps and "Éduscol" in apps
     assert 'href="/apps/hello/"' in apps
+    # The tile opens Préau's launch page, which records the visit and sends the person to the service.
+    launched = client.get("/launch/plugin:hello.eduscol")
+    assert launched.status_code == 303 and launched.headers["Location"] == "https://eduscol.education.fr/"
 
 
 def test_a_note_is_saved_and_listed_for_its_author_only(school, login_as, enable_plugin, db):
