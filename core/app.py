@@ -129,6 +129,8 @@ def _register_kernel_blueprints(app: Flask) -> None:
     from .admin import communication as _communication_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import dashboard as _dashboard_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import flash as _flash_admin  # noqa: F401 - its routes join the admin blueprint
+    from .admin import lti as _lti_admin  # noqa: F401 - its routes join the admin blueprint
+    from .admin import oidc as _oidc_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import services as _services_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin.views import bp as admin_bp
     from .api import init_api

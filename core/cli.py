@@ -293,16 +293,74 @@ def purge(database_url: str | None) -> None:
     from .auth import sessions, throttle
     from .db import db_session
     from .jobs import purge_finished
+    from .sso.cas_tickets import purge as purge_cas_tickets
+    from .sso.lti13 import purge_nonces as purge_lti_nonces
+    from .sso.oidc_service import purge as purge_oauth
 
     app = _make_app(database_url)
     with app.app_context():
         session = db_session()
         attempts = throttle.purge_old(session, throttle.ThrottlePolicy())
+        cas_tickets = purge_cas_tickets(session, app.config["PERMANENT_SESSION_LIFETIME"])
+        oauth = purge_oauth(session)
         ended = sessions.purge(session, app.config["PERMANENT_SESSION_LIFETIME"])
         finished = purge_finished(session)
+        purge_lti_nonces(session)  # used LTI 1.3 nonces and assertion ids, once expired
         session.commit()
     click.echo(f"{attempts} tentative(s) de connexion, {ended} session(s) et {finished} tâche(s) terminée(s) "
                "oubliées.")
+    click.echo(f"{cas_tickets} ticket(s) CAS expiré(s) oublié(s).")
+    click.echo(f"{oauth} code(s) et jeton(s) OAuth expiré(s) oublié(s).")
+
+
+@cli.group("lti")
+def lti() -> None:
+    """Plateforme LTI 1.3 : clés de signature."""
+
+
+@lti.command("rotate-keys")
+@click.option("--db", "database_url")
+def lti_rotate_keys(database_url: str | None) -> None:
+    """Crée une nouvelle clé de signature LTI 1.3 ; l'ancienne reste publiée jusqu'à l'expiration de ses jetons."""
+    from .db import db_session
+    from .sso.lti13_keys import rotate
+
+    app = _make_app(database_url)
+    with app.app_context():
+        key, forgotten = rotate(db_session())
+        db_session().commit()
+    click.echo(f"Nouvelle clé LTI 1.3 : {key.kid} ({forgotten} ancienne(s) clé(s) supprimée(s)).")
+
+
+@cli.group("oauth")
+def oauth() -> None:
+    """Fournisseur OAuth 2.0 / OpenID Connect : applications clientes."""
+
+
+@oauth.command("add-client")
+@click.option("--name", required=True, help="Nom montré aux personnes sur l'écran d'accord.")
+@click.option("--redirect-uri", "redirect_uris", multiple=True, required=True, help="Adresse de retour exacte.")
+@click.option("--public", is_flag=True, help="Application mobile ou dans le navigateur : pas de secret, PKCE.")
+@click.option("--scope", "scopes", multiple=True, default=("openid", "profile"), show_default=True)
+@click.option("--db", "database_url")
+def oauth_add_client(name: str, redirect_uris: tuple[str, ...], public: bool, scopes: tuple[str, ...],
+                     database_url: str | None) -> None:
+    """Enregistre une application ; son secret n'est affiché qu'une fois."""
+    from .db import db_session
+    from .sso.oidc_service import OidcError, register_client
+
+    app = _make_app(database_url)
+    with app.app_context():
+        try:
+            client, secret = register_client(db_session(), app.extensions["preau.plugins"], name=name,
+                                             redirect_uris=list(redirect_uris), confidential=not public,
+                                             scopes=list(scopes))
+        except OidcError as error:
+            raise click.ClickException(str(error)) from error
+        db_session().commit()
+    click.echo(f"client_id: {client.client_id}")
+    if secret:
+        click.echo(f"client_secret: {secret}  (copiez-le : il ne sera plus affiché)")
 
 
 # -- background jobs -----------------------------------------------------------------------------------

@@ -40,6 +40,8 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "PRODUCTION": production,
         "DATABASE_URL": env.get("PREAU_DATABASE_URL"),
         "SECRET_KEY": env.get("PREAU_SECRET_KEY"),
+        # Fernet keys encrypting secrets stored in the database (core/crypto.py); first one encrypts.
+        "DATA_KEYS": env.get("PREAU_DATA_KEYS"),
         "PLUGINS_EXTRA": _list(env.get("PREAU_PLUGINS_EXTRA")),
         "PLUGINS_DENY": _list(env.get("PREAU_PLUGINS_DENY")),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -13,7 +13,7 @@ from .auth.passwords import hash_password
 from .auth.service import accept_charters, publish_charter
 from .db import db_session
 from .directory.classes import create_class, create_group
-from .directory.structures import create_structure
+from .directory.structures import create_structure, profile_group
 from .directory.users import (
     add_role,
     add_to_group,
@@ -23,7 +23,7 @@ from .directory.users import (
     link_relative,
 )
 from .models import Function, Structure, StructureKind
-from .rights import enable_with_defaults
+from .rights import grant, set_enabled
 from .types import PROFILE_LABELS, Profile
 
 CITY = "Ville de Saint-Préau"
@@ -121,16 +121,43 @@ def _build(session: Session) -> None:
     registry = current_app.extensions["preau.plugins"]
     for record in registry.active():
         if record.manifest and not record.manifest.core and record.manifest.editor == "Préau":
-            enable_with_defaults(session, registry, city, record.app_id)
+            _enable_for_schools(session, record, city, [ferry, curie])
     session.flush()
     for user in (admin, direction, martin, lea, tom, colin, durand, roux, bernard):
         session.refresh(user, ["roles"])
         accept_charters(session, user)
+    if registry.by_app_id("pronote") is not None:
+        _enable_pronote(session, registry, ferry, city)
     if registry.by_app_id("messaging") is not None:
         # A built-in plugin's sample data; the kernel does not depend on it otherwise.
         from preau_plugins.messaging.demo import add_demo_messages
 
         add_demo_messages(session)
+
+
+def _enable_pronote(session: Session, registry, school: Structure, city: Structure) -> None:
+    """Pronote for Jules-Ferry, granted to parents and students; the block of every demo student (Tom is at
+    Marie-Curie) is fed by the demo adapter."""
+    from .settings import set_setting
+
+    set_enabled(session, school, "pronote", True)
+    for profile in (Profile.RELATIVE, Profile.STUDENT):
+        grant(session, "pronote.access", school, group=profile_group(session, school.id, profile))
+    set_setting(session, registry, "pronote", "url", f"https://{school.uai.lower()}.index-education.net/pronote/",
+                structure_id=school.id)
+    set_setting(session, registry, "pronote", "adapter", "demo", structure_id=city.id)
+
+
+def _enable_for_schools(session: Session, record, city: Structure, schools: list[Structure]) -> None:
+    """Enabled for the whole city, granted school by school (and to the city's own staff), so that each
+    school's administrator can narrow an app down to some profiles, as the services administration allows."""
+    set_enabled(session, city, record.app_id, True)
+    for right in record.rights:
+        for profile in right.default_profiles:
+            for school in schools:
+                grant(session, right.id, school, group=profile_group(session, school.id, profile))
+            if profile == Profile.PERSONNEL:
+                grant(session, right.id, city, group=profile_group(session, city.id, profile))
 
 
 def _fill_classes(session: Session, password: str, classes, bernard) -> None:

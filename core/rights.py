@@ -19,7 +19,7 @@ the user gets the union over all roles. Core apps (manifest ``core=True``) answe
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask_babel import gettext as _
@@ -28,9 +28,23 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .directory.structures import DirectoryError, ancestor_distances, profile_group
-from .models import AppEnablement, Group, GroupKind, GroupMember, RightGrant, Role, SchoolClass, Structure, User
+from .models import (
+    AppEnablement,
+    Group,
+    GroupKind,
+    GroupMember,
+    RightGrant,
+    Role,
+    SchoolClass,
+    Structure,
+    User,
+    WidgetPolicy,
+)
 from .plugins import PluginRegistry
 from .types import Connector, MenuItem, Widget
+
+WIDGET_ALLOWED, WIDGET_HIDDEN, WIDGET_MANDATORY = "allowed", "hidden", "mandatory"
+WIDGET_MODES = (WIDGET_ALLOWED, WIDGET_HIDDEN, WIDGET_MANDATORY)
 
 
 class GrantError(DirectoryError):
@@ -117,25 +131,64 @@ def access_for(session: Session, registry: PluginRegistry, user: User,
         all_classes = set().union(*(r.class_ids for r in reaches.values()))
         grants = session.execute(select(RightGrant.right_id, RightGrant.group_id, RightGrant.class_id).where(
             RightGrant.group_id.in_(all_groups) | RightGrant.class_id.in_(all_classes))).all()
-        for role in chosen:
-            reach, apps = reaches[role.id], enabled[role.structure_id]
-            access.rights |= {g.right_id for g in grants
-                              if (g.group_id in reach.group_ids or g.class_id in reach.class_ids)
-                              and g.right_id.split(".", 1)[0] in apps}
+    role_rights: dict[int, set[str]] = {}
+    for role in chosen:
+        reach, apps = reaches[role.id], enabled[role.structure_id]
+        role_rights[role.id] = {g.right_id for g in grants
+                                if (g.group_id in reach.group_ids or g.class_id in reach.class_ids)
+                                and g.right_id.split(".", 1)[0] in apps}
     core = registry.core_app_ids()
-    for record in registry.active():
-        if record.app_id in core:
-            access.rights |= {r.id for r in record.rights}
+    core_rights = {r.id for record in registry.active() if record.app_id in core for r in record.rights}
     declared = registry.all_rights()
-    access.rights &= set(declared)  # a grant left behind by an uninstalled plugin gives nothing
+    for rights in role_rights.values():
+        rights |= core_rights
+        rights &= set(declared)  # a grant left behind by an uninstalled plugin gives nothing
+    access.rights = set().union(core_rights & set(declared), *role_rights.values())
     access.apps = {declared[r].app_id for r in access.rights}
+    policies = _widget_policies(session, chosen, distances) if chosen else {}
     for record in registry.active():
         if record.app_id not in access.apps:
             continue
-        access.widgets += [w for w in record.widgets if w.right in access.rights]
+        access.widgets += [w for w in (_apply_policy(w, chosen, role_rights, policies) for w in record.widgets
+                                       if w.right in access.rights) if w is not None]
         access.connectors += [c for c in record.connectors if c.right in access.rights]
         access.menu_items += [m for m in record.menu_items if m.right in access.rights]
     return access
+
+
+def _widget_policies(session: Session, roles: list[Role],
+                     distances: dict[int, dict[int, int]]) -> dict[tuple[int, str], str]:
+    """For each (role id, widget id), the nearest administrator decision for the role's profile (one query)."""
+    every = set().union(*(set(d) for d in distances.values()))
+    rows = session.execute(select(WidgetPolicy.structure_id, WidgetPolicy.widget_id, WidgetPolicy.profile,
+                                  WidgetPolicy.mode).where(WidgetPolicy.structure_id.in_(every),
+                                                           WidgetPolicy.profile.in_({r.profile for r in roles}))).all()
+    nearest: dict[tuple[int, str], tuple[int, str]] = {}
+    for role in roles:
+        up = distances[role.structure_id]
+        for row in rows:
+            if row.profile != role.profile or row.structure_id not in up:
+                continue
+            best = nearest.get((role.id, row.widget_id))
+            if best is None or up[row.structure_id] < best[0]:
+                nearest[(role.id, row.widget_id)] = (up[row.structure_id], row.mode)
+    return {key: mode for key, (_d, mode) in nearest.items()}
+
+
+def _apply_policy(widget: Widget, roles: list[Role], role_rights: dict[int, set[str]],
+                  policies: dict[tuple[int, str], str]) -> Widget | None:
+    """The widget as the administrators set it for the roles it reaches through: hidden when every such role's
+    profile has it hidden, mandatory when one has it mandatory, placeable when one allows it."""
+    modes = [policies.get((role.id, widget.id)) for role in roles if widget.right in role_rights.get(role.id, ())]
+    if not modes:
+        return widget
+    if all(mode == WIDGET_HIDDEN for mode in modes):
+        return None
+    if WIDGET_MANDATORY in modes and not widget.mandatory:
+        widget = replace(widget, mandatory=True)
+    if WIDGET_ALLOWED in modes and not widget.placeable:
+        widget = replace(widget, placeable=True)
+    return widget
 
 
 # -- administration --------------------------------------------------------------------------------------

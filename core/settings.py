@@ -13,7 +13,8 @@ from .models import Setting
 from .plugins import PluginRegistry
 from .types import SettingSpec
 
-_KINDS = {"str": str, "int": int, "bool": bool}
+_KINDS = {"str": str, "int": int, "bool": bool, "url": str}
+MAX_TEXT = 500
 
 
 class SettingError(ValueError):
@@ -76,3 +77,65 @@ def setting(app_id: str, key: str, *, structure_id: int | None = None, profile: 
 
     return get_setting(db_session(), current_app.extensions["preau.plugins"], app_id, key,
                        structure_id=structure_id, profile=profile)
+
+
+# -- administration: a structure's own values, typed in a form --------------------------------------------
+
+
+def own_values(session: Session, app_id: str, structure_id: int) -> dict[str, Any]:
+    """The values set in the structure itself (not per profile)."""
+    rows = session.scalars(select(Setting).where(Setting.app_id == app_id, Setting.structure_id == structure_id,
+                                                 Setting.profile.is_(None)))
+    return {row.key: row.value for row in rows}
+
+
+def _parsed(spec: SettingSpec, raw: str) -> Any:
+    """A form value as the spec's kind; ``None`` means "no value here" (inherit)."""
+    from flask_babel import gettext as _
+
+    from .portal.services import ServiceError, checked_url
+
+    raw = raw.strip()
+    if spec.kind == "bool":
+        return raw == "1"
+    if not raw:
+        return None
+    if len(raw) > MAX_TEXT or any(ord(ch) < 32 for ch in raw):
+        raise SettingError(_("La valeur de « %(label)s » n'est pas valide.", label=spec.label))
+    if spec.kind == "int":
+        if not raw.lstrip("-").isdigit():
+            raise SettingError(_("« %(label)s » attend un nombre entier.", label=spec.label))
+        return int(raw)
+    if spec.kind == "url":
+        try:
+            return checked_url(raw)
+        except ServiceError as error:
+            raise SettingError(f"{spec.label} : {error}") from None
+    return raw
+
+
+def set_structure_values(session: Session, registry: PluginRegistry, app_id: str, structure_id: int,
+                         form: dict[str, str], *, actor: Any = None) -> list[str]:
+    """Set the plugin's settings of a structure from form strings (an empty text inherits again); every value
+    is checked before any is written. Returns the keys that changed (audited)."""
+    from . import audit
+
+    record = registry.by_app_id(app_id)
+    specs = record.settings if record else []
+    parsed = {spec.key: _parsed(spec, form.get(spec.key, "")) for spec in specs}
+    current = own_values(session, app_id, structure_id)
+    changed = [key for key, value in parsed.items() if current.get(key) != value]
+    for key in changed:
+        row = session.scalar(select(Setting).where(Setting.app_id == app_id, Setting.key == key,
+                                                   Setting.structure_id == structure_id, Setting.profile.is_(None)))
+        if parsed[key] is None:
+            session.delete(row)
+        elif row is None:
+            session.add(Setting(app_id=app_id, key=key, structure_id=structure_id, profile=None, value=parsed[key]))
+        else:
+            row.value = parsed[key]
+    session.flush()
+    if changed:
+        audit.record(session, "settings.changed", actor=actor, structure_id=structure_id, app_id=app_id,
+                     values={key: parsed[key] for key in changed})
+    return changed

@@ -129,7 +129,8 @@ class Connector:
         if self.kind not in CONNECTOR_KINDS:
             raise ManifestError(f"connector {self.id}: kind {self.kind!r} not in {CONNECTOR_KINDS}")
         for url in (self.url, *self.launch_urls.values()):
-            if not url.startswith(("https://", "http://")):
+            # "{url}…": the whole base comes from a setting, checked when the launch page fills it
+            if not url.startswith(("https://", "http://", "{")):
                 raise ManifestError(f"connector {self.id}: {url!r} must be an http(s) URL")
 
     def url_for_profile(self, profiles: set[str]) -> str:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from preau.directory.classes import create_group
 from preau.directory.structures import profile_group
-from preau.models import AppEnablement, AuditEvent, RightGrant
+from preau.models import AppEnablement, AuditEvent, RightGrant, Setting
 from preau.rights import access_for
 from preau.testing import build_school
 from preau.types import Profile
@@ -108,3 +108,45 @@ def test_grants_made_above_are_shown_as_inherited(client, login_as, school, db):
     login_as(school.admin)
     page = client.get(url(school.structure)).get_data(as_text=True)
     assert f"Enseignants — {school.city.name} (donné par {school.city.name})" in page
+
+
+# -- plugin settings per structure -------------------------------------------------------------------------
+
+
+def test_an_adml_sets_a_plugin_setting_of_their_school_and_it_is_audited(app, client, login_as, school, db):
+    from preau.settings import get_setting
+
+    admin = login_as(school.admin)
+    url = f"/admin/structures/{school.structure.id}/apps/recorder/settings"
+    assert admin.post_form(url, {"max_items": "25"}).status_code == 302
+    registry = app.extensions["preau.plugins"]
+    assert get_setting(db, registry, "recorder", "max_items", structure_id=school.structure.id) == 25
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "settings.changed"))
+    assert event.detail["values"] == {"max_items": 25}
+    page = admin.get(f"/admin/structures/{school.structure.id}/apps").get_data(as_text=True)
+    assert 'value="25"' in page
+    admin.post_form(url, {"max_items": ""})  # empty: inherit again
+    assert get_setting(db, registry, "recorder", "max_items", structure_id=school.structure.id) == 10
+
+
+def test_a_malformed_setting_is_refused_with_its_label_and_nothing_changes(app, login_as, school, db):
+    admin = login_as(school.admin)
+    response = admin.post_form(f"/admin/structures/{school.structure.id}/apps/recorder/settings",
+                               {"max_items": "douze"})
+    assert response.status_code == 400 and "éléments affichés » attend un nombre" in response.get_data(as_text=True)
+    assert db.scalar(select(func.count()).select_from(Setting)) == 0
+
+
+def test_a_url_setting_refuses_javascript(app, login_as, school, db):
+    response = login_as(school.admin).post_form(
+        f"/admin/structures/{school.structure.id}/apps/portalsvc/settings", {"url": "javascript:alert(1)"})
+    assert response.status_code == 400 and "http" in response.get_data(as_text=True)
+    assert db.scalar(select(func.count()).select_from(Setting)) == 0
+
+
+def test_an_adml_cannot_set_the_settings_of_another_school(login_as, school, db):
+    other = build_school(db, "École Voltaire", "0750002B", "Autre ville")
+    response = login_as(school.admin).post_form(f"/admin/structures/{other.structure.id}/apps/recorder/settings",
+                                                {"max_items": "3"})
+    assert response.status_code == 403
+    assert db.scalar(select(func.count()).select_from(Setting)) == 0

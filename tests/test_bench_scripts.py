@@ -34,3 +34,19 @@ def test_messaging_benchmark_sends_lists_and_searches(tmp_path):
     out = _run("messaging.py", "--students", "2000", "--runs", "2", "--samples", "3", cwd=tmp_path)
     assert "envoi à un groupe de 1 000" in out and "ratio envoi / SQL brut" in out
     assert "recherche plein texte" in out
+
+
+def test_portal_benchmark_measures_the_dashboard_and_my_apps(tmp_path):
+    out = _run("portal.py", "--students", "300", "--runs", "3", cwd=tmp_path)
+    assert "GET / avec 8 widgets (cadres)" in out and "débit avec 8 widgets / sans widget" in out
+    assert "Mes Applis du même enseignant (40 tuiles)" in out and "résolutions des droits : 1" in out
+
+
+def test_cas_benchmark_issues_and_validates_tickets(tmp_path):
+    out = _run("cas.py", "--smoke", cwd=tmp_path)
+    assert "Préau : 10 cycles" in out and "p3/serviceValidate p50" in out
+
+
+def test_lti13_benchmark_launches_through_the_id_token_form(tmp_path):
+    out = _run("lti13.py", "--smoke", cwd=tmp_path)
+    assert "lancements : 5" in out and "p50" in out and "p95" in out

@@ -204,3 +204,29 @@ def test_removing_a_connector_is_audited(db, school, login_as):
     assert client.post_form(url).status_code == 302
     assert db.scalar(select(func.count()).select_from(StructureConnector)) == 0
     assert db.scalar(select(AuditEvent).where(AuditEvent.action == "services.connector_removed")) is not None
+
+
+def test_secrets_are_encrypted_in_the_database_and_read_back_in_clear(app, db, school):
+    from sqlalchemy import text
+
+    from preau.crypto import EncryptedJSON
+
+    connector = add_connector(db, school.structure, "moodle_lti11")
+    _configure(db, connector, values={"host": "moodle.exemple.fr", "consumer_key": "cle"},
+               secrets={"shared_secret": "S3cr3t-tres-long"}, profiles=["student"])
+    db.flush()
+    stored = db.execute(text("SELECT secrets FROM structure_connectors WHERE id = :id"), {"id": connector.id}).scalar()
+    assert "S3cr3t-tres-long" not in str(stored) and "fernet" in str(stored)
+    db.expire(connector)
+    assert connector.secrets == {"shared_secret": "S3cr3t-tres-long"}
+    # A row written before encryption is read as it is (and encrypted at its next write).
+    assert EncryptedJSON().process_result_value({"shared_secret": "ancien"}, None) == {"shared_secret": "ancien"}
+
+
+def test_secrets_encrypted_with_a_key_that_is_gone_read_as_empty(app, db):
+    from cryptography.fernet import Fernet
+
+    from preau.crypto import EncryptedJSON
+
+    other = Fernet(Fernet.generate_key()).encrypt(b'{"shared_secret": "x"}').decode()
+    assert EncryptedJSON().process_result_value({"fernet": other}, None) == {}

@@ -7,13 +7,14 @@ Each route checks the administrator's scope on the server; every change is audit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import rights
+from .. import rights, settings
 from ..db import db_session
 from ..directory.structures import ancestor_distances
 from ..models import AppEnablement, Group, GroupKind, RightGrant, SchoolClass, Structure
@@ -30,6 +31,8 @@ class AppRow:
     effective: bool
     grants: dict[str, list[RightGrant]]
     inherited: dict[str, list[str]]  # right id → "who, from which structure above"
+    settings: dict[str, Any]  # this structure's own values of the plugin's settings
+    effective_settings: dict[str, Any]  # what applies here (own, inherited or default)
 
 
 def _registry():
@@ -50,7 +53,10 @@ def app_rows(structure: Structure) -> list[AppRow]:
     inherited = inherited_grants(structure)
     return [AppRow(r, decisions.get(r.app_id), r.app_id in effective,
                    {right.id: grants.get(right.id, []) for right in r.rights},
-                   {right.id: inherited.get(right.id, []) for right in r.rights})
+                   {right.id: inherited.get(right.id, []) for right in r.rights},
+                   settings.own_values(session, r.app_id, structure.id),
+                   {spec.key: settings.get_setting(session, registry, r.app_id, spec.key, structure_id=structure.id)
+                    for spec in r.settings})
             for r in sorted(records, key=lambda r: r.manifest.name.lower())]
 
 
@@ -149,6 +155,22 @@ def app_revoke(structure_id: int, grant_id: int):
     db_session().commit()
     flash(_("Droit retiré."), "success")
     return redirect(url_for("admin.apps", structure_id=structure.id) + f"#app-{grant.right_id.split('.')[0]}")
+
+
+@bp.route("/structures/<int:structure_id>/apps/<app_id>/settings", methods=["POST"])
+def app_settings(structure_id: int, app_id: str):
+    """The plugin's settings for this structure (e.g. the school's Pronote address), inherited below it."""
+    structure = _structure_in_scope(structure_id)
+    if _registry().by_app_id(app_id) is None:
+        abort(404)
+    try:
+        settings.set_structure_values(db_session(), _registry(), app_id, structure.id, request.form,
+                                      actor=current_user._get_current_object())
+    except settings.SettingError as error:
+        return _refuse(structure, str(error))
+    db_session().commit()
+    flash(_("Réglages enregistrés pour %(name)s.", name=structure.name), "success")
+    return redirect(url_for("admin.apps", structure_id=structure.id) + f"#app-{app_id}")
 
 
 def _refuse(structure: Structure, message: str):

@@ -23,9 +23,11 @@ def _installed():
 def _page(structure: Structure, error: str | None = None, status: int = 200):
     installed = _installed()
     defaults = layouts.default_layouts(db_session(), structure)
+    own, inherited = layouts.widget_policies(db_session(), structure)
     return render_template("admin/dashboard_defaults.html", structure=structure, profiles=list(Profile),
                            widgets=list(installed.values()), defaults=defaults, error=error,
-                           size_labels=layouts.SIZE_LABELS), status
+                           size_labels=layouts.SIZE_LABELS, own_policies=own, inherited_policies=inherited,
+                           policy_labels=layouts.POLICY_LABELS), status
 
 
 def _items_from_form(form) -> list[dict[str, str]]:
@@ -58,3 +60,28 @@ def save_dashboard_default(structure_id: int, profile: str):
     db_session().commit()
     flash(_("Disposition par défaut enregistrée."), "success")
     return redirect(url_for("admin.dashboard_defaults", structure_id=structure.id), 303)
+
+
+def _policies_from_form(form) -> dict[tuple[str, str], str]:
+    """``policy-<profile>-<widget id>`` fields (widget ids contain dots, profiles do not)."""
+    choices = {}
+    for key, mode in form.items():
+        if key.startswith("policy-"):
+            profile, _sep, widget_id = key.removeprefix("policy-").partition("-")
+            choices[(widget_id, profile)] = mode
+    return choices
+
+
+@bp.route("/structures/<int:structure_id>/dashboard/policies", methods=["POST"])
+def save_widget_policies(structure_id: int):
+    """Which widgets each profile sees, may place, or must keep, for this structure and those below it."""
+    structure = _structure_in_scope(structure_id)
+    try:
+        changed = layouts.set_widget_policies(db_session(), structure, _policies_from_form(request.form),
+                                              _installed(), actor=current_user.id, ip=client_ip())
+    except layouts.LayoutError as error:
+        db_session().rollback()
+        return _page(structure, str(error), 400)
+    db_session().commit()
+    flash(_("Visibilité des widgets enregistrée (%(count)d changement(s)).", count=changed), "success")
+    return redirect(url_for("admin.dashboard_defaults", structure_id=structure.id) + "#policies", 303)

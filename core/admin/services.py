@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -20,6 +21,12 @@ from ..portal import services as rules
 from ..portal.catalogue import catalogue
 from ..types import PROFILE_LABELS, THEMES, Profile
 from .views import _structure_in_scope, bp
+
+ATTRIBUTE_LABELS = {
+    "login": _l("Identifiant"), "display_name": _l("Nom affiché"), "first_name": _l("Prénom"),
+    "last_name": _l("Nom de famille"), "email": _l("Adresse électronique"), "profile": _l("Profil"),
+    "uai": _l("UAI de l'établissement"), "classes": _l("Classes"), "external_id": _l("Identifiant externe"),
+}
 
 
 def _ids(name: str) -> list[int]:
@@ -115,7 +122,8 @@ def _connector_page(structure: Structure, connector: StructureConnector, status:
     return render_template("admin/connector.html", structure=structure, connector=connector,
                            entry=rules.entry_of(connector), groups=groups, classes=classes,
                            chosen_groups=chosen_groups, chosen_classes=chosen_classes, profiles=list(Profile),
-                           profile_labels=PROFILE_LABELS, missing=rules.missing_values(connector)), status
+                           profile_labels=PROFILE_LABELS, missing=rules.missing_values(connector),
+                           attribute_labels=ATTRIBUTE_LABELS), status
 
 
 @bp.route("/structures/<int:structure_id>/services/connectors/<int:connector_id>", methods=["GET", "POST"])
@@ -132,7 +140,8 @@ def connector(structure_id: int, connector_id: int):
             db_session(), connector, values={f.key: form.get(f"value_{f.key}", "") for f in fields if not f.secret},
             secrets={f.key: form.get(f"secret_{f.key}", "") for f in fields if f.secret},
             profiles=form.getlist("profiles"), group_ids=_ids("group_ids"), class_ids=_ids("class_ids"),
-            enabled=form.get("enabled") == "1", actor=current_user.id)
+            enabled=form.get("enabled") == "1", actor=current_user.id,
+            attributes=form.getlist("attributes") if form.get("attributes_shown") else None)
     except rules.ServiceError as error:
         db_session().rollback()
         flash(str(error), "error")

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from ..communication.defaults import (
@@ -130,8 +130,28 @@ def ancestor_ids(session: Session, ids: Iterable[int]) -> set[int]:
     return _walk(session, ids, up=True)
 
 
+_DISTANCES = "preau.ancestor_distances"
+
+
 def ancestor_distances(session: Session, structure_id: int) -> dict[int, int]:
-    """Each ancestor (and the structure itself, at 0) with its shortest distance upward."""
+    """Each ancestor (and the structure itself, at 0) with its shortest distance upward.
+
+    Remembered in the session until its next flush, commit or rollback: one request asks this many times (rights,
+    services, connectors) and the structure graph only changes through a flush."""
+    memo = session.info.setdefault(_DISTANCES, {})
+    if structure_id not in memo:
+        memo[structure_id] = _ancestor_distances(session, structure_id)
+    return dict(memo[structure_id])
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_distances(session: Session, *_args) -> None:
+    session.info.pop(_DISTANCES, None)
+
+
+def _ancestor_distances(session: Session, structure_id: int) -> dict[int, int]:
     distances = {structure_id: 0}
     frontier = [structure_id]
     while frontier:

@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent, LoginAttempt
 from .auth import ApiToken, AuthSession, Charter, CharterAcceptance
+from .cas import CasTicket
 from .communication import CommLink, CommSettings, CommVersion
 from .dashboard import AppFavourite, DashboardDefault, DashboardLayout, WidgetPolicy
 from .directory import (
@@ -23,6 +24,8 @@ from .enablement import AppEnablement, RightGrant, Setting
 from .flash import FlashMessage, FlashRead
 from .jobs import Job, JobState
 from .launch import ConnectorLaunch
+from .lti import LtiDeployment, LtiKey, LtiLineItem, LtiNonce, LtiResourceLink, LtiScore, LtiTool
+from .oidc import OAuthClient, OAuthCode, OAuthConsent, OAuthSigningKey, OAuthToken
 from .services import ServiceLink, ServiceTarget, StructureConnector
 
 __all__ = [
@@ -31,10 +34,12 @@ __all__ = [
     "Function",
     "Group", "GroupKind", "GroupMember", "LoginAttempt", "RelativeLink", "RightGrant", "Role", "SchoolClass",
     "Setting", "Structure", "StructureKind", "StructureLink", "User", "UserFunction",
-    "Job", "JobState",
+    "Job", "JobState", "CasTicket",
     "FlashMessage", "FlashRead",
     "AppFavourite", "DashboardDefault", "DashboardLayout",
     "ServiceLink", "ServiceTarget", "StructureConnector", "WidgetPolicy", "ConnectorLaunch",
+    "LtiDeployment", "LtiKey", "LtiLineItem", "LtiNonce", "LtiResourceLink", "LtiScore", "LtiTool",
+    "OAuthClient", "OAuthCode", "OAuthConsent", "OAuthSigningKey", "OAuthToken",
 ]
 
 from ..db import Model as _Model

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..crypto import EncryptedJSON
 from ..db import Model
 from ._time import utcnow
 
@@ -43,7 +44,7 @@ class StructureConnector(Model):
     catalogue_id: Mapped[str] = mapped_column(String(40))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    secrets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    secrets: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)  # encrypted at rest
     profiles: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Attributes released to the service (CAS attributes, LTI / OpenID claims); empty: the login only.
     attributes: Mapped[list[str]] = mapped_column(JSON, default=list)

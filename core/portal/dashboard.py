@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..directory.structures import ancestor_distances
-from ..models import DashboardDefault, DashboardLayout, Structure, User
+from ..models import DashboardDefault, DashboardLayout, Structure, User, WidgetPolicy
 from ..models._time import utcnow
 from ..types import Profile, Widget
 
@@ -182,3 +182,52 @@ def set_default_layout(session: Session, structure: Structure, profile: str, raw
         row.items, row.updated_at = items, utcnow()
     audit.record(session, "dashboard.default_layout", actor=actor, target=structure, structure_id=structure.id,
                  ip=ip, profile=profile, widgets=[item["id"] for item in items])
+
+
+# -- administration: which widgets each profile sees, may place or must keep -------------------------------
+
+POLICY_LABELS = {"inherit": _l("Hérité"), "allowed": _l("Proposé"), "hidden": _l("Masqué"),
+                 "mandatory": _l("Obligatoire")}
+
+
+def widget_policies(session: Session, structure: Structure) -> tuple[dict[tuple[str, str], str],
+                                                                      dict[tuple[str, str], str]]:
+    """The structure's own decisions and those it inherits (nearest ancestor), by (widget id, profile)."""
+    distances = ancestor_distances(session, structure.id)
+    rows = session.scalars(select(WidgetPolicy).where(WidgetPolicy.structure_id.in_(distances))).all()
+    own = {(r.widget_id, r.profile): r.mode for r in rows if r.structure_id == structure.id}
+    inherited: dict[tuple[str, str], tuple[int, str]] = {}
+    for row in rows:
+        distance, key = distances[row.structure_id], (row.widget_id, row.profile)
+        if row.structure_id != structure.id and (key not in inherited or distance < inherited[key][0]):
+            inherited[key] = (distance, row.mode)
+    return own, {key: mode for key, (_d, mode) in inherited.items()}
+
+
+def set_widget_policies(session: Session, structure: Structure, choices: dict[tuple[str, str], str],
+                        installed: dict[str, Widget], *, actor: Any = None, ip: str | None = None) -> int:
+    """Apply ``{(widget id, profile): mode or "inherit"}`` to the structure; returns how many changed.
+    Everything is checked before anything is written."""
+    profiles = {str(p) for p in Profile}
+    for (widget_id, profile), mode in choices.items():
+        if widget_id not in installed:
+            raise LayoutError(_("Widget inconnu : %(id)s.", id=widget_id[:100]), "unknown_widget")
+        if profile not in profiles:
+            raise LayoutError(_("Profil inconnu."), "unknown_profile")
+        if mode not in POLICY_LABELS:
+            raise LayoutError(_("Choix inconnu pour le widget %(id)s.", id=widget_id), "invalid_mode")
+    own, _inherited = widget_policies(session, structure)
+    changes = {key: mode for key, mode in choices.items() if own.get(key, "inherit") != mode}
+    for (widget_id, profile), mode in changes.items():
+        row = session.get(WidgetPolicy, (structure.id, widget_id, profile))
+        if mode == "inherit":
+            session.delete(row)
+        elif row is None:
+            session.add(WidgetPolicy(structure_id=structure.id, widget_id=widget_id, profile=profile, mode=mode,
+                                     updated_at=utcnow()))
+        else:
+            row.mode, row.updated_at = mode, utcnow()
+    if changes:
+        audit.record(session, "dashboard.widget_policies", actor=actor, target=structure, structure_id=structure.id,
+                     ip=ip, changes=[{"widget": w, "profile": p, "mode": m} for (w, p), m in sorted(changes.items())])
+    return len(changes)

@@ -38,6 +38,9 @@ from .catalogue import PLACEHOLDER_VALUE, CatalogueEntry, catalogue, placeholder
 PROFILES = tuple(p.value for p in Profile)
 MAX_URL = 2000
 MAX_VALUE = 500
+# Attributes an administrator may release to a connector's service (CAS attributes, LTI / OpenID claims).
+RELEASABLE_ATTRIBUTES = ("login", "display_name", "first_name", "last_name", "email", "profile", "uai",
+                         "classes", "external_id")
 
 
 class ServiceError(DirectoryError):
@@ -177,8 +180,10 @@ def missing_values(connector: StructureConnector) -> list[str]:
 
 def configure_connector(session: Session, connector: StructureConnector, *, values: dict[str, str],
                         secrets: dict[str, str], profiles: Iterable[str], group_ids: Iterable[int] = (),
-                        class_ids: Iterable[int] = (), enabled: bool, actor: Any = None) -> None:
-    """Set per-structure values (a blank secret keeps the stored one), targets and the on/off switch."""
+                        class_ids: Iterable[int] = (), enabled: bool, attributes: Iterable[str] | None = None,
+                        actor: Any = None) -> None:
+    """Set per-structure values (a blank secret keeps the stored one), targets, the attributes released to the
+    service (None keeps them) and the on/off switch."""
     entry = entry_of(connector)
     if entry is None:
         raise ServiceError(_("Ce service n'est plus dans le catalogue : retirez-le."))
@@ -199,8 +204,13 @@ def configure_connector(session: Session, connector: StructureConnector, *, valu
             new_values[field.key] = raw
     chosen = _checked_profiles(profiles)
     groups, classes = _checked_targets(session, structure, group_ids, class_ids)
+    released = list(connector.attributes or []) if attributes is None else list(dict.fromkeys(attributes))
+    if any(name not in RELEASABLE_ATTRIBUTES for name in released):
+        raise ServiceError(_("Attribut inconnu : %(name)s.", name=next(
+            n for n in released if n not in RELEASABLE_ATTRIBUTES)[:40]))
     changed_secrets = sorted(k for k in new_secrets if new_secrets[k] != (connector.secrets or {}).get(k))
     connector.values, connector.secrets, connector.profiles = new_values, new_secrets, chosen
+    connector.attributes = released
     if enabled and missing_values(connector):
         raise ServiceError(_("Renseignez d'abord : %(fields)s.", fields=", ".join(missing_values(connector))))
     # ``{uai}`` is filled per school at launch (a connector of a city serves each school with its own UAI).
@@ -210,7 +220,7 @@ def configure_connector(session: Session, connector: StructureConnector, *, valu
     audit.record(session, "services.connector_configured", actor=actor, target=connector,
                  structure_id=connector.structure_id, catalogue_id=connector.catalogue_id, values=new_values,
                  secrets_changed=changed_secrets, profiles=chosen, group_ids=groups, class_ids=classes,
-                 enabled=enabled)
+                 enabled=enabled, attributes=released)
 
 
 def remove_connector(session: Session, connector: StructureConnector, *, actor: Any = None) -> None:
@@ -275,18 +285,25 @@ class _Reachable:
     connectors: dict[str, ReachedConnector]
 
 
-def _reachable(session: Session, user: User, roles: Iterable[Role] | None) -> _Reachable:
+def _reachable(session: Session, user: User, roles: Iterable[Role] | None, *, links_too: bool = True,
+               catalogue_ids: Iterable[str] | None = None) -> _Reachable:
     """Links and enabled connectors reaching ``user`` through ``roles`` (default: all). A connector added at
-    several levels counts once, from the structure nearest the role."""
+    several levels counts once, from the structure nearest the role. ``links_too=False`` and ``catalogue_ids``
+    narrow the queries when the caller looks for some connectors only (a launch, a CAS service)."""
     found = _Reachable({}, {})
     chosen = list(user.roles) if roles is None else [r for r in roles if r.user_id == user.id]
     if not chosen or user.state == AccountState.PRE_DELETED:  # a pre-deleted account only exports its data
         return found
     distances = {sid: ancestor_distances(session, sid) for sid in {r.structure_id for r in chosen}}
     every = set().union(*(set(d) for d in distances.values()))
-    links = session.scalars(select(ServiceLink).where(ServiceLink.structure_id.in_(every))).all()
-    connectors = session.scalars(select(StructureConnector).where(
-        StructureConnector.structure_id.in_(every), StructureConnector.enabled.is_(True))).all()
+    links = session.scalars(select(ServiceLink).where(ServiceLink.structure_id.in_(every))).all() if links_too else []
+    wanted = select(StructureConnector).where(StructureConnector.structure_id.in_(every),
+                                              StructureConnector.enabled.is_(True))
+    if catalogue_ids is not None:
+        wanted = wanted.where(StructureConnector.catalogue_id.in_(list(catalogue_ids)))
+    connectors = session.scalars(wanted).all()
+    if not links and not connectors:
+        return found
     targets = _all_targets(session, [link.id for link in links], [c.id for c in connectors])
     reaches = _reaches(session, user, chosen, {sid: set(d) for sid, d in distances.items()})
     uais = dict(session.execute(select(Structure.id, Structure.uai).where(Structure.id.in_(every))).all())
@@ -314,9 +331,15 @@ def _reachable(session: Session, user: User, roles: Iterable[Role] | None) -> _R
     return found
 
 
-def reached_connectors(session: Session, user: User, roles: Iterable[Role] | None = None) -> list[ReachedConnector]:
-    """The enabled data connectors that reach ``user`` (the launch page and the CAS service registry use it)."""
-    return list(_reachable(session, user, roles).connectors.values())
+def reached_connectors(session: Session, user: User, roles: Iterable[Role] | None = None, *,
+                       kinds: Iterable[str] | None = None,
+                       catalogue_ids: Iterable[str] | None = None) -> list[ReachedConnector]:
+    """The enabled data connectors that reach ``user`` (the launch page and the CAS service registry use it),
+    optionally only those of some ``kinds`` (cas, lti13…) or some catalogue entries."""
+    if kinds is not None:
+        of_kind = {entry.id for entry in catalogue().values() if entry.kind in set(kinds)}
+        catalogue_ids = of_kind if catalogue_ids is None else of_kind & set(catalogue_ids)
+    return list(_reachable(session, user, roles, links_too=False, catalogue_ids=catalogue_ids).connectors.values())
 
 
 def services_for(session: Session, user: User, roles: Iterable[Role] | None = None) -> list[ServiceTile]:

@@ -12,19 +12,31 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from string import Formatter
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    has_request_context,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 
 from ..db import db_session
 from ..models import ConnectorLaunch, Role, User
 from ..models._time import utcnow
+from ..portal.catalogue import PLACEHOLDER_VALUE
 from ..portal.services import reached_connectors
 from ..rights import access_for
 from ..settings import get_setting
 from ..types import Connector
+from ..web import current_access, current_role
 
 bp = Blueprint("sso", __name__)
 
@@ -68,12 +80,37 @@ def _placeholders(template: str) -> set[str]:
     return {name for _text, name, _spec, _conv in Formatter().parse(template) if name}
 
 
+# Placeholders about the person, optional: a login hint such as ``?user={email}`` is dropped when empty.
+USER_PLACEHOLDERS = frozenset({"email"})
+
+
+def _without_empty_parameters(url: str) -> str:
+    parts = urlsplit(url)
+    kept = [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True) if value]
+    return urlunsplit(parts._replace(query=urlencode(kept, quote_via=quote)))
+
+
 def _filled(template: str, values: dict[str, Any]) -> str | None:
-    """The template with its placeholders filled, or None when one stays empty."""
+    """The template with its placeholders filled, or None when a required one stays empty."""
     wanted = _placeholders(template)
-    if any(not values.get(name) for name in wanted):
+    if any(not values.get(name) for name in wanted - USER_PLACEHOLDERS):
         return None
-    return template.format(**{name: str(values[name]) for name in wanted})
+    url = template.format(**{name: str(values.get(name) or "") for name in wanted})
+    return _without_empty_parameters(url) if wanted & USER_PLACEHOLDERS else url
+
+
+def _is_web_url(url: str) -> bool:
+    """A filled URL must still be http(s): a setting such as ``{url}`` cannot smuggle ``javascript:``."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _fits(name: str, value: Any, templates: tuple[str, ...]) -> bool:
+    """A setting that starts a URL (``{url}…``) is a whole address, checked once filled; anywhere else (a host
+    label, a path segment) it may hold letters, digits, dots and dashes only, so it cannot change the host."""
+    if all(template.startswith("{" + name + "}") for template in templates if name in _placeholders(template)):
+        return True
+    return bool(PLACEHOLDER_VALUE.match(str(value or "")))
 
 
 def _plugin_launch(session: Session, registry: Any, user: User, connector: Connector) -> Launch | None:
@@ -85,16 +122,35 @@ def _plugin_launch(session: Session, registry: Any, user: User, connector: Conne
     for role in user.roles:
         template = connector.url_for_profile({role.profile})
         wanted = _placeholders(template) | _placeholders(connector.url)
-        values: dict[str, Any] = {"uai": (role.structure.uai or "").lower()}
+        values: dict[str, Any] = {"uai": (role.structure.uai or "").lower(),
+                                  "email": quote(user.email or "", safe="")}
         for name in wanted & keys:
-            values[name] = get_setting(session, registry, app_id, name, structure_id=role.structure_id,
-                                       profile=role.profile)
+            value = get_setting(session, registry, app_id, name, structure_id=role.structure_id,
+                                profile=role.profile)
+            values[name] = value if _fits(name, value, (template, connector.url)) else None
         url, base = _filled(template, values), _filled(connector.url, values)
-        if url and base:
+        if url and base and _is_web_url(url) and _is_web_url(base):
             return Launch(f"plugin:{connector.id}", connector.kind, connector.name, url, base, user, role,
                           role.structure_id, attributes=connector.attributes,
                           reauthenticate=connector.reauthenticate)
     return None
+
+
+def _data_launches(session: Session, user: User, roles: list[Role] | None, kinds: set[str] | None,
+                   catalogue_ids: set[str] | None = None) -> list[Launch]:
+    return [Launch(reached.key, reached.entry.kind, reached.entry.name, reached.url, reached.base_url, user,
+                   reached.role, reached.connector.structure_id, dict(reached.connector.values or {}),
+                   dict(reached.connector.secrets or {}), tuple(reached.connector.attributes or ("login",)),
+                   reached.connector.id, reached.entry.reauthenticate)
+            for reached in reached_connectors(session, user, roles, kinds=kinds, catalogue_ids=catalogue_ids)]
+
+
+def _plugin_connectors(session: Session, registry: Any, user: User, roles: list[Role] | None) -> list[Connector]:
+    """The plugin connectors whose right reaches the person: the request's cached access when it is theirs."""
+    if roles is None and has_request_context() and current_user.is_authenticated and current_user.id == user.id \
+            and current_role() is None:
+        return current_access().connectors
+    return access_for(session, registry, user, roles).connectors
 
 
 def reachable_launches(session: Session, registry: Any, user: User, kinds: Iterable[str] | None = None,
@@ -103,15 +159,8 @@ def reachable_launches(session: Session, registry: Any, user: User, kinds: Itera
     right reaches them), optionally only those of ``kinds``."""
     wanted = set(kinds) if kinds is not None else None
     chosen = list(roles) if roles is not None else None
-    launches = []
-    for reached in reached_connectors(session, user, chosen):
-        entry, connector = reached.entry, reached.connector
-        if wanted is None or entry.kind in wanted:
-            launches.append(Launch(reached.key, entry.kind, entry.name, reached.url, reached.base_url, user,
-                                   reached.role, connector.structure_id, dict(connector.values or {}),
-                                   dict(connector.secrets or {}), tuple(connector.attributes or ("login",)),
-                                   connector.id, entry.reauthenticate))
-    for connector in access_for(session, registry, user, chosen).connectors:
+    launches = _data_launches(session, user, chosen, wanted)
+    for connector in _plugin_connectors(session, registry, user, chosen):
         if wanted is None or connector.kind in wanted:
             launch = _plugin_launch(session, registry, user, connector)
             if launch is not None:
@@ -119,11 +168,33 @@ def reachable_launches(session: Session, registry: Any, user: User, kinds: Itera
     return launches
 
 
+def find_launch(session: Session, registry: Any, user: User, key: str,
+                roles: Iterable[Role] | None = None) -> Launch | None:
+    """The launch named ``key`` if it reaches ``user``, looking only where that key can be."""
+    kind, _sep, name = key.partition(":")
+    chosen = list(roles) if roles is not None else None
+    if kind == "connector":
+        return next(iter(_data_launches(session, user, chosen, None, {name})), None)
+    if kind == "plugin":
+        connector = next((c for c in _plugin_connectors(session, registry, user, chosen) if c.id == name), None)
+        return _plugin_launch(session, registry, user, connector) if connector is not None else None
+    return None
+
+
 def plugin_tile_url(session: Session, registry: Any, user: User, connector: Connector) -> str | None:
     """Where a plugin connector's tile points (its launch page), or None when it cannot open yet."""
     if _plugin_launch(session, registry, user, connector) is None:
         return None
     return url_for("sso.launch", key=f"plugin:{connector.id}")
+
+
+def released_values(user: User, released: Iterable[str], profile: str | None = None) -> dict[str, str]:
+    """The person's simple attributes a connector releases (see ``RELEASABLE_ATTRIBUTES``), empty ones left
+    out. Each protocol names them its own way (CAS attributes, ``lis_person_*``, OpenID claims)."""
+    values = {"login": user.login, "display_name": user.display_name, "first_name": user.first_name,
+              "last_name": user.last_name, "email": user.email, "profile": profile,
+              "external_id": user.external_id}
+    return {name: str(values[name]) for name in set(released) & set(values) if values[name]}
 
 
 def record_launch(session: Session, launch: Launch) -> None:
@@ -166,7 +237,7 @@ def _open_cas_service(launch: Launch):
 def launch(key: str):
     session, registry = db_session(), current_app.extensions["preau.plugins"]
     user = current_user._get_current_object()
-    found = next((item for item in reachable_launches(session, registry, user) if item.key == key), None)
+    found = find_launch(session, registry, user, key)
     if found is None:
         abort(404)
     record_launch(session, found)

@@ -44,6 +44,12 @@ def _user_card(page) -> None:
     expect(page.get_by_role("heading", level=1, name="Léa COLIN")).to_be_visible()
 
 
+def _dashboard_defaults(page) -> None:
+    _structure_page(page)
+    page.get_by_role("link", name="Tableau de bord : disposition et widgets par profil").click()
+    expect(page.get_by_role("heading", level=2, name="Visibilité des widgets par profil")).to_be_visible()
+
+
 def _charter(page) -> None:
     page.goto("/")
     expect(page.get_by_role("heading", level=1, name="Charte d'utilisation")).to_be_visible()
@@ -70,6 +76,7 @@ PAGES = [
     ("admin-index", "admin", _open("/admin/")),
     ("admin-structure", "admin", _structure_page),
     ("admin-user-card", "admin", _user_card),
+    ("admin-dashboard-defaults", "direction", _dashboard_defaults),
     ("charter", CHARTER_PENDING_LOGIN, _charter),
 ]
 

@@ -1,0 +1,112 @@
+"""The "Éléa" plugin: the Moodle of the bassin (https://<instance>.elea.apps.education.fr/) opened by LTI 1.3,
+with an LTI 1.1 fallback connector (off unless its own right is granted), and the export of a school's accounts
+and classes in Moodle's upload-users CSV format for the "import users to get classes" step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Blueprint, Response, abort, render_template
+from sqlalchemy.orm import Session
+
+import preau
+from preau import AppManifest, Connector, MenuItem, Profile, Right, SettingSpec, Structure, __version__, hookimpl
+
+from .export import export_structure
+
+URL = "https://{instance}.elea.apps.education.fr/"
+PROFILES = (Profile.TEACHER, Profile.STUDENT)
+RELEASED = ("login", "display_name", "first_name", "last_name", "email", "profile", "uai", "classes",
+            "external_id")
+bp = Blueprint("elea", __name__, template_folder="templates")
+
+
+def export_for(session: Session, actor: Any, structure_id: int) -> tuple[Structure, str]:
+    """The CSV of a structure the actor administers; :class:`PermissionError` outside their scope."""
+    structure = session.get(Structure, structure_id)
+    if structure is None or not preau.can_administer(session, actor, structure_id):
+        raise PermissionError(structure_id)
+    return structure, export_structure(session, structure)
+
+
+@bp.route("/export/")
+@preau.require_right("elea.export")
+def export_index():
+    structures = preau.administered_structures(preau.db_session(), preau.current_user._get_current_object())
+    return render_template("elea/export.html", structures=structures)
+
+
+@bp.route("/export/<int:structure_id>.csv")
+@preau.require_right("elea.export")
+def export_download(structure_id: int):
+    try:
+        structure, text = export_for(preau.db_session(), preau.current_user._get_current_object(), structure_id)
+    except PermissionError:
+        abort(403)
+    name = f"elea-{(structure.uai or str(structure.id)).lower()}.csv"
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+@hookimpl
+def preau_app() -> AppManifest:
+    return AppManifest(
+        id="elea", name="Éléa", version=__version__, editor="Ministère de l'Éducation nationale",
+        theme="Pédagogie", icon="school", default_profiles=PROFILES, entry_endpoint=None,
+        description="La plateforme de parcours pédagogiques (Moodle) du bassin, ouverte par LTI.")
+
+
+@hookimpl
+def preau_rights() -> list[Right]:
+    return [Right("elea.access", "Ouvrir Éléa (LTI 1.3)", PROFILES),
+            Right("elea.lti11", "Ouvrir Éléa par LTI 1.1 (ancienne intégration)"),  # granted by hand only
+            Right("elea.export", "Exporter les comptes et les classes pour Éléa", (Profile.PERSONNEL,))]
+
+
+@hookimpl
+def preau_settings() -> list[SettingSpec]:
+    return [SettingSpec("instance", "Nom de l'instance Éléa du bassin (ex. : paris-est)", "")]
+
+
+@hookimpl
+def preau_connectors() -> list[Connector]:
+    return [Connector("elea.lti13", "Éléa", "lti13", URL, "elea.access", attributes=RELEASED),
+            Connector("elea.lti11", "Éléa (LTI 1.1)", "lti11", URL, "elea.lti11", attributes=RELEASED)]
+
+
+@hookimpl
+def preau_menu_items() -> list[MenuItem]:
+    return [MenuItem("elea.export", "Export pour Éléa", "/apps/elea/export/", "elea.export", theme="Pédagogie",
+                     icon="download")]
+
+
+@hookimpl
+def preau_blueprints() -> list[Blueprint]:
+    return [bp]
+
+
+@hookimpl
+def preau_cli(cli: click.Group) -> None:
+    @cli.group("elea")
+    def elea() -> None:
+        """Éléa : export des comptes et des classes."""
+
+    @elea.command("export-users")
+    @click.argument("structure_id", type=int)
+    @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+    @click.option("--db", "database_url", help="URL SQLAlchemy (sinon PREAU_DATABASE_URL ou SQLite local).")
+    def export_users(structure_id: int, file: Path, database_url: str | None) -> None:
+        """Écrit le CSV « Importer des utilisateurs » de Moodle pour une structure (cohortes = classes)."""
+        from preau.cli import _make_app
+
+        app = _make_app(database_url)
+        with app.app_context(), app.extensions["preau.sessionmaker"]() as session:
+            structure = session.get(Structure, structure_id)
+            if structure is None:
+                raise click.ClickException(f"structure {structure_id} introuvable")
+            text = export_structure(session, structure)
+        file.write_text(text, encoding="utf-8")
+        click.echo(f"{text.count(chr(10)) - 1} comptes exportés dans {file}")

@@ -1,0 +1,48 @@
+"""The "Pronote" plugin: Pronote signs people in through Préau's CAS server, and a dashboard block shows the
+latest grades and school-life events of the selected child (parents) or of oneself (students).
+
+Pronote is hosted per school: the ``url`` setting holds the school's Pronote address (ending with a slash), the
+connector opens the page of each profile there. Grades and events come through an adapter (``adapter``
+setting): ``demo`` (stable invented data) or ``pronotepy`` (the optional extra ``pronote``).
+"""
+
+from __future__ import annotations
+
+from preau import AppManifest, Connector, Profile, Right, SettingSpec, Widget, __version__, hookimpl
+
+from .widget import render_pronote
+
+RELEASED = ("login", "display_name", "first_name", "last_name", "profile", "uai", "external_id")
+
+
+@hookimpl
+def preau_app() -> AppManifest:
+    return AppManifest(
+        id="pronote", name="Pronote", version=__version__, editor="Index Éducation", theme="Vie scolaire",
+        description="Notes, absences et vie scolaire : connexion à Pronote par l'ENT et bloc des dernières notes.",
+        icon="grades", default_profiles=(Profile.STUDENT, Profile.RELATIVE, Profile.TEACHER))
+
+
+@hookimpl
+def preau_rights() -> list[Right]:
+    return [Right("pronote.access", "Se connecter à Pronote et voir le bloc Pronote",
+                  (Profile.STUDENT, Profile.RELATIVE, Profile.TEACHER))]
+
+
+@hookimpl
+def preau_settings() -> list[SettingSpec]:
+    return [SettingSpec("url", "Adresse Pronote de l'établissement (https://…/pronote/)", ""),
+            SettingSpec("adapter", "Source des notes du bloc Pronote (vide, demo ou pronotepy)", "")]
+
+
+@hookimpl
+def preau_connectors() -> list[Connector]:
+    return [Connector("pronote.cas", "Pronote", "cas", "{url}", "pronote.access", attributes=RELEASED,
+                      launch_urls={"student": "{url}eleve.html", "relative": "{url}parent.html",
+                                   "teacher": "{url}professeur.html"})]
+
+
+@hookimpl
+def preau_widgets() -> list[Widget]:
+    return [Widget("pronote.block", "Pronote", render_pronote, right="pronote.access",
+                   default_profiles=(Profile.STUDENT, Profile.RELATIVE))]

@@ -1,0 +1,74 @@
+"""The "Pronote" block: the latest grades and school-life events of the selected child (a parent) or of
+oneself (a student); an empty state for everyone else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from markupsafe import escape
+
+from preau import current_child, setting
+from preau.types import N_
+
+from .adapters import PronoteAdapter, SchoolLifeEvent, adapter_named
+
+LIMITS = {"miniature": (1, 0), "apercu": (3, 2), "large": (8, 5)}  # grades, events shown per size
+EVENT_LABELS = {"absence": N_("Absence"), "retard": N_("Retard"), "punition": N_("Punition")}
+
+
+def student_shown(user: Any) -> Any | None:
+    """Whose block this is: the child a parent selected, else oneself as a student, else nobody."""
+    child = current_child()
+    if child is not None:
+        return child
+    return user if any(role.profile == "student" for role in user.roles) else None
+
+
+def adapter_for(student: Any) -> PronoteAdapter | None:
+    """The adapter set for the student's school (the ``adapter`` setting; none by default)."""
+    role = next((r for r in student.roles if r.profile == "student"), None)
+    return adapter_named(setting("pronote", "adapter", structure_id=role.structure_id if role else None))
+
+
+def _day(value) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def _event_item(event: SchoolLifeEvent) -> str:
+    state = _("justifiée") if event.justified else _("non justifiée")
+    kind = _(EVENT_LABELS[event.kind])
+    suffix = f" ({escape(state)})" if event.kind != "punition" else ""
+    return (f'<li class="pronote__event pronote__event--{event.kind}">{_day(event.date)} — '
+            f"<strong>{escape(kind)}</strong> : {escape(event.label)}{suffix}</li>")
+
+
+def render_pronote(user: Any, size: str) -> str:
+    student = student_shown(user)
+    if student is None:
+        return f'<p class="pronote__empty">{escape(_("Aucun élève à afficher."))}</p>'
+    grades_limit, events_limit = LIMITS.get(size, LIMITS["apercu"])
+    adapter = adapter_for(student)
+    if adapter is None:
+        return f'<p class="pronote__empty">{escape(_("Les notes de Pronote ne sont pas encore reliées à l’ENT."))}</p>'
+    grades = adapter.latest_grades(student, grades_limit)
+    events = adapter.school_life(student, events_limit) if events_limit else []
+    title = escape(_("Notes et vie scolaire de %(name)s", name=student.first_name))
+    parts = [f'<div class="pronote" data-student="{student.id}"><p><strong>{title}</strong></p>']
+    if grades:
+        items = "".join(
+            f"<li>{_day(g.date)} — {escape(g.subject)} : <strong>{escape(g.value)}/{escape(g.out_of)}</strong>"
+            + (f" <em>{escape(g.comment)}</em>" if g.comment and size == "large" else "") + "</li>"
+            for g in grades)
+        parts.append(f'<h3>{escape(_("Dernières notes"))}</h3><ul class="pronote__grades">{items}</ul>')
+    else:
+        parts.append(f'<p>{escape(_("Aucune note récente."))}</p>')
+    if events_limit:
+        if events:
+            items = "".join(_event_item(e) for e in events)
+            parts.append(f'<h3>{escape(_("Vie scolaire"))}</h3><ul class="pronote__events">{items}</ul>')
+        else:
+            parts.append(f'<p>{escape(_("Aucun événement de vie scolaire."))}</p>')
+    parts.append("</div>")
+    return "".join(parts)
+
