@@ -40,6 +40,10 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "PRODUCTION": production,
         "DATABASE_URL": env.get("PREAU_DATABASE_URL"),
         "SECRET_KEY": env.get("PREAU_SECRET_KEY"),
+        # The site's public address (https://ent.exemple.fr): the issuer of LTI 1.3 and OpenID tokens. Without
+        # it the issuer comes from the request's Host header, which only a trusted reverse proxy makes safe.
+        "LTI13_ISSUER": env.get("PREAU_LTI13_ISSUER") or env.get("PREAU_PUBLIC_URL"),
+        "OIDC_ISSUER": env.get("PREAU_OIDC_ISSUER") or env.get("PREAU_PUBLIC_URL"),
         # Fernet keys encrypting secrets stored in the database (core/crypto.py); first one encrypts.
         "DATA_KEYS": env.get("PREAU_DATA_KEYS"),
         "PLUGINS_EXTRA": _list(env.get("PREAU_PLUGINS_EXTRA")),

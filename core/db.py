@@ -104,3 +104,31 @@ def db_session() -> Session:
 
 def engine() -> Engine:
     return current_app.extensions["preau.engine"]
+
+
+# -- reads remembered until the session writes ------------------------------------------------------------
+
+_MEMO = "preau.memo"
+
+
+def session_memo(session: Session, key: Any, compute: Any) -> Any:
+    """``compute()`` once per ``key`` until the session's next flush, commit or rollback: one request asks the
+    same structural questions many times (ancestors of a structure, the groups a person reaches)."""
+    memo = session.info.setdefault(_MEMO, {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_memo(session: Session, *_args: Any) -> None:
+    session.info.pop(_MEMO, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_memo_on_write(state: Any) -> None:
+    """``session.execute(insert/update/delete(...))`` writes without a flush: forget as well."""
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info.pop(_MEMO, None)

@@ -27,6 +27,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from . import audit
+from .db import session_memo
 from .directory.structures import DirectoryError, ancestor_distances, profile_group
 from .models import (
     AppEnablement,
@@ -90,7 +91,14 @@ class _Reach:
 
 def _reaches(session: Session, user: User, roles: list[Role],
              ancestors: dict[int, set[int]]) -> dict[int, _Reach]:
-    """For each role id, the groups and classes whose grants reach it (three queries in all)."""
+    """For each role id, the groups and classes whose grants reach it (two queries, remembered until the
+    session writes: rights, services and connectors all ask in one request)."""
+    key = ("reaches", user.id, tuple(sorted(r.id for r in roles)))
+    return session_memo(session, key, lambda: _compute_reaches(session, user, roles, ancestors))
+
+
+def _compute_reaches(session: Session, user: User, roles: list[Role],
+                     ancestors: dict[int, set[int]]) -> dict[int, _Reach]:
     memberships = session.execute(
         select(Group.id, Group.kind, Group.profile, Group.structure_id, Group.class_id)
         .join(GroupMember, GroupMember.group_id == Group.id).where(GroupMember.user_id == user.id)).all()

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
-from sqlalchemy import event, insert, select
+from sqlalchemy import func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from ..communication.defaults import (
@@ -15,6 +15,7 @@ from ..communication.defaults import (
     install_structure_defaults,
     members_communicate_by_default,
 )
+from ..db import session_memo
 from ..models import Group, GroupKind, Structure, StructureKind, StructureLink
 from ..types import Profile
 
@@ -130,40 +131,20 @@ def ancestor_ids(session: Session, ids: Iterable[int]) -> set[int]:
     return _walk(session, ids, up=True)
 
 
-_DISTANCES = "preau.ancestor_distances"
-
-
 def ancestor_distances(session: Session, structure_id: int) -> dict[int, int]:
-    """Each ancestor (and the structure itself, at 0) with its shortest distance upward.
-
-    Remembered in the session until its next flush, commit or rollback: one request asks this many times (rights,
-    services, connectors) and the structure graph only changes through a flush."""
-    memo = session.info.setdefault(_DISTANCES, {})
-    if structure_id not in memo:
-        memo[structure_id] = _ancestor_distances(session, structure_id)
-    return dict(memo[structure_id])
-
-
-@event.listens_for(Session, "after_flush")
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_distances(session: Session, *_args) -> None:
-    session.info.pop(_DISTANCES, None)
+    """Each ancestor (and the structure itself, at 0) with its shortest distance upward (remembered until the
+    session writes: the structure graph only changes through a flush)."""
+    return dict(session_memo(session, ("ancestors", structure_id),
+                             lambda: _ancestor_distances(session, structure_id)))
 
 
 def _ancestor_distances(session: Session, structure_id: int) -> dict[int, int]:
-    distances = {structure_id: 0}
-    frontier = [structure_id]
-    while frontier:
-        parents = session.execute(
-            select(StructureLink.parent_id, StructureLink.child_id).where(StructureLink.child_id.in_(frontier))
-        ).all()
-        frontier = []
-        for parent_id, child_id in parents:
-            if parent_id not in distances:
-                distances[parent_id] = distances[child_id] + 1
-                frontier.append(parent_id)
-    return distances
+    """One recursive query (links never form a cycle: :func:`link_structures` refuses them)."""
+    up = select(literal(structure_id).label("id"), literal(0).label("distance")).cte("up", recursive=True)
+    up = up.union_all(select(StructureLink.parent_id, up.c.distance + 1)
+                      .join(up, StructureLink.child_id == up.c.id))
+    rows = session.execute(select(up.c.id, func.min(up.c.distance)).group_by(up.c.id)).all()
+    return {structure_id: 0} | {row[0]: row[1] for row in rows}
 
 
 def parents_of(session: Session, structure_id: int) -> list[Structure]:

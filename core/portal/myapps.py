@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ..db import session_memo
 from ..models import AppFavourite, User
 from ..rights import Access
 from ..sso.launch import plugin_tile_url
@@ -32,6 +33,7 @@ class Tile:
     theme: str
     url: str
     external: bool = False
+    protocol: str = ""  # a connector's kind (lti13…), empty for apps and links
 
 
 def _connector_tiles(session: Session, registry: Any, user: User, access: Access,
@@ -42,8 +44,9 @@ def _connector_tiles(session: Session, registry: Any, user: User, access: Access
     for connector in access.connectors:
         url = plugin_tile_url(session, registry, user, connector)
         if url is not None:
-            tiles.append(Tile(f"plugin:{connector.id}", connector.name, _("Services externes"), url, external=True))
-    tiles += [Tile(t["key"], t["name"], t["theme"], t["url"], external=True)
+            tiles.append(Tile(f"plugin:{connector.id}", connector.name, _("Services externes"), url, external=True,
+                              protocol=connector.kind))
+    tiles += [Tile(t["key"], t["name"], t["theme"], t["url"], external=True, protocol=t["protocol"])
               for t in user_tiles(session, user, access, roles=roles)]
     return tiles
 
@@ -75,8 +78,10 @@ def by_theme(tiles: list[Tile]) -> list[tuple[str, list[Tile]]]:
 
 
 def favourite_keys(session: Session, user: User) -> list[str]:
-    return list(session.scalars(select(AppFavourite.item_key).where(AppFavourite.user_id == user.id)
-                                .order_by(AppFavourite.created_at, AppFavourite.item_key)))
+    """The page and the bar's menu both ask: read once until the session writes."""
+    return list(session_memo(session, ("favourites", user.id), lambda: session.scalars(
+        select(AppFavourite.item_key).where(AppFavourite.user_id == user.id)
+        .order_by(AppFavourite.created_at, AppFavourite.item_key)).all()))
 
 
 def favourites(session: Session, user: User, tiles: list[Tile]) -> list[Tile]:

@@ -257,6 +257,7 @@ class ServiceTile:
     editor: str = ""
     help: str = ""
     reauthenticate: bool = False
+    protocol: str = "link"  # the connector's kind: link, cas, lti11, lti13, saml
 
 
 def _reached(profiles: list[str], targets: tuple[set[int], set[int]], role: Role, reach: Any) -> bool:
@@ -350,7 +351,7 @@ def services_for(session: Session, user: User, roles: Iterable[Role] | None = No
     for key, reached in found.connectors.items():
         entry = reached.entry
         tiles.append(ServiceTile("connector", key, entry.name, url_for("sso.launch", key=key), entry.theme,
-                                 "connector", entry.editor, entry.help, entry.reauthenticate))
+                                 "connector", entry.editor, entry.help, entry.reauthenticate, entry.kind))
     return sorted(tiles, key=lambda t: (THEMES.index(t.theme) if t.theme in THEMES else 99, t.title))
 
 
@@ -360,7 +361,7 @@ def user_tiles(session: Session, user: User, access: Any = None,
 
     ``access`` is accepted for the caller's convenience and unused; pass ``roles=[role]`` for the role switch."""
     return [{"key": t.key, "name": t.title, "theme": _(t.theme), "url": t.url, "kind": t.kind, "icon": t.icon,
-             "editor": t.editor, "help": t.help, "reauthenticate": t.reauthenticate}
+             "editor": t.editor, "help": t.help, "reauthenticate": t.reauthenticate, "protocol": t.protocol}
             for t in services_for(session, user, roles)]
 
 

@@ -375,6 +375,15 @@ def _class_launches(session: Session, user: User, school_class: SchoolClass) -> 
     return result
 
 
+@bp.route("/classes/")
+@login_required
+def my_classes():
+    """The person's classes that have online activities (LTI 1.3 tools): resources, and grades for teachers."""
+    session, user = db_session(), current_user._get_current_object()
+    classes = [c for c in classes_of(session, user) if _class_launches(session, user, c)]
+    return render_template("sso/lti13_classes.html", classes=classes)
+
+
 @bp.route("/classes/<int:class_id>")
 @login_required
 def class_page(class_id: int):

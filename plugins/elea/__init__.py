@@ -62,7 +62,6 @@ def preau_app() -> AppManifest:
 @hookimpl
 def preau_rights() -> list[Right]:
     return [Right("elea.access", "Ouvrir Éléa (LTI 1.3)", PROFILES),
-            Right("elea.lti11", "Ouvrir Éléa par LTI 1.1 (ancienne intégration)"),  # granted by hand only
             Right("elea.export", "Exporter les comptes et les classes pour Éléa", (Profile.PERSONNEL,))]
 
 
@@ -73,8 +72,8 @@ def preau_settings() -> list[SettingSpec]:
 
 @hookimpl
 def preau_connectors() -> list[Connector]:
-    return [Connector("elea.lti13", "Éléa", "lti13", URL, "elea.access", attributes=RELEASED),
-            Connector("elea.lti11", "Éléa (LTI 1.1)", "lti11", URL, "elea.lti11", attributes=RELEASED)]
+    # LTI 1.1 instances use the catalogue's "Plateforme LTI 1.1" connector: its shared secret is structure data.
+    return [Connector("elea.lti13", "Éléa", "lti13", URL, "elea.access", attributes=RELEASED)]
 
 
 @hookimpl

@@ -77,6 +77,7 @@ PAGES = [
     ("admin-structure", "admin", _structure_page),
     ("admin-user-card", "admin", _user_card),
     ("admin-dashboard-defaults", "direction", _dashboard_defaults),
+    ("lti-classes-empty", "prof.martin", _open("/lti13/classes/")),
     ("charter", CHARTER_PENDING_LOGIN, _charter),
 ]
 

@@ -113,17 +113,33 @@ def test_the_command_line_writes_the_same_file(tmp_path):
     assert missing.exit_code != 0 and "introuvable" in missing.output
 
 
-def test_the_lti13_tile_needs_the_instance_and_the_lti11_one_its_own_right(app, db, elea_school, login_as):
-    from preau.directory.structures import profile_group
-    from preau.rights import grant
-
+def test_the_lti13_tile_needs_the_instance(app, db, elea_school, login_as):
     school, _ = elea_school
     client = login_as(school.student)
     assert "/launch/plugin:elea.lti13" not in client.get("/apps").get_data(as_text=True)  # no instance yet
     set_setting(db, app.extensions["preau.plugins"], "elea", "instance", "paris-est", structure_id=school.structure.id)
     db.flush()
-    html = client.get("/apps").get_data(as_text=True)
-    assert "/launch/plugin:elea.lti13" in html and "/launch/plugin:elea.lti11" not in html
-    grant(db, "elea.lti11", school.structure, group=profile_group(db, school.structure.id, "student"))
+    assert "/launch/plugin:elea.lti13" in client.get("/apps").get_data(as_text=True)
+
+
+def test_the_lti13_tile_starts_the_openid_launch_of_the_tool_registered_for_it(app, db, elea_school, login_as):
+    from urllib.parse import parse_qs, urlsplit
+
+    from preau.sso.lti13_tools import ToolForm, register_tool, tool_and_deployment
+
+    school, _ = elea_school
+    set_setting(db, app.extensions["preau.plugins"], "elea", "instance", "paris-est", structure_id=school.structure.id)
+    tool = register_tool(db, school.structure, ToolForm(
+        name="Éléa Paris-Est", launch_key="plugin:elea.lti13",
+        login_url="https://paris-est.elea.apps.education.fr/lti/login",
+        target_link_uri="https://paris-est.elea.apps.education.fr/lti/launch",
+        redirect_uris=["https://paris-est.elea.apps.education.fr/lti/launch"],
+        jwks_url="https://paris-est.elea.apps.education.fr/lti/jwks"))
     db.flush()
-    assert "/launch/plugin:elea.lti11" in client.get("/apps").get_data(as_text=True)
+    deployment = tool_and_deployment(db, "plugin:elea.lti13", school.structure.id)[1]
+    response = login_as(school.student).get("/launch/plugin:elea.lti13")
+    assert response.status_code in (302, 303)
+    location = urlsplit(response.headers["Location"])
+    assert location.netloc == "paris-est.elea.apps.education.fr" and location.path == "/lti/login"
+    query = parse_qs(location.query)
+    assert query["client_id"] == [tool.client_id] and query["lti_deployment_id"] == [deployment.deployment_id]

@@ -141,3 +141,14 @@ def test_parent_launches_as_mentor_of_their_child(lti_setup):  # noqa: F811
     data = lti_setup.tool.launches[-1].get_launch_data()
     assert data[LTI + "roles"] == ["http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"]
     assert data[LTI + "role_scope_mentor"] == [child_sub]
+
+
+def test_mes_applis_leads_to_the_online_activities_of_ones_classes(lti_setup):  # noqa: F811
+    teacher = lti_setup.browser(lti_setup.school.teacher)
+    apps = teacher.get(f"{lti_setup.preau}/apps", timeout=10).text
+    assert 'href="/lti13/classes/"' in apps
+    index = teacher.get(f"{lti_setup.preau}/lti13/classes/", timeout=10)
+    assert index.status_code == 200
+    assert f'href="/lti13/classes/{lti_setup.school.school_class.id}"' in index.text
+    parent_apps = lti_setup.browser(lti_setup.school.parent).get(f"{lti_setup.preau}/apps", timeout=10).text
+    assert 'href="/lti13/classes/"' not in parent_apps  # Éléa is not granted to parents here
