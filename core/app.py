@@ -113,12 +113,11 @@ def _init_login(app: Flask) -> None:
         user_id, _, version = session_id.partition(":")
         if not user_id.isdigit():
             return None
-        user = db_session().get(User, int(user_id))
+        # Logged out on the server (or a cookie from before server-side sessions): no user.
+        user = sessions.open_session_user(db_session(), int(user_id), session.get("sid"))
         # A blocked account, or one whose sessions were ended, loses its session here.
         if user is None or user.state not in CAN_LOG_IN or str(user.session_version) != version:
             return None
-        if not sessions.is_open(db_session(), user.id, session.get("sid")):
-            return None  # logged out on the server (or a cookie from before server-side sessions)
         return user
 
 

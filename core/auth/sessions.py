@@ -7,9 +7,9 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from ..models import AuthSession
+from ..models import AuthSession, User
 from ..models._time import utcnow
 
 
@@ -30,6 +30,17 @@ def is_open(session: Session, user_id: int, raw: object) -> bool:
         return False
     row = session.scalar(select(AuthSession).where(AuthSession.token_hash == _digest(raw)))
     return row is not None and row.user_id == user_id and row.ended_at is None
+
+
+def open_session_user(session: Session, user_id: int, raw: object) -> User | None:
+    """The user of an open server-side session, with their roles and functions, in one query (every request
+    of a logged-in person starts here)."""
+    if not isinstance(raw, str) or not raw:
+        return None
+    return session.scalars(
+        select(User).join(AuthSession, AuthSession.user_id == User.id)
+        .where(User.id == user_id, AuthSession.token_hash == _digest(raw), AuthSession.ended_at.is_(None))
+        .options(joinedload(User.roles), joinedload(User.functions))).unique().first()
 
 
 def end_session(session: Session, raw: object) -> None:

@@ -78,8 +78,10 @@ def test_widgets_reorder_by_keyboard_and_mouse_and_the_order_persists(new_contex
         page.screenshot(path=str(screenshots_dir / "dashboard-arrange-1280.png"), full_page=True)
         assert not _blocking(page)
     finally:
-        page.get_by_role("button", name="Disposition par défaut").click()
-        page.wait_for_load_state()
+        # The reset is a fetch (DELETE) then a reload: wait for both, not for the page already loaded.
+        with page.expect_navigation(), page.expect_response(
+                lambda r: r.url.endswith("/api/v1/dashboard/layout") and r.request.method == "DELETE"):
+            page.get_by_role("button", name="Disposition par défaut").click()
         status = page.evaluate("fetch('/api/v1/dashboard/layout').then(r => r.json()).then(j => j.customised)")
         assert status is False
 
