@@ -307,7 +307,7 @@ def _reachable(session: Session, user: User, roles: Iterable[Role] | None, *, li
         return found
     targets = _all_targets(session, [link.id for link in links], [c.id for c in connectors])
     reaches = _reaches(session, user, chosen, {sid: set(d) for sid, d in distances.items()})
-    uais = dict(session.execute(select(Structure.id, Structure.uai).where(Structure.id.in_(every))).all())
+    uais = _uais(session, chosen, connectors)
     nearest: dict[str, int] = {}
     for role in chosen:
         up, reach = distances[role.structure_id], reaches[role.id]
@@ -330,6 +330,16 @@ def _reachable(session: Session, user: User, roles: Iterable[Role] | None, *, li
                                                      launch_url(entry, connector, uai, {role.profile}),
                                                      fill_template(entry.url, connector, uai))
     return found
+
+
+def _uais(session: Session, roles: list[Role], connectors: list[StructureConnector]) -> dict[int, str | None]:
+    """UAIs of the roles' structures (already loaded with the roles) and, only when one lacks it, of the
+    structures of the connectors (a city's connector serving a school)."""
+    uais = {role.structure_id: role.structure.uai for role in roles}
+    missing = {c.structure_id for c in connectors} - set(uais) if not all(uais.values()) else set()
+    if missing:
+        uais.update(session.execute(select(Structure.id, Structure.uai).where(Structure.id.in_(missing))).all())
+    return uais
 
 
 def reached_connectors(session: Session, user: User, roles: Iterable[Role] | None = None, *,

@@ -240,9 +240,10 @@ def launch(key: str):
     found = find_launch(session, registry, user, key)
     if found is None:
         abort(404)
-    record_launch(session, found)
+    response = LAUNCHERS.get(found.kind, _open_link)(found)
+    record_launch(session, found)  # after the launcher's reads: one transaction for the whole page
     session.commit()
-    return LAUNCHERS.get(found.kind, _open_link)(found)
+    return response
 
 
 def init_app(app: Flask) -> None:

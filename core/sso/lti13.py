@@ -33,7 +33,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .. import __version__
@@ -139,13 +140,14 @@ def _is_member_of(session: Session, user: User, school_class: SchoolClass) -> bo
 
 def _use_once(session: Session, client_id: str, value: str, lifetime: int) -> bool:
     """Record ``value`` as used for ``client_id``; False when it already was (a replay)."""
-    try:  # the unique constraint decides, whichever worker comes first
-        with session.begin_nested():
-            session.add(LtiNonce(client_id=client_id, value=value[:255],
-                                 expires_at=utcnow() + timedelta(seconds=lifetime)))
-    except IntegrityError:
-        return False
-    return True
+    # The unique constraint decides, whichever worker comes first (one statement, no savepoint).
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(LtiNonce).values(client_id=client_id, value=value[:255],
+                                        expires_at=utcnow() + timedelta(seconds=lifetime))
+    inserted = session.execute(statement.on_conflict_do_nothing(index_elements=["client_id", "value"])
+                               .returning(LtiNonce.id))
+    return inserted.scalar() is not None
 
 
 def purge_nonces(session: Session) -> int:
