@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-pronotepy = pytest.importorskip("pronotepy", reason="the optional extra 'pronote' (pip install preau[pronote])")
-from pronotepy.dataClasses import Absence, Delay, Grade, Period, Punishment  # noqa: E402
+# pronotepy is in the "test" extra (and the optional "pronote" extra): a missing install fails, never skips.
+from pronotepy.dataClasses import Absence, Delay, Grade, Period, Punishment
 
-from preau_plugins.pronote import adapters  # noqa: E402
+from preau_plugins.pronote import adapters
 
 
 @pytest.fixture
