@@ -9,10 +9,11 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, statistics
+from ..db import session_memo
 from ..directory.codes import hash_code, new_code
 from ..directory.lifecycle import CAN_LOG_IN, transition
 from ..directory.users import find_by_login
@@ -36,6 +37,7 @@ MSG_NO_RESET_CODE = N_("On ne peut pas donner de code de réinitialisation à un
 
 RESET_CODE_TTL = timedelta(hours=72)
 LOGIN_MAX, SECRET_MAX = 64, 256
+_CHARTERS_STAMP = "charters_stamp"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -196,6 +198,7 @@ def complete_activation(session: Session, user: User, password: str, confirm: st
     transition(session, user, AccountState.ACTIVE, actor=user, reason="activation", ip=ctx.ip)
     accept_charters(session, user)
     audit.record(session, "auth.activated", actor=user, target=user, ip=ctx.ip)
+    statistics.record_activation(session, user)
     session.commit()
 
 
@@ -227,9 +230,18 @@ def accept_charters(session: Session, user: User, only: set[int] | None = None) 
     session.flush()
 
 
+def charters_stamp_query() -> Select:
+    return select(func.max(Charter.id))
+
+
 def charters_stamp(session: Session) -> int:
     """Changes whenever a charter version is published: sessions compare it to know when to ask again."""
-    return session.scalar(select(func.max(Charter.id))) or 0
+    return session_memo(session, _CHARTERS_STAMP, lambda: session.scalar(charters_stamp_query()) or 0)
+
+
+def remember_charters_stamp(session: Session, stamp: int) -> None:
+    """Keep a stamp read along with another query (until the session writes, like every memo)."""
+    session_memo(session, _CHARTERS_STAMP, lambda: stamp)
 
 
 def publish_charter(session: Session, profile: str, title: str, body: str, actor: User | None = None) -> Charter:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..models import AuthSession, User
 from ..models._time import utcnow
+from .service import charters_stamp_query, remember_charters_stamp
 
 
 def _digest(raw: str) -> str:
@@ -37,10 +38,14 @@ def open_session_user(session: Session, user_id: int, raw: object) -> User | Non
     of a logged-in person starts here)."""
     if not isinstance(raw, str) or not raw:
         return None
-    return session.scalars(
-        select(User).join(AuthSession, AuthSession.user_id == User.id)
+    row = session.execute(
+        select(User, charters_stamp_query().scalar_subquery()).join(AuthSession, AuthSession.user_id == User.id)
         .where(User.id == user_id, AuthSession.token_hash == _digest(raw), AuthSession.ended_at.is_(None))
         .options(joinedload(User.roles), joinedload(User.functions))).unique().first()
+    if row is None:
+        return None
+    remember_charters_stamp(session, row[1] or 0)  # the charter check of the same request needs no query
+    return row[0]
 
 
 def end_session(session: Session, raw: object) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -155,10 +155,14 @@ def tool_and_deployment(session: Session, launch_key: str,
     """The tool registered for ``launch_key`` in the structure or the nearest structure above it, and its
     deployment of the nearest structure (itself first); one walk up the tree for both."""
     distances = ancestor_distances(session, structure_id)
-    tools = session.scalars(select(LtiTool).where(LtiTool.launch_key == launch_key,
-                                                  LtiTool.structure_id.in_(distances))).all()
-    tool = min(tools, key=lambda row: distances[row.structure_id], default=None)
-    return tool, (_nearest_deployment(session, tool, distances) if tool else None)
+    rows = session.execute(
+        select(LtiTool, LtiDeployment)
+        .outerjoin(LtiDeployment, and_(LtiDeployment.tool_id == LtiTool.id,
+                                       LtiDeployment.structure_id.in_(distances)))
+        .where(LtiTool.launch_key == launch_key, LtiTool.structure_id.in_(distances))).all()
+    tool = min((row[0] for row in rows), key=lambda t: distances[t.structure_id], default=None)
+    deployments = [row[1] for row in rows if row[0] is tool and row[1] is not None]
+    return tool, min(deployments, key=lambda d: distances[d.structure_id], default=None)
 
 
 def _nearest_deployment(session: Session, tool: LtiTool, distances: dict[int, int]) -> LtiDeployment | None:
