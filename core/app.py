@@ -37,12 +37,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     _init_login(app)
+    from .auth.totp_views import install_second_factor_gate
+
+    install_second_factor_gate(app)  # first of the request hooks: a half-logged-in session reaches nothing
     registry = PluginRegistry()
     registry.load(extra=app.config["PLUGINS_EXTRA"], deny=app.config["PLUGINS_DENY"])
     app.extensions["preau.plugins"] = registry
     _register_kernel_blueprints(app)
     _register_plugin_blueprints(app, registry)
     _install_request_hooks(app)
+    from .statistics.web import init_app as count_visits  # after the guards: counts allowed requests
+
+    count_visits(app)
     _install_error_handlers(app)
     from .jobs import install_worker
 
@@ -123,14 +129,21 @@ def _init_login(app: Flask) -> None:
 
 def _register_kernel_blueprints(app: Flask) -> None:
     from .account.views import bp as account_bp
+    from .admin import accounts as _accounts_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import apps as _apps_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import charters as _charters_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import communication as _communication_admin  # noqa: F401 - its routes join the admin blueprint
+    from .admin import csv_import as _csv_import_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import dashboard as _dashboard_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import flash as _flash_admin  # noqa: F401 - its routes join the admin blueprint
+    from .admin import imports as _imports_admin  # noqa: F401 - its routes join the admin blueprint
+    from .admin import letters as _letters_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import lti as _lti_admin  # noqa: F401 - its routes join the admin blueprint
+    from .admin import mfa as _mfa_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import oidc as _oidc_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import services as _services_admin  # noqa: F401 - its routes join the admin blueprint
+    from .admin import statistics as _statistics_admin  # noqa: F401 - its routes join the admin blueprint
+    from .admin import year_transition as _year_transition_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin.views import bp as admin_bp
     from .api import init_api
     from .auth.views import bp as auth_bp

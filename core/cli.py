@@ -8,6 +8,7 @@ import os
 import shutil
 import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import click
 
 from . import __version__
 from . import hooks as hookspecs
+from .directory.import_cli import import_command
 
 
 class PreauGroup(click.Group):
@@ -293,9 +295,11 @@ def purge(database_url: str | None) -> None:
     from .auth import sessions, throttle
     from .db import db_session
     from .jobs import purge_finished
+    from .models._time import utcnow
     from .sso.cas_tickets import purge as purge_cas_tickets
     from .sso.lti13 import purge_nonces as purge_lti_nonces
     from .sso.oidc_service import purge as purge_oauth
+    from .statistics import purge_app_visits
 
     app = _make_app(database_url)
     with app.app_context():
@@ -306,11 +310,82 @@ def purge(database_url: str | None) -> None:
         ended = sessions.purge(session, app.config["PERMANENT_SESSION_LIFETIME"])
         finished = purge_finished(session)
         purge_lti_nonces(session)  # used LTI 1.3 nonces and assertion ids, once expired
+        purge_app_visits(session, (utcnow() - timedelta(days=2)).date())  # "counted today" marks of past days
         session.commit()
     click.echo(f"{attempts} tentative(s) de connexion, {ended} session(s) et {finished} tâche(s) terminée(s) "
                "oubliées.")
     click.echo(f"{cas_tickets} ticket(s) CAS expiré(s) oublié(s).")
     click.echo(f"{oauth} code(s) et jeton(s) OAuth expiré(s) oublié(s).")
+
+
+@cli.group("lifecycle")
+def lifecycle() -> None:
+    """Cycle de vie des comptes sortis de l'annuaire."""
+
+
+@lifecycle.command("run")
+@click.option("--db", "database_url")
+@click.option("--dry-run", is_flag=True, help="Affiche ce qui serait fait, sans rien changer.")
+def lifecycle_run(database_url: str | None, dry_run: bool) -> None:
+    """Fait avancer les comptes (à lancer chaque nuit) : en attente de suppression → pré-supprimés → supprimés."""
+    from .account.data_export import purge_expired
+    from .db import db_session
+    from .directory.lifecycle import run_lifecycle
+
+    app = _make_app(database_url)
+    with app.app_context():
+        session = db_session()
+        report = run_lifecycle(session, pending_days=app.config["LIFECYCLE_PENDING_DAYS"],
+                               pre_deleted_days=app.config["LIFECYCLE_PRE_DELETED_DAYS"])
+        exports = purge_expired(session) if not dry_run else 0
+        session.rollback() if dry_run else session.commit()
+    prefix = "Simulation : " if dry_run else ""
+    click.echo(f"{prefix}{report.pre_deleted} compte(s) pré-supprimé(s) (après "
+               f"{app.config['LIFECYCLE_PENDING_DAYS']} jours en attente de suppression), {report.deleted} "
+               f"compte(s) supprimé(s) (après {app.config['LIFECYCLE_PRE_DELETED_DAYS']} jours).")
+    if not dry_run:
+        click.echo(f"{exports} export(s) « Mes données » expiré(s) effacé(s).")
+
+
+@cli.command("year-transition")
+@click.option("--structure", "structure_ref", required=True, help="UAI ou identifiant de la structure.")
+@click.option("--db", "database_url")
+@click.option("--dry-run", is_flag=True, help="Affiche ce qui serait fait, sans rien changer.")
+def year_transition(structure_ref: str, database_url: str | None, dry_run: bool) -> None:
+    """Bascule d'année : classes archivées, groupes de classe vidés, aucun contenu supprimé."""
+    from sqlalchemy import or_, select
+
+    from .db import db_session
+    from .directory import year_transition as transition
+    from .directory.structures import DirectoryError
+    from .models import Structure
+
+    app = _make_app(database_url)
+    with app.app_context():
+        session = db_session()
+        wanted = [Structure.uai == structure_ref.upper()]
+        if structure_ref.isdigit():
+            wanted.append(Structure.id == int(structure_ref))
+        structure = session.scalar(select(Structure).where(or_(*wanted)))
+        if structure is None:
+            raise click.ClickException(f"Structure inconnue : {structure_ref}.")
+        plan = transition.plan_transition(session, structure)
+        for part in plan.structures:
+            state = "déjà basculée" if part.already_done else (
+                f"{len(part.classes)} classe(s) archivée(s), "
+                f"{part.class_members + part.teaching_members} appartenance(s) retirée(s)")
+            click.echo(f"{part.structure.name} : {state}")
+        if dry_run:
+            click.echo(f"Simulation de la bascule {plan.school_year} : rien n'a été changé.")
+            return
+        try:
+            plan = transition.apply_transition(session, structure)
+        except DirectoryError as error:
+            session.rollback()
+            raise click.ClickException(str(error)) from error
+        session.commit()
+    click.echo(f"Bascule {plan.school_year} faite : {plan.classes} classe(s) archivée(s), "
+               f"{plan.memberships} appartenance(s) retirée(s), aucun contenu supprimé.")
 
 
 @cli.group("lti")
@@ -453,6 +528,9 @@ def seed(students: int, database_url: str | None, random_seed: int) -> None:
         except SeedError as error:
             raise click.ClickException(str(error)) from error
     click.echo(report.summary())
+
+
+cli.add_command(import_command)
 
 
 def main() -> None:

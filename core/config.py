@@ -80,6 +80,12 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "JOBS_RETRY_SECONDS": int(env.get("PREAU_JOBS_RETRY_SECONDS", "30")),  # doubled at each retry
         "JOBS_POLL_SECONDS": float(env.get("PREAU_JOBS_POLL_SECONDS", "5")),
         "JOBS_LEASE_SECONDS": int(env.get("PREAU_JOBS_LEASE_SECONDS", "600")),
+        # Accounts missing from a feed: pending deletion, then pre-deleted (export only), then deleted.
+        "LIFECYCLE_PENDING_DAYS": int(env.get("PREAU_LIFECYCLE_PENDING_DAYS", "30")),
+        "LIFECYCLE_PRE_DELETED_DAYS": int(env.get("PREAU_LIFECYCLE_PRE_DELETED_DAYS", "90")),
+        "DATA_EXPORT_DAYS": int(env.get("PREAU_DATA_EXPORT_DAYS", "7")),
+        # Administrators must set up a TOTP second factor before any administration page opens.
+        "ADMIN_TOTP_REQUIRED": env.get("PREAU_ADMIN_TOTP_REQUIRED") == "1",
     }
     config.update(overrides)
     if "JOBS_INLINE_WORKER" not in config:

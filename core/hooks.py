@@ -214,7 +214,9 @@ def preau_export_user_data(user: Any) -> dict[str, Any] | None:
     """Contribute to a user's "Mes données" export.
 
     :param user: the :class:`preau.User`.
-    :returns: a JSON-serialisable dict, stored as ``<app id>.json`` in the export, or ``None``.
+    :returns: a JSON-serialisable dict, stored as ``<app id>.json`` in the export, or ``None``. Files go
+        under the key ``"files"``: a list of ``{"name": …, "storage_key": …}`` (keys of the kernel storage),
+        copied into ``<app id>/`` in the archive. Called in a background job, with ``db_session()`` bound to it.
     """
 
 
@@ -226,6 +228,10 @@ def preau_export_user_data(user: Any) -> dict[str, Any] | None:
 @hookspec
 def preau_directory_sources() -> list[DirectorySource]:
     """Give importers of directory data (AAF XML, CSV, ONDE…).
+
+    A source only reads files into a normalised :class:`preau.Feed` (``DirectorySource.read(paths, options)``);
+    the kernel's import engine (:mod:`preau.directory.sync`) does the dry run, the diff and the application in
+    one transaction, from the ``preau import`` command, the imports page and the ``directory.import`` job.
 
     :returns: a list of :class:`preau.DirectorySource`.
     """

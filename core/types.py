@@ -190,9 +190,36 @@ class CommunicationLink:
 
 
 @dataclass(frozen=True)
-class DirectorySource:
-    """An importer of directory data (AAF, CSV, ONDE…). ``run(session, path, dry_run)`` returns a report."""
+class SourceOption:
+    """An option a directory source asks the administrator for (shown on the imports page, ``--option`` in the
+    command line). ``kind``: str, bool, choice (one of ``choices``, pairs of value and label) or structure."""
 
     id: str
     label: str
-    run: Callable[..., Any]
+    kind: str = "str"
+    default: Any = None
+    choices: tuple[tuple[str, str], ...] = ()
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class DirectorySource:
+    """An importer of directory data (AAF, CSV, ONDE…).
+
+    ``read(paths, options)`` reads files (a list of :class:`pathlib.Path`: files, directories or zip archives)
+    into a :class:`preau.Feed` without touching the database; the kernel's import engine plans and applies it.
+    It raises ``preau.FeedError`` (a fatal problem naming the file and line) or records problems in the feed.
+    ``accepts`` lists the file suffixes the upload form takes; ``academy_wide`` sources (AAF) are run by super
+    administrators only, the others by the administrators of the target structure. ``inspect(name, data)``, if
+    given, describes one uploaded file for the column mapping page (:mod:`preau.admin.csv_import`).
+    """
+
+    id: str
+    label: str
+    read: Callable[..., Any]
+    accepts: tuple[str, ...] = (".xml", ".zip")
+    multiple: bool = True
+    options: tuple[SourceOption, ...] = ()
+    academy_wide: bool = False
+    description: str = ""
+    inspect: Callable[..., Any] | None = None

@@ -50,3 +50,15 @@ def test_cas_benchmark_issues_and_validates_tickets(tmp_path):
 def test_lti13_benchmark_launches_through_the_id_token_form(tmp_path):
     out = _run("lti13.py", "--smoke", cwd=tmp_path)
     assert "lancements : 5" in out and "p50" in out and "p95" in out
+
+
+def test_aaf_import_benchmark_imports_the_sample_and_a_synthetic_feed_twice(tmp_path):
+    out = _run("aaf_import.py", "--students", "500", cwd=tmp_path)
+    assert "(a) aaf-2013 complet, SQLite" in out and "(b) 500 élèves, sqlite" in out
+    assert "(c) réimport identique" in out and "ratio premier / second import" in out and "ru_maxrss" in out
+
+
+def test_statistics_benchmark_fills_a_year_and_reads_it(tmp_path):
+    out = _run("stats.py", "--students", "300", "--runs", "2", "--logins", "2", cwd=tmp_path)
+    assert "summary (ville, un an)" in out and "GET page des statistiques" in out
+    assert "ratio avec / sans enregistrement" in out

@@ -89,7 +89,11 @@ def test_pending_and_pre_deleted_accounts_keep_their_session(school, login_as, d
     if state == AccountState.PRE_DELETED:
         transition(db, school.teacher, AccountState.PENDING_DELETION)
     transition(db, school.teacher, state)
-    assert client.get("/").status_code == 200
+    assert client.get("/account/data").status_code == 200  # still logged in
+    if state == AccountState.PENDING_DELETION:
+        assert client.get("/").status_code == 200
+    else:  # a pre-deleted account may only export its data
+        assert client.get("/").headers["Location"].endswith("/account/data")
 
 
 
@@ -104,7 +108,7 @@ def test_accounts_on_their_way_out_log_in_but_pre_deleted_ones_reach_no_app(scho
     transition(db, school.parent, "pre_deleted", reason="90 jours")
     client.post_form("/auth/logout")
     client.post_form("/auth/login", {"login": school.parent.login, "password": school.password})
-    page = client.get("/")
-    assert page.status_code == 200 and 'data-widget="welcome.hello"' not in page.get_data(as_text=True)
-    assert client.get("/portal/widgets/welcome.hello").status_code == 404
-    assert client.get("/apps/welcome/").status_code == 404
+    for path in ("/", "/portal/widgets/welcome.hello", "/apps/welcome/"):
+        response = client.get(path)
+        assert response.status_code == 303 and response.headers["Location"].endswith("/account/data")
+    assert "Mes données" in client.get("/account/data").get_data(as_text=True)

@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, url_for
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import audit
 from ..auth import tokens
+from ..auth.totp_views import register_account_routes
 from ..db import db_session
+from ..models import AccountState
 from ..models._time import utcnow
+from ..storage import default_storage
 from ..web import client_ip
+from . import data_export
 from .forms import SCOPE_LABELS, TokenForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -71,3 +90,67 @@ def revoke_token(token_id: int):
     session.commit()
     flash(_("Le jeton « %(name)s » est révoqué.", name=token.name), "success")
     return redirect(url_for("account.tokens"), 303)
+
+
+# -- « Mes données » ---------------------------------------------------------------------------------------
+
+# A pre-deleted account may only export its data: every other page sends it here.
+PRE_DELETED_ENDPOINTS = {"account.data", "account.request_data", "account.download_data", "auth.logout",
+                         "auth.csrf_token", "static"}
+
+
+@bp.before_app_request
+def confine_pre_deleted():
+    if (current_user.is_authenticated and current_user.state == AccountState.PRE_DELETED
+            and request.endpoint not in PRE_DELETED_ENDPOINTS):
+        if request.path.startswith("/api/"):
+            return jsonify(error="forbidden", reason="pre_deleted", message=_(
+                "Ce compte est en cours de suppression : seul l'export de vos données reste possible.")), 403
+        return redirect(url_for("account.data"), 303)
+    return None
+
+
+@bp.route("/data", endpoint="data")
+@login_required
+def data_page():
+    user = current_user._get_current_object()
+    rows = data_export.exports_of(db_session(), user)
+    building = any(export.storage_key is None and job is not None and job.state in ("queued", "running")
+                   for export, job in rows)
+    deletion_at = None
+    if user.state == AccountState.PRE_DELETED:
+        deletion_at = user.state_changed_at + timedelta(days=current_app.config["LIFECYCLE_PRE_DELETED_DAYS"])
+    response = make_response(render_template("account/data.html", rows=rows, building=building,
+                                             deletion_at=deletion_at))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/data", methods=["POST"], endpoint="request_data")
+@login_required
+def request_data():
+    session = db_session()
+    data_export.request_export(session, current_user._get_current_object())
+    session.commit()
+    flash(_("Votre export est en préparation : cette page indique où il en est."), "success")
+    return redirect(url_for("account.data"), 303)
+
+
+@bp.route("/data/<int:export_id>/download", endpoint="download_data")
+@login_required
+def download_data(export_id: int):
+    session = db_session()
+    user = current_user._get_current_object()
+    export = data_export.downloadable(session, user, export_id)
+    if export is None:
+        abort(404)
+    audit.record(session, "account.export_downloaded", actor=user, target=user, ip=client_ip())
+    session.commit()
+    name = f"mes-donnees-{user.login}-{export.created_at:%Y-%m-%d}.zip"
+    response = send_file(default_storage().open(export.storage_key), mimetype="application/zip",
+                         as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+register_account_routes(bp)  # the second factor's set-up pages

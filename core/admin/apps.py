@@ -81,7 +81,8 @@ def grant_targets(structure: Structure) -> list[tuple[str, str]]:
     session = db_session()
     groups = session.scalars(select(Group).where(Group.structure_id == structure.id,
                                                  Group.kind != GroupKind.CLASS).order_by(Group.kind, Group.name))
-    classes = session.scalars(select(SchoolClass).where(SchoolClass.structure_id == structure.id)
+    classes = session.scalars(select(SchoolClass).where(SchoolClass.structure_id == structure.id,
+                                                          SchoolClass.archived_at.is_(None))
                               .order_by(SchoolClass.name))
     return ([(f"g:{g.id}", g.name) for g in groups]
             + [(f"c:{c.id}", _("Classe %(name)s (élèves, enseignants et parents)", name=c.name)) for c in classes])

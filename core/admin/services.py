@@ -41,7 +41,8 @@ def _targetable(structure: Structure) -> tuple[list[Group], list[SchoolClass]]:
     groups = session.scalars(select(Group).where(
         Group.structure_id == structure.id, Group.kind.in_((GroupKind.MANUAL, GroupKind.TEACHING)))
         .order_by(Group.name)).all()
-    classes = session.scalars(select(SchoolClass).where(SchoolClass.structure_id == structure.id)
+    classes = session.scalars(select(SchoolClass).where(SchoolClass.structure_id == structure.id,
+                                                          SchoolClass.archived_at.is_(None))
                               .order_by(SchoolClass.name)).all()
     return list(groups), list(classes)
 

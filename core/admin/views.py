@@ -10,9 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import audit
-from ..auth import service
+from ..auth import service, totp
 from ..db import db_session
 from ..directory import scopes
+from ..directory.account_admin import card_details
 from ..directory.lifecycle import STATE_LABELS, transition
 from ..directory.search import PageRequest, search_users
 from ..directory.structures import DirectoryError, children_of, parents_of
@@ -96,10 +97,13 @@ def structure(structure_id: int):
 
 
 def _user_card(user: User, reset_code: str | None = None, status: int = 200):
+    trail_page = max(1, request.args.get("trail", 1, type=int) or 1)
+    details = card_details(db_session(), current_user._get_current_object(), user, trail_page)
     response = make_response(render_template("admin/user.html", user=user, state_labels=STATE_LABELS,
-                                             reset_code=reset_code), status)
-    if reset_code:
-        response.headers["Cache-Control"] = "no-store"  # the code is shown once, never kept by a cache
+                                             reset_code=reset_code, **details,
+                                             has_second_factor=totp.is_enabled(db_session(), user.id)), status)
+    if reset_code or user.state == AccountState.INACTIVE:
+        response.headers["Cache-Control"] = "no-store"  # codes on the page are never kept by a cache
     return response
 
 

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from .. import audit
+from .. import audit, statistics
 from ..db import db_session
 from ..models import User
 from ..web import client_ip, is_local_target
@@ -60,9 +60,11 @@ def _invalid_form(template: str, form, login: str, action: str, count: bool = Tr
 
 def _start_session(user: User) -> None:
     session.clear()  # a fresh session at login: no fixation
+    statistics.record_connection(db_session(), user, request.user_agent.string)  # committed with the session
     session["sid"] = sessions.open_session(db_session(), user.id, client_ip())
     login_user(user)
     session.permanent = True
+    totp_views.mark_pending_if_needed(user.id)  # with a second factor, nothing opens before the code
 
 
 def _target_after_login(user: User, wanted: str | None) -> str:
@@ -237,3 +239,6 @@ def reset():
         return _refused("auth/reset.html", error, form=form)
     flash(_("Votre mot de passe est changé : connectez-vous."), "success")
     return redirect(url_for("auth.login"))
+
+
+from . import totp_views  # noqa: E402 - its routes join this blueprint, which it imports

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .. import audit, events
 from ..models import AccountState as S
-from ..models import User
+from ..models import GroupMember, RelativeLink, Role, User, UserFunction
 from ..models._time import utcnow
 from ..types import N_
 from .codes import new_code
@@ -63,3 +66,49 @@ def transition(
     events.emit("preau_user_updated", user=user, changes={"state": (str(old), str(new_state))})
     if new_state == S.DELETED:  # plugins delete or anonymise what they hold about the person
         events.emit("preau_user_deleted", session=session, user_id=user.id)
+
+
+# -- the scheduled steps (``preau lifecycle run``) ---------------------------------------------------------
+
+
+@dataclass
+class LifecycleReport:
+    pre_deleted: int = 0
+    deleted: int = 0
+    exports_removed: int = 0
+
+
+def due_accounts(session: Session, state: str, days: int, now: datetime) -> list[User]:
+    """Accounts in ``state`` for at least ``days``."""
+    return list(session.scalars(select(User).where(
+        User.state == state, User.state_changed_at <= now - timedelta(days=days)).order_by(User.id)))
+
+
+def run_lifecycle(session: Session, *, pending_days: int, pre_deleted_days: int,
+                  now: datetime | None = None) -> LifecycleReport:
+    """Move accounts along: pending deletion → pre-deleted → deleted (anonymised). Each step audited."""
+    now = now or utcnow()
+    report = LifecycleReport()
+    for user in due_accounts(session, S.PENDING_DELETION, pending_days, now):
+        transition(session, user, S.PRE_DELETED, reason="lifecycle")
+        report.pre_deleted += 1
+    for user in due_accounts(session, S.PRE_DELETED, pre_deleted_days, now):
+        transition(session, user, S.DELETED, reason="lifecycle")
+        anonymise(session, user)
+        report.deleted += 1
+    return report
+
+
+def anonymise(session: Session, user: User) -> None:
+    """A deleted account keeps only its id (audit trails point at it): no name, login, link or membership."""
+    for table in (Role, UserFunction, GroupMember):
+        session.execute(delete(table).where(table.user_id == user.id))
+    session.execute(delete(RelativeLink).where(
+        (RelativeLink.parent_id == user.id) | (RelativeLink.child_id == user.id)))
+    user.login = f"supprime-{user.id}"
+    user.first_name, user.last_name, user.display_name = "", "", _("Compte supprimé")
+    user.email = user.birth_date = user.password_hash = user.external_id = None
+    user.activation_code = user.activation_code_expires_at = None
+    user.reset_code_hash = user.reset_code_expires_at = None
+    session.flush()
+    session.expire(user, ["roles", "functions"])

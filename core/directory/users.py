@@ -214,6 +214,9 @@ def _check_class_profile(user: User, school_class: SchoolClass, profile: str) ->
 def attach_to_class(session: Session, user: User, school_class: SchoolClass, profile: str) -> None:
     """Put a teacher or a student into a class (its group for that profile); a student's parents follow."""
     _check_class_profile(user, school_class, profile)
+    if school_class.archived_at is not None:
+        raise DirectoryError(_("La classe %(name)s est archivée : elle appartient à une année passée.",
+                               name=school_class.name))
     _join(session, class_group(session, school_class, profile).id, user.id)
     session.flush()
     if profile == Profile.STUDENT:

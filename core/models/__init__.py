@@ -22,11 +22,15 @@ from .directory import (
 )
 from .enablement import AppEnablement, RightGrant, Setting
 from .flash import FlashMessage, FlashRead
+from .imports import ImportFingerprint, ImportPendingDeletion, ImportRun, Mef, Subject  # noqa: F401 - imports
 from .jobs import Job, JobState
 from .launch import ConnectorLaunch
+from .lifecycle import DataExport  # noqa: F401 - "Mes données" exports
 from .lti import LtiDeployment, LtiKey, LtiLineItem, LtiNonce, LtiResourceLink, LtiScore, LtiTool
+from .mfa import TotpCredential  # noqa: F401 - second factor
 from .oidc import OAuthClient, OAuthCode, OAuthConsent, OAuthSigningKey, OAuthToken
 from .services import ServiceLink, ServiceTarget, StructureConnector
+from .stats import StatAppVisit, StatCounter, StatVisitor  # noqa: F401 - statistics tables
 
 __all__ = [
     "AccountState", "ApiToken", "AuthSession", "AppEnablement", "AuditEvent", "Charter", "CharterAcceptance",

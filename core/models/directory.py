@@ -48,6 +48,7 @@ class Function(enum.StrEnum):
     DIRECTEUR = "DIRECTEUR"
     DOCUMENTALISTE = "DOCUMENTALISTE"
     CPE = "CPE"
+    GAR_RESP_AFFECT = "GAR_RESP_AFFECT"  # the GAR's "responsable d'affectation" of a school's resources
 
 
 class GroupKind(enum.StrEnum):
@@ -201,6 +202,8 @@ class SchoolClass(Model):
     level: Mapped[str | None] = mapped_column(String(32))
     external_id: Mapped[str | None] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(16), default="manual")
+    # Set by the year transition: the class of a past year, kept with its content, no longer offered.
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     structure: Mapped[Structure] = relationship(lazy="joined")
 

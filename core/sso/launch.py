@@ -28,6 +28,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 
+from .. import statistics
 from ..db import db_session
 from ..models import ConnectorLaunch, Role, User
 from ..models._time import utcnow
@@ -200,6 +201,7 @@ def released_values(user: User, released: Iterable[str], profile: str | None = N
 def record_launch(session: Session, launch: Launch) -> None:
     session.add(ConnectorLaunch(user_id=launch.user.id, structure_id=launch.structure_id, key=launch.key,
                                 kind=launch.kind, profile=launch.role.profile, at=utcnow()))
+    statistics.record_connector_launch(session, launch.role.structure_id, launch.role.profile, launch.key)
 
 
 # -- pages -----------------------------------------------------------------------------------------------

@@ -46,3 +46,19 @@ def describe(violations: list[dict]) -> str:
             lines.append(f"    {node['target']}: {node['html'][:160]}")
             lines.append("      " + (node["summary"] or "").replace("\n", "\n      "))
     return "\n".join(lines)
+
+
+PAGE_WIDTHS = ((1280, 800), (375, 740))
+
+
+def check_page(page, name: str, screenshots_dir) -> None:
+    """axe finds nothing serious or critical at desktop and phone widths, a screenshot of each is saved to be
+    looked at, and the page never scrolls sideways on the phone."""
+    for width, height in PAGE_WIDTHS:
+        page.set_viewport_size({"width": width, "height": height})
+        blocking = [v for v in axe_violations(page) if v["impact"] in BLOCKING_IMPACTS]
+        assert not blocking, f"{name} at {width} px: serious or critical axe violations\n{describe(blocking)}"
+        page.screenshot(path=str(screenshots_dir / f"{name}-{width}.png"), full_page=True)
+    scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert scroll_width <= 375, f"{name}: the page scrolls sideways on a 375 px phone ({scroll_width} px wide)"
+    page.set_viewport_size({"width": 1280, "height": 800})

@@ -6,6 +6,7 @@ these, bypass the CSP.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -50,6 +51,26 @@ def _dashboard_defaults(page) -> None:
     expect(page.get_by_role("heading", level=2, name="Visibilité des widgets par profil")).to_be_visible()
 
 
+def _activation_letters(page) -> None:
+    _structure_page(page)
+    page.get_by_role("link", name="Lettres d'activation et renouvellement des codes").click()
+    page.get_by_label("Profil").select_option("student")
+    page.get_by_role("button", name="Afficher").click()
+    expect(page.get_by_role("heading", level=2, name="Renouveler les codes")).to_be_visible()
+
+
+def _totp_setup(page) -> None:
+    page.goto("/account/totp")
+    page.get_by_role("button", name="Mettre en place la double authentification").click()
+    expect(page.get_by_role("img", name="QR code de configuration")).to_be_visible()
+
+
+def _year_transition(page) -> None:
+    _structure_page(page)
+    page.get_by_role("link", name="Bascule d'année").click()
+    expect(page.get_by_role("button", name=re.compile("Faire la bascule"))).to_be_visible()
+
+
 def _charter(page) -> None:
     page.goto("/")
     expect(page.get_by_role("heading", level=1, name="Charte d'utilisation")).to_be_visible()
@@ -67,6 +88,8 @@ PAGES = [
     ("my-apps", "parent.colin", _open("/apps")),
     ("welcome-app", "parent.colin", _open("/apps/welcome/")),
     ("tokens", "parent.colin", _open("/account/tokens")),
+    ("my-data", "parent.colin", _open("/account/data")),
+    ("totp-setup", "parent.colin", _totp_setup),
     ("error-404", "parent.colin", _open("/cette-page-n-existe-pas")),
     ("dashboard-teacher", "prof.martin", _open("/")),
     ("dashboard-student", "eleve.lea", _open("/")),
@@ -77,6 +100,8 @@ PAGES = [
     ("admin-structure", "admin", _structure_page),
     ("admin-user-card", "admin", _user_card),
     ("admin-dashboard-defaults", "direction", _dashboard_defaults),
+    ("admin-activation-letters", "direction", _activation_letters),
+    ("admin-year-transition", "direction", _year_transition),
     ("lti-classes-empty", "prof.martin", _open("/lti13/classes/")),
     ("charter", CHARTER_PENDING_LOGIN, _charter),
 ]

@@ -8,22 +8,10 @@ import re
 
 from playwright.sync_api import expect
 
-from .helpers import BLOCKING_IMPACTS, axe_violations, describe
+from .helpers import check_page
 
 TITLE = "Kermesse de l'école (test navigateur)"
-WIDTHS = ((1280, 800), (375, 740))
 PAGE = "/account/tokens"  # any page built on base.html carries the banner
-
-
-def _check_page(page, name: str, screenshots_dir) -> None:
-    for width, height in WIDTHS:
-        page.set_viewport_size({"width": width, "height": height})
-        blocking = [v for v in axe_violations(page) if v["impact"] in BLOCKING_IMPACTS]
-        assert not blocking, f"{name} at {width} px: serious or critical axe violations\n{describe(blocking)}"
-        page.screenshot(path=str(screenshots_dir / f"{name}-{width}.png"), full_page=True)
-    scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
-    assert scroll_width <= 375, f"{name}: the page scrolls sideways on a 375 px phone ({scroll_width} px wide)"
-    page.set_viewport_size({"width": 1280, "height": 800})
 
 
 def _open_flash_admin(page) -> None:
@@ -45,7 +33,7 @@ def _create_message(page, screenshots_dir) -> None:
     expect(preview.get_by_role("heading", name=TITLE)).to_be_visible()
     expect(preview.get_by_text("Samedi à 10 h")).to_be_visible()
     assert "javascript:" not in page.content()
-    _check_page(page, "flash-admin-form", screenshots_dir)
+    check_page(page, "flash-admin-form", screenshots_dir)
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_text("Message enregistré.")).to_be_visible()
     expect(page.get_by_role("cell", name=TITLE, exact=True)).to_be_visible()
@@ -69,7 +57,7 @@ def test_a_message_for_parents_reaches_parent_colin_and_not_prof_martin(new_cont
         board = parent.get_by_role("region", name="Tableau d'affichage")
         expect(board).to_be_visible()
         expect(board.get_by_role("heading", name=TITLE)).to_be_visible()  # open by itself: unread
-        _check_page(parent, "flash-banner", screenshots_dir)
+        check_page(parent, "flash-banner", screenshots_dir)
 
         parent.keyboard.press("Escape")  # keyboard dismissal
         expect(board.get_by_role("heading", name=TITLE)).to_be_hidden()
@@ -90,6 +78,6 @@ def test_a_message_for_parents_reaches_parent_colin_and_not_prof_martin(new_cont
         _open_flash_admin(admin)
         row = admin.get_by_role("row").filter(has_text=TITLE)
         expect(row.locator("[data-views]")).to_have_text("1")
-        _check_page(admin, "flash-admin-list", screenshots_dir)
+        check_page(admin, "flash-admin-list", screenshots_dir)
     finally:
         _delete_message(admin)

@@ -9,20 +9,7 @@ from urllib.parse import unquote
 
 from playwright.sync_api import expect
 
-from .helpers import BLOCKING_IMPACTS, axe_violations, describe, log_in
-
-WIDTHS = ((1280, 800), (375, 740))
-
-
-def _check_page(page, name: str, screenshots_dir) -> None:
-    for width, height in WIDTHS:
-        page.set_viewport_size({"width": width, "height": height})
-        blocking = [v for v in axe_violations(page) if v["impact"] in BLOCKING_IMPACTS]
-        assert not blocking, f"{name} at {width} px: serious or critical axe violations\n{describe(blocking)}"
-        page.screenshot(path=str(screenshots_dir / f"{name}-{width}.png"), full_page=True)
-    scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
-    assert scroll_width <= 375, f"{name}: the page scrolls sideways on a 375 px phone ({scroll_width} px wide)"
-    page.set_viewport_size({"width": 1280, "height": 800})
+from .helpers import check_page, log_in
 
 
 def _fresh_page(new_context, login: str):
@@ -87,11 +74,11 @@ def test_direction_opens_messaging_and_pronote_to_parents_only(new_context, scre
         assert any(group.startswith("Élèves") for group in withdrawn), withdrawn
         _open_school_page(admin, "Services : liens et connecteurs")
         expect(admin.get_by_role("heading", level=1, name=f"Services — {SCHOOL}")).to_be_visible()
-        _check_page(admin, "services-admin", screenshots_dir)
+        check_page(admin, "services-admin", screenshots_dir)
         admin.get_by_label("Ajouter un service du catalogue").select_option(label="Pronote — Index Éducation")
         admin.get_by_role("button", name="Ajouter le connecteur").click()
         expect(admin.get_by_role("heading", level=1, name="Connecteur Pronote")).to_be_visible()
-        _check_page(admin, "services-connector", screenshots_dir)
+        check_page(admin, "services-connector", screenshots_dir)
         for profile in ("Enseignant", "Élève", "Personnel", "Invité"):
             admin.get_by_label(profile, exact=True).uncheck()
         admin.get_by_label("Parent", exact=True).check()

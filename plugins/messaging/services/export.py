@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Delivery, Message, Recipient
+from ..models import Attachment, Delivery, Message, Recipient
 from .boxes import visible_recipients
 
 
@@ -18,8 +18,14 @@ def export_messages_of(session: Session, user_id: int) -> dict[str, Any]:
     recipients: dict[int, list[Recipient]] = {}
     for r in session.scalars(select(Recipient).where(Recipient.message_id.in_(ids))):
         recipients.setdefault(r.message_id, []).append(r)
-    return {"messages": [{
+    attachments: dict[int, list[Attachment]] = {}
+    for a in session.scalars(select(Attachment).where(Attachment.message_id.in_(ids)).order_by(Attachment.id)):
+        attachments.setdefault(a.message_id, []).append(a)
+    return {"files": [{"name": a.filename, "storage_key": a.storage_key}
+                      for m in ids for a in attachments.get(m, [])],
+            "messages": [{
         "box": d.box, "subject": m.subject, "from": m.sender_name, "state": m.state,
         "sent_at": m.sent_at.isoformat() if m.sent_at else None, "body": m.body_text,
         "to": [f"{r.field}: {r.label}" for r in visible_recipients(recipients.get(m.id, []), m, user_id)],
+        "attachments": [a.filename for a in attachments.get(m.id, [])],
     } for d, m in rows]}

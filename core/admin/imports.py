@@ -1,0 +1,129 @@
+"""Directory imports from the administration: upload, dry run with its diff, apply, progress, history.
+
+Every route checks the administrator's scope on the server (``_structure_in_scope``); a source that imports for
+the whole académie (AAF) is for super administrators only. Uploaded files go to the instance storage and the
+work runs as ``directory.import`` jobs (:mod:`preau.directory.import_jobs`); the progress page reloads itself
+(``<meta http-equiv="refresh">``) and a small JSON endpoint gives the same state to scripts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from ..db import db_session
+from ..directory.import_cli import ACTIONS, CHANGE_LABELS, KIND_LABELS
+from ..directory.import_jobs import IMPORT_JOB, enqueue_import, safe_name, store_uploads
+from ..directory.imports import directory_sources
+from ..directory.sync_plan import RECORD_KINDS
+from ..models import Job, JobState, Structure
+from ..models.imports import ImportRun
+from ..types import DirectorySource
+from .views import _structure_in_scope, bp
+
+HISTORY_SIZE = 30
+MAX_FILES = 200
+
+
+def _sources_for(user) -> dict[str, DirectorySource]:
+    return {sid: s for sid, s in directory_sources(current_app).items() if user.is_super_admin or not s.academy_wide}
+
+
+def _page(structure: Structure, *, error: str | None = None, status: int = 200, selected: str = ""):
+    user = current_user._get_current_object()
+    runs = db_session().scalars(
+        select(ImportRun).where(or_(ImportRun.structure_id == structure.id,
+                                    ImportRun.structure_id.is_(None) if user.is_super_admin else False))
+        .order_by(ImportRun.started_at.desc(), ImportRun.id.desc()).limit(HISTORY_SIZE)).all()
+    return render_template("admin/imports/index.html", structure=structure, sources=_sources_for(user),
+                           runs=runs, error=error, selected=selected,
+                           max_mb=current_app.config.get("MAX_CONTENT_LENGTH", 0) // (1024 * 1024)), status
+
+
+@bp.route("/structures/<int:structure_id>/imports")
+def imports(structure_id: int):
+    return _page(_structure_in_scope(structure_id))
+
+
+@bp.route("/structures/<int:structure_id>/imports", methods=["POST"])
+def imports_upload(structure_id: int):
+    structure = _structure_in_scope(structure_id)
+    user = current_user._get_current_object()
+    source_id = request.form.get("source", "")
+    sources = _sources_for(user)
+    source = sources.get(source_id)
+    if source is None:
+        return _page(structure, error=_("Choisissez une source d'import."), status=400)
+    uploads = [f for f in request.files.getlist("files") if f and f.filename]
+    if not uploads:
+        return _page(structure, error=_("Choisissez au moins un fichier."), status=400, selected=source_id)
+    if len(uploads) > MAX_FILES or (len(uploads) > 1 and not source.multiple):
+        return _page(structure, error=_("Trop de fichiers pour cette source."), status=400, selected=source_id)
+    refused = [f.filename for f in uploads if Path(f.filename).suffix.lower() not in source.accepts]
+    if refused:
+        return _page(structure, error=_("Fichier refusé : %(name)s (attendu : %(types)s).", name=safe_name(refused[0]),
+                                        types=", ".join(source.accepts)), status=400, selected=source_id)
+    options = {option.id: request.form.get(f"option_{option.id}", "") for option in source.options}
+    files = store_uploads([(f.filename, f.stream) for f in uploads])
+    session = db_session()
+    job = enqueue_import(session, source=source.id, files=files, dry_run=True, options=options,
+                         structure_id=None if source.academy_wide else structure.id, actor_id=user.id)
+    job.structure_id = structure.id  # the page the job belongs to (and its scope check)
+    session.commit()
+    return redirect(url_for("admin.import_job", structure_id=structure.id, job_id=job.id))
+
+
+def _job_in_scope(structure: Structure, job_id: int) -> Job:
+    job = db_session().get(Job, job_id)
+    if job is None or job.kind != IMPORT_JOB or job.structure_id != structure.id:
+        abort(404)
+    payload = job.payload or {}
+    source = directory_sources(current_app).get(payload.get("source", ""))
+    if source is not None and source.academy_wide and not current_user.is_super_admin:
+        abort(403)
+    return job
+
+
+@bp.route("/structures/<int:structure_id>/imports/jobs/<int:job_id>")
+def import_job(structure_id: int, job_id: int):
+    structure = _structure_in_scope(structure_id)
+    job = _job_in_scope(structure, job_id)
+    payload = job.payload or {}
+    run = db_session().get(ImportRun, payload["run_id"]) if payload.get("run_id") else None
+    finished = job.state in (JobState.DONE, JobState.FAILED)
+    return render_template("admin/imports/job.html", structure=structure, job=job, payload=payload, run=run,
+                           finished=finished, kinds=RECORD_KINDS, kind_labels=KIND_LABELS, actions=ACTIONS,
+                           change_labels=CHANGE_LABELS,
+                           source=directory_sources(current_app).get(payload.get("source", "")))
+
+
+@bp.route("/structures/<int:structure_id>/imports/jobs/<int:job_id>.json")
+def import_job_state(structure_id: int, job_id: int):
+    structure = _structure_in_scope(structure_id)
+    job = _job_in_scope(structure, job_id)
+    payload = job.payload or {}
+    return jsonify(state=job.state, progress=job.progress, message=job.progress_message,
+                   run_id=payload.get("run_id"), error=job.last_error if job.state == JobState.FAILED else None)
+
+
+@bp.route("/structures/<int:structure_id>/imports/jobs/<int:job_id>/apply", methods=["POST"])
+def import_apply(structure_id: int, job_id: int):
+    structure = _structure_in_scope(structure_id)
+    dry = _job_in_scope(structure, job_id)
+    payload = dry.payload or {}
+    if not payload.get("dry_run") or dry.state != JobState.DONE or payload.get("applied_by_job"):
+        flash(_("Cette simulation ne peut pas être appliquée."), "error")
+        return redirect(url_for("admin.import_job", structure_id=structure.id, job_id=dry.id))
+    session = db_session()
+    job = enqueue_import(session, source=payload["source"], files=payload.get("files") or [], dry_run=False,
+                         options=payload.get("options") or {}, structure_id=payload.get("structure_id"),
+                         actor_id=current_user.id)
+    job.structure_id = structure.id
+    session.flush()
+    dry.payload = {**payload, "applied_by_job": job.id}
+    session.commit()
+    return redirect(url_for("admin.import_job", structure_id=structure.id, job_id=job.id))

@@ -1,0 +1,32 @@
+"""AAF source: the académie's directory feed (``ficAlimMENESR`` XML files) for the kernel's import engine.
+
+The plugin only reads files into a :class:`preau.Feed` (see :mod:`.reader`); the kernel plans, shows the diff
+and applies it (``preau import aaf DIR``, the imports page of the administration, the ``directory.import`` job).
+"""
+
+from __future__ import annotations
+
+from preau import AppManifest, DirectorySource, SourceOption, __version__, hookimpl
+
+from .reader import read_aaf
+
+
+@hookimpl
+def preau_app() -> AppManifest:
+    return AppManifest(
+        id="aaf", name="Import AAF", version=__version__, editor="Préau", theme="Outils",
+        description="Alimentation de l'annuaire par les fichiers AAF de l'académie.", icon="app",
+    )
+
+
+@hookimpl
+def preau_directory_sources() -> list[DirectorySource]:
+    return [DirectorySource(
+        id="aaf", label="AAF (annuaire académique)", read=read_aaf, accepts=(".xml", ".zip"), multiple=True,
+        academy_wide=True,
+        description="Fichiers XML ficAlimMENESR (EtabEducNat, Eleve, PersEducNat, PersRelEleve, MatiereEducNat, "
+                    "MefEducNat), plusieurs fichiers ou une archive zip.",
+        options=(SourceOption("complete", "Flux complet (les comptes absents passent en attente de suppression)",
+                              kind="choice", default="",
+                              choices=(("", "Selon le nom des fichiers (« Complet »)"), ("1", "Oui"), ("0", "Non"))),),
+    )]

@@ -1,0 +1,109 @@
+"""CSV directory source: the ENT ONE templates (Élèves, Enseignants, Personnels, Parents, Invités).
+
+The administrator picks ONE target structure; every person of the files belongs to it. See ``feed.py`` for the
+identity rule that lets a re-import find the same people, and docs/csv_import.md.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from preau import AppManifest, DirectorySource, SourceOption, __version__, hookimpl
+from preau.directory.feed import Feed
+from preau.directory.sync import FeedError
+from preau.types import PROFILE_LABELS, Profile
+
+from .describe import describe_file
+from .feed import CsvInput, read_feed
+from .reader import FIELDS
+
+__all__ = ["CsvInput", "read_feed", "read", "inputs_from_paths", "parse_mapping"]
+
+PROFILE_CHOICES = (("", "Détecté (en-tête ou nom du fichier)"),
+                   *((str(p), PROFILE_LABELS[p]) for p in (Profile.STUDENT, Profile.TEACHER, Profile.PERSONNEL,
+                                                            Profile.RELATIVE, Profile.GUEST)))
+
+
+@hookimpl
+def preau_app() -> AppManifest:
+    return AppManifest(
+        id="csvimport", name="Import CSV", version=__version__, editor="Préau", theme="Outils",
+        description="Import de l'annuaire d'un établissement depuis les modèles CSV ENT ONE.", icon="app")
+
+
+@hookimpl
+def preau_directory_sources() -> list[DirectorySource]:
+    return [DirectorySource(
+        id="csv", label="CSV (modèles ENT ONE)", read=read, inspect=describe_file, accepts=(".csv", ".txt", ".zip"),
+        description="Un fichier par profil (Élèves, Enseignants, Personnels, Parents, Invités), en UTF-8 ou "
+                    "Latin-1, séparateur « ; ». Tous les comptes sont rattachés à cette structure.",
+        options=(
+            SourceOption("profile", "Profil des fichiers", kind="choice", default="", choices=PROFILE_CHOICES),
+            SourceOption("mapping", "Correspondance des colonnes (JSON)", default="",
+                         help='Par exemple {"Prénom usuel": "first_name"} ; champs : ' + ", ".join(FIELDS)),
+        ))]
+
+
+def parse_mapping(value: Any) -> dict[str, Any] | None:
+    """The mapping option: a dict, or its JSON text; empty means the default mapping."""
+    if value in (None, "", {}):
+        return None
+    if isinstance(value, dict):
+        return value
+    try:
+        mapping = json.loads(value)
+    except ValueError as exc:
+        raise FeedError(f"Correspondance des colonnes : JSON invalide ({exc}).") from None
+    if not isinstance(mapping, dict):
+        raise FeedError("Correspondance des colonnes : un objet JSON {\"en-tête\": \"champ\"} est attendu.")
+    return mapping
+
+
+def _per_file(value: Any, name: str) -> Any:
+    """An option given for every file, or per file name ({"eleves.csv": …})."""
+    if isinstance(value, dict) and name in value:
+        return value[name]
+    if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+        return None  # a per-file mapping that does not name this file
+    return value
+
+
+def _files(paths: Iterable[Path]) -> Iterable[tuple[str, bytes]]:
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for child in sorted(path.iterdir()):
+                if child.suffix.lower() in (".csv", ".txt"):
+                    yield child.name, child.read_bytes()
+        elif zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                for member in sorted(archive.namelist()):
+                    if member.lower().endswith((".csv", ".txt")):
+                        yield member.rsplit("/", 1)[-1], archive.read(member)
+        else:
+            yield path.name, path.read_bytes()
+
+
+def inputs_from_paths(paths: Iterable[Path], options: dict[str, Any]) -> list[CsvInput]:
+    profile, mapping = options.get("profile") or None, options.get("mapping") or None
+    if isinstance(mapping, str):
+        mapping = parse_mapping(mapping)
+    return [CsvInput(name, data, profile=_per_file(profile, name) or None,
+                     mapping=parse_mapping(_per_file(mapping, name)))
+            for name, data in _files(paths)]
+
+
+def read(paths: list[Path], options: dict[str, Any] | None = None) -> Feed:
+    """The source's reader: CSV files, directories of them or zip archives → one feed for the target structure."""
+    options = options or {}
+    structure_id = options.get("structure_id")
+    if structure_id in (None, ""):
+        raise FeedError("Import CSV : choisissez la structure cible (--structure).")
+    inputs = inputs_from_paths(paths, options)
+    if not inputs:
+        raise FeedError("Import CSV : aucun fichier .csv fourni.")
+    return read_feed(inputs, int(structure_id))
