@@ -135,6 +135,7 @@ def _register_kernel_blueprints(app: Flask) -> None:
     from .admin import communication as _communication_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import csv_import as _csv_import_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import dashboard as _dashboard_admin  # noqa: F401 - its routes join the admin blueprint
+    from .admin import duplicates as _duplicates_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import flash as _flash_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import imports as _imports_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import letters as _letters_admin  # noqa: F401 - its routes join the admin blueprint

@@ -200,6 +200,17 @@ def preau_user_deleted(user_id: int) -> None:
 
 
 @hookspec
+def preau_user_merged(user: Any, merged_user_id: int) -> None:
+    """Move what the plugin holds for ``merged_user_id`` to ``user``: an administrator merged two accounts of
+    the same person (a duplicate from two sources). Called in the merge's transaction, before the merged
+    account is deleted; whatever is left on it afterwards is deleted with it.
+
+    :param user: the :class:`preau.User` kept.
+    :param merged_user_id: the id of the account merged into it.
+    """
+
+
+@hookspec
 def preau_year_transition(structure: Any) -> None:
     """Prepare the plugin for a new school year in a structure (cut class shares, archive…).
 

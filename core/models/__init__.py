@@ -25,7 +25,7 @@ from .flash import FlashMessage, FlashRead
 from .imports import ImportFingerprint, ImportPendingDeletion, ImportRun, Mef, Subject  # noqa: F401 - imports
 from .jobs import Job, JobState
 from .launch import ConnectorLaunch
-from .lifecycle import DataExport  # noqa: F401 - "Mes données" exports
+from .lifecycle import DataExport, DuplicateDismissal  # noqa: F401 - "Mes données", duplicates
 from .lti import LtiDeployment, LtiKey, LtiLineItem, LtiNonce, LtiResourceLink, LtiScore, LtiTool
 from .mfa import TotpCredential  # noqa: F401 - second factor
 from .oidc import OAuthClient, OAuthCode, OAuthConsent, OAuthSigningKey, OAuthToken

@@ -1,10 +1,11 @@
-"""A person's "Mes données" exports: built by a background job, downloadable for a week."""
+"""A person's "Mes données" exports (built by a background job, downloadable for a week), and the pairs of
+accounts an administrator said are not duplicates."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Model
@@ -21,3 +22,15 @@ class DataExport(Model):
     size: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class DuplicateDismissal(Model):
+    """Two accounts that look alike (names, birth date) but are two people: no longer offered for merging."""
+
+    __tablename__ = "duplicate_dismissals"
+
+    first_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    second_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (CheckConstraint("first_id < second_id", name="ordered"),)

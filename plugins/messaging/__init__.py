@@ -98,6 +98,13 @@ def preau_migrations() -> str:
 
 
 @hookimpl
+def preau_user_merged(user: Any, merged_user_id: int) -> None:
+    from .services.export import merge_messages
+
+    merge_messages(db_session(), user.id, merged_user_id)
+
+
+@hookimpl
 def preau_export_user_data(user: Any) -> dict[str, Any]:
     from .services.export import export_messages_of
 

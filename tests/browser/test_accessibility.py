@@ -71,6 +71,12 @@ def _year_transition(page) -> None:
     expect(page.get_by_role("button", name=re.compile("Faire la bascule"))).to_be_visible()
 
 
+def _duplicates(page) -> None:
+    _structure_page(page)
+    page.get_by_role("link", name="Comptes en double : fusionner ou dissocier").click()
+    expect(page.get_by_role("heading", level=1, name="Comptes en double")).to_be_visible()
+
+
 def _charter(page) -> None:
     page.goto("/")
     expect(page.get_by_role("heading", level=1, name="Charte d'utilisation")).to_be_visible()
@@ -102,6 +108,7 @@ PAGES = [
     ("admin-dashboard-defaults", "direction", _dashboard_defaults),
     ("admin-activation-letters", "direction", _activation_letters),
     ("admin-year-transition", "direction", _year_transition),
+    ("admin-duplicates", "direction", _duplicates),
     ("lti-classes-empty", "prof.martin", _open("/lti13/classes/")),
     ("charter", CHARTER_PENDING_LOGIN, _charter),
 ]

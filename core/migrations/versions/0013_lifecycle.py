@@ -1,4 +1,4 @@
-"""Lifecycle: "Mes données" exports; TOTP second factor; archived classes (year transition)
+"""Lifecycle: "Mes données" exports; dismissed duplicates; TOTP second factor; archived classes (year transition)
 
 Revision ID: k0013
 Revises: k0012
@@ -27,6 +27,15 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_data_exports_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_data_exports'))
     )
+    op.create_table('duplicate_dismissals',
+    sa.Column('first_id', sa.Integer(), nullable=False),
+    sa.Column('second_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint('first_id < second_id', name=op.f('ck_duplicate_dismissals_ordered')),
+    sa.ForeignKeyConstraint(['first_id'], ['users.id'], name=op.f('fk_duplicate_dismissals_first_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['second_id'], ['users.id'], name=op.f('fk_duplicate_dismissals_second_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('first_id', 'second_id', name=op.f('pk_duplicate_dismissals'))
+    )
     op.create_table('totp_credentials',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('secret', sa.Text(), nullable=False),
@@ -47,5 +56,6 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_data_exports_expires_at'), table_name='data_exports')
     op.drop_table('data_exports')
     op.drop_table('totp_credentials')
+    op.drop_table('duplicate_dismissals')
     with op.batch_alter_table('classes', schema=None) as batch_op:
         batch_op.drop_column('archived_at')

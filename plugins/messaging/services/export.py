@@ -29,3 +29,18 @@ def export_messages_of(session: Session, user_id: int) -> dict[str, Any]:
         "to": [f"{r.field}: {r.label}" for r in visible_recipients(recipients.get(m.id, []), m, user_id)],
         "attachments": [a.filename for a in attachments.get(m.id, [])],
     } for d, m in rows]}
+
+
+def merge_messages(session: Session, kept_id: int, merged_id: int) -> None:
+    """Two accounts of one person were merged: the merged one's boxes, folders and sent messages become the
+    kept one's (a message both received stays once, as the kept account had it)."""
+    from sqlalchemy import delete, update
+
+    from ..models import Folder, Preference
+
+    both = select(Delivery.message_id).where(Delivery.user_id == kept_id)
+    session.execute(delete(Delivery).where(Delivery.user_id == merged_id, Delivery.message_id.in_(both)))
+    for table in (Delivery, Folder, Recipient):
+        session.execute(update(table).where(table.user_id == merged_id).values(user_id=kept_id))
+    session.execute(update(Message).where(Message.sender_id == merged_id).values(sender_id=kept_id))
+    session.execute(delete(Preference).where(Preference.user_id == merged_id))
