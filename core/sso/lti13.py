@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import time
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -49,6 +50,7 @@ from ..models import (
     LtiScore,
     LtiTool,
     SchoolClass,
+    StructureConnector,
     User,
 )
 from ..models._time import utcnow
@@ -72,6 +74,7 @@ AGS_SCOPES = (SCOPE_LINEITEM, SCOPE_LINEITEM_READ, SCOPE_RESULT, SCOPE_SCORE)
 SERVICE_SCOPES = {"nrps": (SCOPE_NRPS,), "ags": AGS_SCOPES}
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 HINT_MAX_AGE = 600  # seconds between the login initiation and /lti13/auth
+FRESH_GRANT_SECONDS = 60  # a hint younger than this is checked cheaply (see _fresh_launch)
 ACCESS_TOKEN_LIFETIME = 3600
 DEEP_LINK_DATA_MAX_AGE = 3600
 
@@ -183,7 +186,8 @@ def launch_lti13(launch: Launch):
     if tool is None or deployment is None:
         return _error(_("Ce service LTI 1.3 n'est pas encore enregistré par l'administrateur de votre "
                         "établissement."), 404)
-    hint = {"u": launch.user.id, "k": launch.key, "s": launch.structure_id, "r": launch.role.id, "m": "tile"}
+    hint = {"u": launch.user.id, "k": launch.key, "s": launch.structure_id, "r": launch.role.id, "m": "tile",
+            "c": launch.connector_id, "n": launch.name}
     return _login_redirect(tool, launch.user, deployment.deployment_id, tool.target_link_uri, hint)
 
 
@@ -196,8 +200,28 @@ class AuthRefused(Exception):
         self.message, self.status = message, status
 
 
-def _reaching_launch(session: Session, user: User, hint: dict[str, Any]) -> Launch:
+def _fresh_launch(session: Session, user: User, hint: dict[str, Any], age: float) -> Launch | None:
+    """A launch the launch page granted a moment ago, checked again cheaply, as CAS does for its remembered
+    grants: the connector still enabled for the role's profile, the role still held. Anything else (an older
+    hint, a grant through a group or a class, a plugin connector) takes the full check."""
+    if age > FRESH_GRANT_SECONDS or not hint.get("c"):
+        return None
+    role = next((r for r in user.roles if r.id == hint.get("r")), None)
+    row = session.execute(select(StructureConnector.catalogue_id, StructureConnector.enabled,
+                                 StructureConnector.profiles, StructureConnector.attributes,
+                                 StructureConnector.structure_id).where(StructureConnector.id == hint["c"])).first()
+    if (role is None or row is None or not row.enabled or row.structure_id != hint.get("s")
+            or hint.get("k") != f"connector:{row.catalogue_id}" or role.profile not in (row.profiles or ())):
+        return None
+    return Launch(hint["k"], "lti13", str(hint.get("n") or ""), "", "", user, role, row.structure_id, {}, {},
+                  tuple(row.attributes or ("login",)), hint["c"])
+
+
+def _reaching_launch(session: Session, user: User, hint: dict[str, Any], age: float) -> Launch:
     """The connector launch named by the hint, if it still reaches the person (the grant may have gone)."""
+    fresh = _fresh_launch(session, user, hint, age)
+    if fresh is not None:
+        return fresh
     registry = current_app.extensions["preau.plugins"]
     roles = [role for role in user.roles if role.id == hint.get("r")]
     found = find_launch(session, registry, user, hint["k"], roles=roles) if roles else None
@@ -206,7 +230,8 @@ def _reaching_launch(session: Session, user: User, hint: dict[str, Any]) -> Laun
     return found
 
 
-def _checked_request(session: Session, params: dict[str, str]) -> tuple[LtiTool, dict[str, Any]]:
+def _checked_request(session: Session, params: dict[str, str]) -> tuple[LtiTool, dict[str, Any], float]:
+    """The tool and the launch's hint, with the hint's age in seconds; every check of the request done."""
     tool = session.scalar(select(LtiTool).where(LtiTool.client_id == params.get("client_id", "")))
     if tool is None:
         raise AuthRefused(_("Outil LTI inconnu (client_id)."))
@@ -219,13 +244,14 @@ def _checked_request(session: Session, params: dict[str, str]) -> tuple[LtiTool,
     if not params.get("nonce") or len(params["nonce"]) > 200:
         raise AuthRefused(_("Demande LTI invalide (nonce absent)."))
     try:
-        hint = _serializer("hint").loads(params.get("lti_message_hint", ""), max_age=HINT_MAX_AGE)
+        hint, signed_at = _serializer("hint").loads(params.get("lti_message_hint", ""), max_age=HINT_MAX_AGE,
+                                                    return_timestamp=True)
     except BadSignature as error:
         raise AuthRefused(_("Le lancement a expiré ou a été modifié : relancez le service depuis l'ENT.")) from error
     user = current_user._get_current_object()
     if hint.get("u") != user.id or params.get("login_hint") != opaque_id("user", tool.client_id, user.id):
         raise AuthRefused(_("Ce lancement a été préparé pour une autre personne."), 403)
-    return tool, hint
+    return tool, hint, max(0.0, time.time() - signed_at.timestamp())
 
 
 OPENID_CLAIMS = {"display_name": "name", "first_name": "given_name", "last_name": "family_name", "email": "email"}
@@ -323,8 +349,8 @@ def auth():
     session = db_session()
     params = request.values.to_dict()
     try:
-        tool, hint = _checked_request(session, params)
-        launch = _reaching_launch(session, current_user._get_current_object(), hint)
+        tool, hint, age = _checked_request(session, params)
+        launch = _reaching_launch(session, current_user._get_current_object(), hint, age)
         if launch.key != tool.launch_key:
             raise AuthRefused(_("Cet outil ne correspond pas au service lancé."), 403)
         tool_here, deployment = _tool_and_deployment(session, launch.key, launch.structure_id)

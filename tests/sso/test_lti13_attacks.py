@@ -145,6 +145,29 @@ def test_grant_removed_after_the_initiation_gets_no_token(lti_setup):  # noqa: F
     assert page.status_code == 403 and 'name="id_token"' not in page.text
 
 
+def test_connector_disabled_after_the_initiation_gets_no_token(lti_setup):  # noqa: F811
+    browser = lti_setup.browser(lti_setup.school.teacher)
+    params = auth_params(lti_setup, initiation(lti_setup, browser))
+    lti_setup.connector.enabled = False
+    lti_setup.db.commit()
+    page = authorize(lti_setup, browser, params)
+    assert page.status_code == 403 and 'name="id_token"' not in page.text
+
+
+def test_an_older_initiation_gets_the_full_check(lti_setup, monkeypatch):  # noqa: F811
+    """Past FRESH_GRANT_SECONDS the cheap check is not used: the whole reach is computed again."""
+    from preau.sso import lti13
+
+    monkeypatch.setattr(lti13, "FRESH_GRANT_SECONDS", -1)
+    browser = lti_setup.browser(lti_setup.school.teacher)
+    page = authorize(lti_setup, browser, auth_params(lti_setup, initiation(lti_setup, browser)))
+    assert page.status_code == 200 and "id_token" in form_of(page.text)[1]
+    params = auth_params(lti_setup, initiation(lti_setup, browser))
+    lti_setup.connector.profiles = ["student"]
+    lti_setup.db.commit()
+    assert authorize(lti_setup, browser, params).status_code == 403
+
+
 def test_initiation_of_someone_else_gets_no_token(lti_setup):  # noqa: F811
     params = auth_params(lti_setup, initiation(lti_setup, lti_setup.browser(lti_setup.school.teacher)))
     page = authorize(lti_setup, lti_setup.browser(lti_setup.school.student), params)
