@@ -103,19 +103,16 @@ class _Reader:
             kind=_structure_kind(_one(a, "ENTStructureTypeStruct")), place=place)
 
     def _classes(self, values: Iterable[str], level: str | None, place: Place) -> tuple[str, ...]:
-        ids = []
-        for value in values:
-            structure, _sep, code = value.partition("$")
-            code = code.split("$", 1)[0]
-            if not structure or not code:
-                continue
-            ext = f"{structure}${code}"
-            if ext not in self.feed.classes:
-                self.feed.classes[ext] = FeedClass(ext, structure, code, level=level, place=place)
-            ids.append(ext)
-        return tuple(dict.fromkeys(ids))
+        return self._references(values, self.feed.classes,
+                                lambda ext, structure, code: FeedClass(ext, structure, code, level=level, place=place))
 
     def _groups(self, values: Iterable[str], place: Place) -> tuple[str, ...]:
+        return self._references(values, self.feed.groups,
+                                lambda ext, structure, code: FeedGroup(ext, structure, code, place=place))
+
+    @staticmethod
+    def _references(values: Iterable[str], known: dict[str, Any], make: Any) -> tuple[str, ...]:
+        """``structure$code[$…]`` values: the ids they name, each new one added to ``known`` by ``make``."""
         ids = []
         for value in values:
             structure, _sep, code = value.partition("$")
@@ -123,8 +120,8 @@ class _Reader:
             if not structure or not code:
                 continue
             ext = f"{structure}${code}"
-            if ext not in self.feed.groups:
-                self.feed.groups[ext] = FeedGroup(ext, structure, code, place=place)
+            if ext not in known:
+                known[ext] = make(ext, structure, code)
             ids.append(ext)
         return tuple(dict.fromkeys(ids))
 
