@@ -128,10 +128,15 @@ def assignment(structure_id: int):
         except services.GarError as error:
             session.rollback()
             flash(_(str(error)), "error")
-            return redirect(url_for("gar.assignment", structure_id=structure.id), 303)
+            return _assignment_page(structure), 400  # the refusal says why; nothing was recorded
         session.commit()
         flash(_("Ressource attribuée."), "success")
         return redirect(url_for("gar.assignment", structure_id=structure.id), 303)
+    return _assignment_page(structure)
+
+
+def _assignment_page(structure):
+    session, registry = db_session(), _registry()
     resources = services.structure_resources(session, registry, structure)
     audiences = _audiences(structure)
     rows = [(a, _audience_label(a, audiences)) for a in services.assignments_of(session, structure.id)]
@@ -150,7 +155,7 @@ def unassign(structure_id: int, assignment_id: int):
     except services.GarError as error:
         session.rollback()
         flash(_(str(error)), "error")
-        return redirect(url_for("gar.assignment", structure_id=structure.id), 303)
+        return _assignment_page(structure), 400
     session.commit()
     flash(_("Attribution retirée."), "success")
     return redirect(url_for("gar.assignment", structure_id=structure.id), 303)
