@@ -92,6 +92,8 @@ _LAZY = {
     "send_mail": ("mail", "send_mail"),
     # the child a parent selected in the permanent bar: widgets and apps follow it
     "current_child": ("portal.children", "current_child"),
+    "student_in_view": ("portal.children", "student_in_view"),
+    "DemoDirectory": ("demo", "DemoDirectory"),
 }
 
 __all__ = ["__version__", *_LAZY]

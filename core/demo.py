@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
@@ -22,7 +23,7 @@ from .directory.users import (
     grant_function,
     link_relative,
 )
-from .models import Function, Structure, StructureKind
+from .models import Function, SchoolClass, Structure, StructureKind, User
 from .rights import grant, set_enabled
 from .types import PROFILE_LABELS, Profile
 
@@ -55,6 +56,27 @@ def _person(session: Session, login: str, first: str, last: str, password_hash: 
     user = create_user(session, first_name=first, last_name=last, login=login, birth_date=birth, source="demo")
     activate_with_password(session, user, password_hash)
     return user
+
+
+@dataclass(frozen=True)
+class DemoDirectory:
+    """The demo's structures, classes and known accounts, handed to plugins' ``preau_demo_data``."""
+
+    city: Structure
+    ferry: Structure  # École élémentaire Jules-Ferry
+    curie: Structure  # Collège Marie-Curie
+    cm2a: SchoolClass
+    cm1: SchoolClass
+    sixb: SchoolClass
+    cinqa: SchoolClass
+    admin: User
+    direction: User  # directeur and ADML of Jules-Ferry
+    martin: User  # teacher of CM2 A
+    bernard: User  # teacher of 6e B at Marie-Curie, parent at Jules-Ferry
+    lea: User  # CM2 A
+    tom: User  # 6e B
+    colin: User  # parent of Léa and Tom
+    durand: User  # staff of Jules-Ferry
 
 
 def _build(session: Session) -> None:
@@ -137,6 +159,9 @@ def _build(session: Session) -> None:
         from preau_plugins.messaging.demo import add_demo_messages
 
         add_demo_messages(session)
+    demo = DemoDirectory(city, ferry, curie, cm2a, cm1, sixb, cinqa, admin, direction, martin, bernard, lea, tom,
+                         colin, durand)
+    list(registry.call_robust("preau_demo_data", guard=session.begin_nested, session=session, demo=demo))
 
 
 def _enable_pronote(session: Session, registry, school: Structure, city: Structure) -> None:

@@ -231,6 +231,17 @@ def preau_export_user_data(user: Any) -> dict[str, Any] | None:
     """
 
 
+@hookspec
+def preau_demo_data(session: Any, demo: Any) -> None:
+    """Add the plugin's sample content to the demo (``preau demo``), after the demo directory is built and
+    every Préau app is enabled.
+
+    :param session: the SQLAlchemy session of the demo build (flush, never commit).
+    :param demo: a :class:`preau.DemoDirectory`: the demo's structures, classes and known accounts by name
+        (``demo.ferry``, ``demo.cm2a``, ``demo.martin``, ``demo.colin``, ``demo.lea``, ``demo.tom``…).
+    """
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Administration: directory sources and command line
 # ---------------------------------------------------------------------------------------------------------

@@ -41,3 +41,11 @@ def check_child(db: Session, parent: User, raw_id: str) -> User:
         if child is not None:
             return child
     raise ChildError(raw_id)
+
+
+def student_in_view(user: User) -> User | None:
+    """Whose school life a page shows: the child a parent selected, else oneself as a student, else nobody."""
+    child = current_child()
+    if child is not None:
+        return child
+    return user if any(role.profile == "student" for role in user.roles) else None

@@ -8,21 +8,13 @@ from typing import Any
 from flask_babel import gettext as _
 from markupsafe import escape
 
-from preau import current_child, setting
+from preau import setting, student_in_view
 from preau.types import N_
 
 from .adapters import PronoteAdapter, SchoolLifeEvent, adapter_named
 
 LIMITS = {"miniature": (1, 0), "apercu": (3, 2), "large": (8, 5)}  # grades, events shown per size
 EVENT_LABELS = {"absence": N_("Absence"), "retard": N_("Retard"), "punition": N_("Punition")}
-
-
-def student_shown(user: Any) -> Any | None:
-    """Whose block this is: the child a parent selected, else oneself as a student, else nobody."""
-    child = current_child()
-    if child is not None:
-        return child
-    return user if any(role.profile == "student" for role in user.roles) else None
 
 
 def adapter_for(student: Any) -> PronoteAdapter | None:
@@ -44,7 +36,7 @@ def _event_item(event: SchoolLifeEvent) -> str:
 
 
 def render_pronote(user: Any, size: str) -> str:
-    student = student_shown(user)
+    student = student_in_view(user)
     if student is None:
         return f'<p class="pronote__empty">{escape(_("Aucun élève à afficher."))}</p>'
     grades_limit, events_limit = LIMITS.get(size, LIMITS["apercu"])
