@@ -8,5 +8,6 @@ from preau.types import N_
 
 @hookimpl
 def preau_app() -> AppManifest:
-    return AppManifest(id="actualites", name=N_("Actualités"), version=__version__, editor="Préau", theme="Communication",
+    return AppManifest(id="actualites", name=N_("Actualités"), version=__version__, editor="Préau",
+                       theme="Communication",
                        description=N_("Les actualités de l'établissement et des classes."))

@@ -8,5 +8,6 @@ from preau.types import N_
 
 @hookimpl
 def preau_app() -> AppManifest:
-    return AppManifest(id="cahier", name=N_("Cahier de textes"), version=__version__, editor="Préau", theme="Pédagogie",
+    return AppManifest(id="cahier", name=N_("Cahier de textes"), version=__version__, editor="Préau",
+                       theme="Pédagogie",
                        description=N_("Les séances et les devoirs de la classe."))

@@ -8,5 +8,6 @@ from preau.types import N_
 
 @hookimpl
 def preau_app() -> AppManifest:
-    return AppManifest(id="carnet", name=N_("Carnet de liaison"), version=__version__, editor="Préau", theme="Vie scolaire",
+    return AppManifest(id="carnet", name=N_("Carnet de liaison"), version=__version__, editor="Préau",
+                       theme="Vie scolaire",
                        description=N_("Les mots de l'école aux familles, à signer en ligne."))

@@ -8,5 +8,6 @@ from preau.types import N_
 
 @hookimpl
 def preau_app() -> AppManifest:
-    return AppManifest(id="vie_scolaire", name=N_("Notes et vie scolaire"), version=__version__, editor="Préau", theme="Vie scolaire",
+    return AppManifest(id="vie_scolaire", name=N_("Notes et vie scolaire"), version=__version__, editor="Préau",
+                       theme="Vie scolaire",
                        description=N_("Notes, compétences, absences, retards et punitions."))
