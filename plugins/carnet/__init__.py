@@ -1,13 +1,84 @@
-"""The "Carnet de liaison" plugin (skeleton: the issue 8 helper fills it in)."""
+"""The "Carnet de liaison" plugin: mots from teachers and staff to the parents of a class, a teaching group or
+one student; opening a mot that asks for it is the parent's signature; reminders, export, replies and the
+« Mots à signer » block. See docs/carnet.md.
+"""
 
 from __future__ import annotations
 
-from preau import AppManifest, __version__, hookimpl
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint
+
+from preau import AppManifest, Profile, Right, Widget, __version__, db_session, hookimpl
 from preau.types import N_
+
+from . import models  # noqa: F401 - the plugin's tables, for the metadata
+from .views import ACCESS, bp
+from .widget import render_to_sign
+
+APP_ID = "carnet"
+USERS = (Profile.TEACHER, Profile.STUDENT, Profile.RELATIVE, Profile.PERSONNEL)
 
 
 @hookimpl
 def preau_app() -> AppManifest:
-    return AppManifest(id="carnet", name=N_("Carnet de liaison"), version=__version__, editor="Préau",
-                       theme="Vie scolaire",
-                       description=N_("Les mots de l'école aux familles, à signer en ligne."))
+    return AppManifest(id=APP_ID, name=N_("Carnet de liaison"), version=__version__, editor="Préau",
+                       theme="Vie scolaire", description=N_("Les mots de l'école aux familles, à signer en ligne."),
+                       icon="mail", default_profiles=USERS, entry_endpoint="carnet.index")
+
+
+@hookimpl
+def preau_rights() -> list[Right]:
+    return [Right(ACCESS, N_("Lire et signer les mots (et en écrire pour ses classes)"), USERS)]
+
+
+@hookimpl
+def preau_blueprints() -> list[Blueprint]:
+    return [bp]
+
+
+@hookimpl
+def preau_api_blueprints() -> list:
+    from .api import blp
+
+    return [blp]
+
+
+@hookimpl
+def preau_widgets() -> list[Widget]:
+    return [Widget(f"{APP_ID}.to_sign", N_("Mots à signer"), render_to_sign, right=ACCESS,
+                   default_profiles=(Profile.RELATIVE, Profile.STUDENT, Profile.TEACHER))]
+
+
+@hookimpl
+def preau_migrations() -> str:
+    return str(Path(__file__).parent / "migrations" / "versions")
+
+
+@hookimpl
+def preau_year_transition(structure) -> None:
+    from .services import archive_year
+
+    archive_year(db_session(), structure.id)
+
+
+@hookimpl
+def preau_user_merged(user, merged_user_id: int) -> None:
+    from .services import move_user
+
+    move_user(db_session(), merged_user_id, user.id)
+
+
+@hookimpl
+def preau_export_user_data(user) -> dict[str, Any] | None:
+    from .services import export_of
+
+    return export_of(db_session(), user.id)
+
+
+@hookimpl
+def preau_demo_data(session, demo) -> None:
+    from .demo import add_demo_data
+
+    add_demo_data(session, demo)

@@ -1,13 +1,100 @@
-"""The "Notes et vie scolaire" plugin (skeleton: the issue 8 helper fills it in)."""
+"""The "Notes et vie scolaire" plugin: read-only grades by period with averages, skills, absences, lateness and
+punishments of a student, for the student and their parents (following the child selector), fed by an adapter
+chosen per structure — ``demo``, ``csv`` (files imported by the school's staff) or ``pronote`` (pronotepy).
+See docs/vie_scolaire.md."""
 
 from __future__ import annotations
 
-from preau import AppManifest, __version__, hookimpl
+from pathlib import Path
+
+from flask import Blueprint
+
+from preau import AppManifest, Profile, Right, SettingSpec, Widget, __version__, db_session, hookimpl
 from preau.types import N_
+
+from . import models  # noqa: F401 - the plugin's tables, for the metadata
+from .services import ACCESS, APP_ID, IMPORT
+
+READERS = (Profile.STUDENT, Profile.RELATIVE)
 
 
 @hookimpl
 def preau_app() -> AppManifest:
-    return AppManifest(id="vie_scolaire", name=N_("Notes et vie scolaire"), version=__version__, editor="Préau",
-                       theme="Vie scolaire",
-                       description=N_("Notes, compétences, absences, retards et punitions."))
+    return AppManifest(id=APP_ID, name=N_("Notes et vie scolaire"), version=__version__, editor="Préau",
+                       theme="Vie scolaire", icon="grades",
+                       description=N_("Notes, compétences, absences, retards et punitions."),
+                       default_profiles=(*READERS, Profile.PERSONNEL), entry_endpoint="vie_scolaire.index")
+
+
+@hookimpl
+def preau_rights() -> list[Right]:
+    return [Right(ACCESS, N_("Voir les notes et la vie scolaire (les siennes ou celles de ses enfants)"), READERS),
+            Right(IMPORT, N_("Importer les notes et la vie scolaire de l'établissement (fichiers CSV)"),
+                  (Profile.PERSONNEL,))]
+
+
+@hookimpl
+def preau_settings() -> list[SettingSpec]:
+    return [SettingSpec("adapter", N_("Source des notes et de la vie scolaire (demo, csv ou pronote)"), "csv")]
+
+
+@hookimpl
+def preau_blueprints() -> list[Blueprint]:
+    from .views import bp
+
+    return [bp]
+
+
+@hookimpl
+def preau_api_blueprints() -> list:
+    from .api import blp
+
+    return [blp]
+
+
+@hookimpl
+def preau_widgets() -> list[Widget]:
+    from .widget import render_grades, render_life
+
+    return [Widget(f"{APP_ID}.grades", N_("Dernières notes"), render_grades, right=ACCESS, default_profiles=READERS),
+            Widget(f"{APP_ID}.life", N_("Vie scolaire"), render_life, right=ACCESS, default_profiles=READERS)]
+
+
+@hookimpl
+def preau_migrations() -> str:
+    return str(Path(__file__).parent / "migrations" / "versions")
+
+
+@hookimpl
+def preau_year_transition(structure) -> None:
+    from .services import archive_year
+
+    archive_year(db_session(), structure.id)
+
+
+@hookimpl
+def preau_user_merged(user, merged_user_id: int) -> None:
+    from .services import move_rows
+
+    move_rows(db_session(), merged_user_id, user.id)
+
+
+@hookimpl
+def preau_user_deleted(user_id: int) -> None:
+    from .services import delete_rows
+
+    delete_rows(db_session(), user_id)
+
+
+@hookimpl
+def preau_export_user_data(user) -> dict | None:
+    from .services import export_rows
+
+    return export_rows(db_session(), user.id)
+
+
+@hookimpl
+def preau_demo_data(session, demo) -> None:
+    from .demo import add_demo_data
+
+    add_demo_data(session, demo)
