@@ -1,13 +1,85 @@
-"""The "Emploi du temps" plugin (skeleton: the issue 8 helper fills it in)."""
+"""The "Emploi du temps" plugin: lessons as concrete occurrences (weekly series entered once, week A/B), week and
+day views for a class, a teacher, a student or a room, manual entry by staff, iCalendar import and a private
+iCalendar feed. See docs/timetable.md."""
 
 from __future__ import annotations
 
-from preau import AppManifest, __version__, hookimpl
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint
+
+from preau import AppManifest, Profile, Right, SettingSpec, Widget, __version__, db_session, hookimpl
 from preau.types import N_
+
+from . import models  # noqa: F401 - the plugin's tables, for the metadata
+from .views import ACCESS, MANAGE, bp
+from .widget import render_today
+
+APP_ID = "timetable"
+USERS = (Profile.TEACHER, Profile.STUDENT, Profile.RELATIVE, Profile.PERSONNEL)
 
 
 @hookimpl
 def preau_app() -> AppManifest:
-    return AppManifest(id="timetable", name=N_("Emploi du temps"), version=__version__, editor="Préau",
-                       theme="Vie scolaire",
+    return AppManifest(id=APP_ID, name=N_("Emploi du temps"), version=__version__, editor="Préau",
+                       theme="Vie scolaire", default_profiles=USERS, entry_endpoint="timetable.index",
+                       icon="calendar",
                        description=N_("L'emploi du temps de la classe, de l'enseignant, de l'élève et des salles."))
+
+
+@hookimpl
+def preau_rights() -> list[Right]:
+    return [Right(ACCESS, N_("Consulter l'emploi du temps"), USERS),
+            Right(MANAGE, N_("Saisir et importer l'emploi du temps"), (Profile.PERSONNEL,))]
+
+
+@hookimpl
+def preau_settings() -> list[SettingSpec]:
+    return [SettingSpec("week_a_monday", N_("Lundi d'une semaine A (AAAA-MM-JJ ; vide = pas de semaines A/B)"), ""),
+            SettingSpec("source", N_("Source des cours (vide = Préau)"), "")]
+
+
+@hookimpl
+def preau_blueprints() -> list[Blueprint]:
+    return [bp]
+
+
+@hookimpl
+def preau_widgets() -> list[Widget]:
+    return [Widget(f"{APP_ID}.today", N_("Emploi du temps du jour"), render_today, right=ACCESS,
+                   default_profiles=(Profile.RELATIVE, Profile.STUDENT, Profile.TEACHER))]
+
+
+@hookimpl
+def preau_migrations() -> str:
+    return str(Path(__file__).parent / "migrations" / "versions")
+
+
+@hookimpl
+def preau_year_transition(structure) -> None:
+    from .services import archive_year
+
+    archive_year(db_session(), structure.id, datetime.now(UTC).replace(tzinfo=None))
+
+
+@hookimpl
+def preau_user_merged(user, merged_user_id: int) -> None:
+    from .services import move_user
+
+    move_user(db_session(), merged_user_id, user.id)
+
+
+@hookimpl
+def preau_export_user_data(user) -> dict[str, Any] | None:
+    from .services import export_of
+
+    return export_of(db_session(), user.id)
+
+
+@hookimpl
+def preau_demo_data(session, demo) -> None:
+    from .demo import add_demo_data
+
+    add_demo_data(session, demo)

@@ -1,0 +1,505 @@
+"""The timetable's rules: who sees which timetable, the week A/B, manual entry, iCalendar import and feed.
+Functions take a SQLAlchemy ``Session``, never read ``request``; a refusal raises :class:`TimetableError`.
+
+Visibility (documented in docs/timetable.md): staff, teachers and administrators of a structure see every class,
+teacher and room timetable of that structure; a student sees their own classes and groups; a parent sees only
+their children's classes and groups.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from preau import (
+    Group,
+    GroupKind,
+    GroupMember,
+    SchoolClass,
+    User,
+    administered_structure_ids,
+    children_of,
+    classes_of,
+    record_audit,
+)
+
+from .models import NOTE_MAX, ROOM_MAX, SUBJECT_MAX, FeedToken, Lesson
+
+APP_ID = "timetable"
+MAX_EVENTS = 5000
+MAX_ICS_BYTES = 2 * 1024 * 1024
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 1, 1)
+MAX_SERIES_DAYS = 400
+
+
+class TimetableError(Exception):
+    def __init__(self, message: str, status: int = 400, **params: Any) -> None:
+        super().__init__(message)
+        self.message, self.status, self.params = message, status, params
+
+
+@dataclass
+class Scope:
+    """What a timetable view shows: lessons of some classes and groups, of a teacher, or of a room."""
+
+    label: str
+    class_ids: list[int] = field(default_factory=list)
+    group_ids: list[int] = field(default_factory=list)
+    teacher_id: int | None = None
+    room: str | None = None
+    structure_id: int | None = None
+
+
+# -- weeks ------------------------------------------------------------------------------------------------
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def week_kind(day: date, reference_monday: str | None) -> str:
+    """'A' or 'B' from the structure's setting (the Monday of a week A), '' when the school has no A/B weeks."""
+    try:
+        reference = date.fromisoformat((reference_monday or "").strip())
+    except ValueError:
+        return ""
+    weeks = (monday_of(day) - monday_of(reference)).days // 7
+    return "A" if weeks % 2 == 0 else "B"
+
+
+# -- who sees what ------------------------------------------------------------------------------------------
+
+
+def _profiles(user: User) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = {}
+    for role in user.roles:
+        found.setdefault(role.profile, set()).add(role.structure_id)
+    return found
+
+
+def staff_structure_ids(session: Session, user: User) -> set[int] | None:
+    """Structures where the user sees everything: staff, teacher, administrator (None = all, super admin)."""
+    administered = administered_structure_ids(session, user)
+    if administered is None:
+        return None
+    roles = _profiles(user)
+    return set(administered) | roles.get("personnel", set()) | roles.get("teacher", set())
+
+
+def manageable_structure_ids(session: Session, user: User) -> set[int] | None:
+    """Structures where the user may enter lessons: staff (Personnel) and ADML (the right is checked by the view)."""
+    administered = administered_structure_ids(session, user)
+    if administered is None:
+        return None
+    return set(administered) | _profiles(user).get("personnel", set())
+
+
+def _teaching_group_ids(session: Session, user_id: int) -> list[int]:
+    return list(session.scalars(select(Group.id).join(GroupMember, GroupMember.group_id == Group.id)
+                                .where(GroupMember.user_id == user_id, Group.kind == GroupKind.TEACHING)))
+
+
+def student_scope(session: Session, student: User, label: str) -> Scope:
+    classes = classes_of(session, student, "student")
+    return Scope(label, [c.id for c in classes], _teaching_group_ids(session, student.id),
+                 structure_id=classes[0].structure_id if classes else None)
+
+
+def own_scope(session: Session, user: User, student: User | None) -> Scope | None:
+    """The default view: the child in view (parent) or oneself as a student, else a teacher's own lessons."""
+    if student is not None:
+        return student_scope(session, student, student.display_name)
+    if "teacher" in _profiles(user):
+        return Scope(user.display_name, teacher_id=user.id)
+    return None
+
+
+def visible_classes(session: Session, user: User) -> list[SchoolClass]:
+    staff = staff_structure_ids(session, user)
+    query = select(SchoolClass).where(SchoolClass.archived_at.is_(None)).order_by(SchoolClass.name)
+    if staff is None:
+        return list(session.scalars(query))
+    own = {c.id for c in classes_of(session, user, "student")}
+    for child in children_of(session, user):
+        own |= {c.id for c in classes_of(session, child, "student")}
+    return list(session.scalars(query.where(or_(SchoolClass.structure_id.in_(staff), SchoolClass.id.in_(own)))))
+
+
+def class_scope(session: Session, user: User, class_id: int) -> Scope:
+    school_class = session.get(SchoolClass, class_id)
+    if school_class is None or school_class.id not in {c.id for c in visible_classes(session, user)}:
+        raise TimetableError("Vous ne pouvez pas consulter l'emploi du temps de cette classe.", 404)
+    groups = list(session.scalars(select(Group.id).where(Group.class_id == class_id,
+                                                         Group.kind == GroupKind.TEACHING)))
+    return Scope(school_class.name, [class_id], groups, structure_id=school_class.structure_id)
+
+
+def teacher_scope(session: Session, user: User, teacher_id: int) -> Scope:
+    teacher = session.get(User, teacher_id)
+    staff = staff_structure_ids(session, user)
+    teaches = set() if teacher is None else {r.structure_id for r in teacher.roles if r.profile == "teacher"}
+    if teacher is None or not teaches or (teacher_id != user.id and staff is not None and not teaches & staff):
+        raise TimetableError("Vous ne pouvez pas consulter l'emploi du temps de cet enseignant.", 404)
+    return Scope(teacher.display_name, teacher_id=teacher_id)
+
+
+def room_scope(session: Session, user: User, structure_id: int, room: str) -> Scope:
+    staff = staff_structure_ids(session, user)
+    if staff is not None and structure_id not in staff:
+        raise TimetableError("Vous ne pouvez pas consulter l'occupation des salles de cet établissement.", 404)
+    return Scope(room, room=room, structure_id=structure_id)
+
+
+# -- reading ------------------------------------------------------------------------------------------------
+
+
+def _scope_filter(scope: Scope):
+    if scope.teacher_id is not None:
+        return Lesson.teacher_id == scope.teacher_id
+    if scope.room is not None:
+        return and_(Lesson.structure_id == scope.structure_id, Lesson.room == scope.room)
+    return or_(Lesson.class_id.in_(scope.class_ids or [-1]), Lesson.group_id.in_(scope.group_ids or [-1]))
+
+
+def lessons_between(session: Session, scope: Scope, start: date, end: date) -> list[Lesson]:
+    """The lessons of ``scope`` from ``start`` (included) to ``end`` (excluded), one query."""
+    return list(session.scalars(select(Lesson).where(
+        _scope_filter(scope), Lesson.starts_at >= datetime.combine(start, time()),
+        Lesson.starts_at < datetime.combine(end, time())).order_by(Lesson.starts_at, Lesson.id)))
+
+
+def status_label(lesson: Lesson) -> str:
+    """The visible text of a change (never colour only); French msgid, translated by the caller."""
+    if lesson.status == "cancelled":
+        return "Annulé"
+    if lesson.status == "changed":
+        return "Modifié"
+    return ""
+
+
+# -- manual entry -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LessonInput:
+    subject: str
+    class_id: int | None
+    group_id: int | None
+    teacher_id: int | None
+    teacher_name: str
+    room: str
+    starts: time
+    ends: time
+
+
+def _check_target(session: Session, user: User, data: LessonInput) -> int:
+    """The structure of the lesson's class or group, after checking the user may manage it."""
+    if not data.subject.strip() or len(data.subject) > SUBJECT_MAX:
+        raise TimetableError("Indiquez la matière (%(max)d caractères au plus).", 400, max=SUBJECT_MAX)
+    if len(data.room) > ROOM_MAX:
+        raise TimetableError("Le nom de la salle est trop long.", 400)
+    if data.ends <= data.starts:
+        raise TimetableError("L'heure de fin doit être après l'heure de début.", 400)
+    if data.class_id is not None:
+        target = session.get(SchoolClass, data.class_id)
+    elif data.group_id is not None:
+        target = session.get(Group, data.group_id)
+    else:
+        raise TimetableError("Choisissez une classe ou un groupe.", 400)
+    allowed = manageable_structure_ids(session, user)
+    if target is None or (allowed is not None and target.structure_id not in allowed):
+        raise TimetableError("Vous ne gérez pas l'emploi du temps de cette classe.", 403)
+    if data.teacher_id is not None:
+        teacher = session.get(User, data.teacher_id)
+        if teacher is None or not any(r.profile == "teacher" and r.structure_id == target.structure_id
+                                      for r in teacher.roles):
+            raise TimetableError("Cet enseignant n'enseigne pas dans cet établissement.", 400)
+        data.teacher_name = teacher.display_name
+    return target.structure_id
+
+
+def _check_dates(first: date, last: date) -> None:
+    if not (EARLIEST <= first <= LATEST and EARLIEST <= last <= LATEST):
+        raise TimetableError("Les dates doivent être comprises entre 2000 et 2100.", 400)
+    if last < first:
+        raise TimetableError("La date de fin doit être après la date de début.", 400)
+    if (last - first).days > MAX_SERIES_DAYS:
+        raise TimetableError("Une série couvre au plus une année scolaire.", 400)
+
+
+def add_series(session: Session, user: User, data: LessonInput, weekday: int, first: date, last: date,
+               weeks: str, reference_monday: str | None) -> int:
+    """A weekly series (every week, week A or week B) from ``first`` to ``last``; a single lesson is a series
+    of one day. Returns the number of occurrences created (bulk insert)."""
+    structure_id = _check_target(session, user, data)
+    _check_dates(first, last)
+    if weeks not in ("", "A", "B"):
+        raise TimetableError("Choisissez chaque semaine, semaine A ou semaine B.", 400)
+    if not 0 <= weekday <= 5:
+        raise TimetableError("Choisissez un jour du lundi au samedi.", 400)
+    day = first + timedelta(days=(weekday - first.weekday()) % 7)
+    series_id, rows = uuid.uuid4().hex, []
+    while day <= last:
+        kind = week_kind(day, reference_monday)
+        if not weeks or kind == weeks:
+            rows.append({"structure_id": structure_id, "starts_at": datetime.combine(day, data.starts),
+                         "ends_at": datetime.combine(day, data.ends), "subject": data.subject.strip(),
+                         "teacher_id": data.teacher_id, "teacher_name": data.teacher_name.strip()[:200],
+                         "class_id": data.class_id, "group_id": data.group_id, "room": data.room.strip(),
+                         "week_kind": weeks, "status": "normal", "change_note": "", "series_id": series_id,
+                         "source": "manual", "external_uid": None, "created_by_id": user.id, "archived": False})
+        day += timedelta(days=7)
+    if not rows:
+        raise TimetableError("Aucun cours dans cette période : vérifiez le jour et les dates.", 400)
+    session.execute(insert(Lesson), rows)
+    record_audit(session, "timetable.series_added", actor=user, structure_id=structure_id, series=series_id,
+                 count=len(rows), subject=data.subject.strip())
+    return len(rows)
+
+
+def _managed_lesson(session: Session, user: User, lesson_id: int) -> Lesson:
+    lesson = session.get(Lesson, lesson_id)
+    allowed = manageable_structure_ids(session, user)
+    if lesson is None or (allowed is not None and lesson.structure_id not in allowed):
+        raise TimetableError("Ce cours n'existe pas ou vous ne le gérez pas.", 404)
+    if lesson.archived:
+        raise TimetableError("Ce cours appartient à une année archivée.", 409)
+    return lesson
+
+
+def change_lesson(session: Session, user: User, lesson_id: int, *, room: str | None = None,
+                  teacher_id: int | None = None, starts: time | None = None, ends: time | None = None,
+                  note: str = "") -> Lesson:
+    """Change one occurrence: the lesson is marked « Modifié » with a note naming what changed."""
+    lesson = _managed_lesson(session, user, lesson_id)
+    changes = []
+    if room is not None and room.strip() != lesson.room:
+        if len(room) > ROOM_MAX:
+            raise TimetableError("Le nom de la salle est trop long.", 400)
+        lesson.room = room.strip()
+        changes.append(f"salle {lesson.room}")
+    if teacher_id is not None and teacher_id != lesson.teacher_id:
+        teacher = session.get(User, teacher_id)
+        if teacher is None or not any(r.profile == "teacher" and r.structure_id == lesson.structure_id
+                                      for r in teacher.roles):
+            raise TimetableError("Cet enseignant n'enseigne pas dans cet établissement.", 400)
+        lesson.teacher_id, lesson.teacher_name = teacher.id, teacher.display_name
+        changes.append(teacher.display_name)
+    if starts is not None or ends is not None:
+        new_start = datetime.combine(lesson.starts_at.date(), starts or lesson.starts_at.time())
+        new_end = datetime.combine(lesson.starts_at.date(), ends or lesson.ends_at.time())
+        if new_end <= new_start:
+            raise TimetableError("L'heure de fin doit être après l'heure de début.", 400)
+        if (new_start, new_end) != (lesson.starts_at, lesson.ends_at):
+            lesson.starts_at, lesson.ends_at = new_start, new_end
+            changes.append(f"{new_start:%H:%M}–{new_end:%H:%M}")
+    if not changes and not note.strip():
+        raise TimetableError("Rien à modifier.", 400)
+    lesson.status = "changed"
+    lesson.change_note = (note.strip() or ", ".join(changes))[:NOTE_MAX]
+    record_audit(session, "timetable.lesson_changed", actor=user, target=lesson, structure_id=lesson.structure_id,
+                 note=lesson.change_note)
+    return lesson
+
+
+def cancel_lesson(session: Session, user: User, lesson_id: int, note: str = "") -> Lesson:
+    lesson = _managed_lesson(session, user, lesson_id)
+    if lesson.status == "cancelled":
+        raise TimetableError("Ce cours est déjà annulé.", 409)
+    lesson.status, lesson.change_note = "cancelled", note.strip()[:NOTE_MAX]
+    record_audit(session, "timetable.lesson_cancelled", actor=user, target=lesson, structure_id=lesson.structure_id)
+    return lesson
+
+
+def delete_series(session: Session, user: User, lesson_id: int) -> int:
+    """Delete the not-yet-archived occurrences of the series the lesson belongs to (or the lesson alone)."""
+    lesson = _managed_lesson(session, user, lesson_id)
+    where = (Lesson.series_id == lesson.series_id) if lesson.series_id else (Lesson.id == lesson.id)
+    count = session.execute(delete(Lesson).where(where, Lesson.archived.is_(False))).rowcount
+    record_audit(session, "timetable.series_deleted", actor=user, structure_id=lesson.structure_id,
+                 series=lesson.series_id, count=count)
+    return count
+
+
+# -- iCalendar import ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportPlan:
+    rows: list[dict[str, Any]]
+    first: date | None
+    last: date | None
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            from zoneinfo import ZoneInfo
+
+            value = value.astimezone(ZoneInfo("Europe/Paris")).replace(tzinfo=None)
+        return value
+    return None
+
+
+def parse_ics(data: bytes, structure_id: int, class_id: int | None, group_id: int | None,
+              user_id: int) -> ImportPlan:
+    """Read VEVENTs into lesson rows. A bad event raises a 400 naming it; too many events a 413."""
+    import icalendar
+
+    if len(data) > MAX_ICS_BYTES:
+        raise TimetableError("Le fichier dépasse %(size)d Mo.", 413, size=MAX_ICS_BYTES // (1024 * 1024))
+    try:
+        calendar = icalendar.Calendar.from_ical(data)
+    except ValueError as exc:
+        raise TimetableError("Ce fichier n'est pas un calendrier iCalendar lisible (%(detail)s).", 400,
+                             detail=str(exc)[:120]) from exc
+    events = list(calendar.walk("VEVENT"))
+    if len(events) > MAX_EVENTS:
+        raise TimetableError("Le fichier contient %(count)d cours : %(max)d au plus par import.", 413,
+                             count=len(events), max=MAX_EVENTS)
+    rows: list[dict[str, Any]] = []
+    for number, event in enumerate(events, start=1):
+        uid = str(event.get("UID") or "")[:255]
+        name = uid or f"n° {number}"
+        if event.get("RRULE") is not None:
+            raise TimetableError("L'événement %(name)s est récurrent (RRULE) : exportez les cours un par un.",
+                                 400, name=name)
+        try:
+            starts = _as_datetime(event.decoded("DTSTART")) if event.get("DTSTART") is not None else None
+            ends = _as_datetime(event.decoded("DTEND")) if event.get("DTEND") is not None else None
+        except (ValueError, TypeError):
+            starts = ends = None
+        if starts is None or ends is None or ends <= starts or not EARLIEST <= starts.date() <= LATEST:
+            raise TimetableError("L'événement %(name)s a des dates absentes ou invalides (DTSTART/DTEND).", 400,
+                                 name=name)
+        rows.append({"structure_id": structure_id, "starts_at": starts, "ends_at": ends,
+                     "subject": str(event.get("SUMMARY") or "Cours")[:SUBJECT_MAX], "teacher_id": None,
+                     "teacher_name": "", "class_id": class_id, "group_id": group_id,
+                     "room": str(event.get("LOCATION") or "")[:ROOM_MAX], "week_kind": "", "status": "normal",
+                     "change_note": "", "series_id": None, "source": "ical", "external_uid": uid or None,
+                     "created_by_id": user_id, "archived": False})
+    days = [r["starts_at"].date() for r in rows]
+    return ImportPlan(rows, min(days, default=None), max(days, default=None))
+
+
+def import_target(session: Session, user: User, target: str) -> tuple[int, int | None, int | None]:
+    """(structure, class, group) from a form value ``c<id>`` or ``g<id>`` the user may manage."""
+    kind, raw = target[:1], target[1:]
+    if kind not in ("c", "g") or not raw.isdigit() or len(raw) > 12:
+        raise TimetableError("Choisissez une classe ou un groupe.", 400)
+    obj = session.get(SchoolClass if kind == "c" else Group, int(raw))
+    allowed = manageable_structure_ids(session, user)
+    if obj is None or (allowed is not None and obj.structure_id not in allowed):
+        raise TimetableError("Vous ne gérez pas l'emploi du temps de cette classe.", 403)
+    return obj.structure_id, obj.id if kind == "c" else None, obj.id if kind == "g" else None
+
+
+def apply_import(session: Session, user: User, plan: ImportPlan, class_id: int | None,
+                 group_id: int | None) -> tuple[int, int]:
+    """Replace the target's iCalendar lessons of the covered dates by the plan (idempotent). (deleted, added)"""
+    if not plan.rows:
+        raise TimetableError("Le fichier ne contient aucun cours.", 400)
+    target = Lesson.class_id == class_id if class_id is not None else Lesson.group_id == group_id
+    window = and_(Lesson.starts_at >= datetime.combine(plan.first, time()),
+                  Lesson.starts_at < datetime.combine(plan.last + timedelta(days=1), time()))
+    deleted = session.execute(delete(Lesson).where(target, Lesson.source == "ical", window,
+                                                   Lesson.archived.is_(False))).rowcount
+    session.execute(insert(Lesson), plan.rows)
+    record_audit(session, "timetable.ical_imported", actor=user, structure_id=plan.rows[0]["structure_id"],
+                 class_id=class_id, group_id=group_id, added=len(plan.rows), replaced=deleted)
+    return deleted, len(plan.rows)
+
+
+# -- iCalendar feed -----------------------------------------------------------------------------------------
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def regenerate_feed(session: Session, user: User) -> str:
+    """A new random token (256 bits); the previous URL stops working. Only the hash is stored."""
+    token = secrets.token_urlsafe(32)
+    session.execute(delete(FeedToken).where(FeedToken.user_id == user.id))
+    session.execute(insert(FeedToken), [{"user_id": user.id, "token_hash": _hash(token)}])
+    record_audit(session, "timetable.feed_regenerated", actor=user)
+    return token
+
+
+def has_feed(session: Session, user_id: int) -> bool:
+    return session.scalar(select(func.count()).select_from(FeedToken).where(FeedToken.user_id == user_id)) > 0
+
+
+def feed_owner(session: Session, token: str) -> User | None:
+    if not token or len(token) > 100:
+        return None
+    row = session.scalar(select(FeedToken).where(FeedToken.token_hash == _hash(token)))
+    return session.get(User, row.user_id) if row else None
+
+
+def feed_lessons(session: Session, user: User, today: date) -> list[tuple[str, Lesson]]:
+    """(prefix, lesson) from 2 weeks back to 8 weeks ahead: a parent's children prefixed by their first name."""
+    start, end = today - timedelta(weeks=2), today + timedelta(weeks=8)
+    scopes: list[tuple[str, Scope]] = []
+    children = children_of(session, user)
+    for child in children:
+        scopes.append((child.first_name, student_scope(session, child, child.display_name)))
+    if not children:
+        scope = own_scope(session, user, user if "student" in _profiles(user) else None)
+        if scope is not None:
+            scopes.append(("", scope))
+    return [(prefix, lesson) for prefix, scope in scopes for lesson in lessons_between(session, scope, start, end)]
+
+
+def render_ics(items: list[tuple[str, Lesson]], host: str) -> bytes:
+    import icalendar
+
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Préau//Emploi du temps//FR")
+    calendar.add("version", "2.0")
+    stamp = datetime.now(UTC).replace(tzinfo=None)
+    for prefix, lesson in items:
+        event = icalendar.Event()
+        event.add("uid", f"timetable-{lesson.id}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", lesson.starts_at)
+        event.add("dtend", lesson.ends_at)
+        event.add("summary", f"{prefix} : {lesson.subject}" if prefix else lesson.subject)
+        if lesson.room:
+            event.add("location", lesson.room)
+        if lesson.status == "cancelled":
+            event.add("status", "CANCELLED")
+        if lesson.change_note:
+            event.add("description", lesson.change_note)
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+# -- year transition, merge, export -------------------------------------------------------------------------
+
+
+def archive_year(session: Session, structure_id: int, before: datetime) -> int:
+    return session.execute(update(Lesson).where(Lesson.structure_id == structure_id, Lesson.starts_at < before,
+                                                Lesson.archived.is_(False)).values(archived=True)).rowcount
+
+
+def move_user(session: Session, old_id: int, new_id: int) -> None:
+    session.execute(update(Lesson).where(Lesson.teacher_id == old_id).values(teacher_id=new_id))
+    session.execute(update(Lesson).where(Lesson.created_by_id == old_id).values(created_by_id=new_id))
+    session.execute(delete(FeedToken).where(FeedToken.user_id == old_id))
+
+
+def export_of(session: Session, user_id: int) -> dict[str, Any] | None:
+    entered = session.scalar(select(func.count()).select_from(Lesson).where(Lesson.created_by_id == user_id))
+    taught = session.scalar(select(func.count()).select_from(Lesson).where(Lesson.teacher_id == user_id))
+    feed = has_feed(session, user_id)
+    if not (entered or taught or feed):
+        return None
+    return {"ical_feed_active": feed, "lessons_entered": entered, "lessons_taught": taught}
