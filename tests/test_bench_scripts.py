@@ -62,3 +62,9 @@ def test_statistics_benchmark_fills_a_year_and_reads_it(tmp_path):
     out = _run("stats.py", "--students", "300", "--runs", "2", "--logins", "2", cwd=tmp_path)
     assert "summary (ville, un an)" in out and "GET page des statistiques" in out
     assert "ratio avec / sans enregistrement" in out
+
+
+def test_school_life_benchmark_measures_a_parents_dashboard_with_and_without_its_widgets(tmp_path):
+    out = _run("school_life.py", "--students", "300", "--runs", "3", cwd=tmp_path)
+    assert "avec les 3 widgets antérieurs" in out and "ratio avec / sans les widgets de vie scolaire" in out
+    assert "cahier.todo" in out and "actualites.latest" in out

@@ -57,6 +57,36 @@ def widget_fragment(widget_id: str):
     return response
 
 
+MAX_BATCH = 40  # more widgets than any dashboard holds
+
+
+@bp.route("/portal/widgets")
+@login_required
+def widget_fragments():
+    """The first load of a dashboard: several widgets in one request (``?w=<id>:<size>`` repeated), so that the
+    person, their grants and their child are loaded once, not once per widget. Each widget still fails alone:
+    its entry says so (``failed``), the others are rendered."""
+    wanted = request.args.getlist("w")
+    if not wanted or len(wanted) > MAX_BATCH:
+        abort(400)
+    reaching = {w.id: w for w in current_access().widgets}
+    note = current_app.extensions["preau.plugins"].note_failure
+    fragments = {}
+    for token in wanted:
+        widget_id, _sep, size = token.partition(":")
+        widget = reaching.get(widget_id)
+        if widget is None:
+            fragments[widget_id] = {"status": 404}
+            continue
+        rendered = render_widget(widget, current_user, size if size in widget.sizes else
+                                 layouts.default_size(widget), on_error=note)
+        fragments[widget_id] = {"status": 500 if rendered.failed else 200,
+                                "html": render_template("portal/widget_fragment.html", slot=rendered)}
+    response = jsonify(fragments)
+    response.headers["Cache-Control"] = "no-store"  # personal content
+    return response
+
+
 def _tiles() -> list[myapps.Tile]:
     """The user's tiles, computed once per request (the page and the bar's menu share them)."""
     if "_preau_tiles" not in g:

@@ -51,6 +51,36 @@
       .catch(function () { errorBox(body); article.setAttribute("data-loaded", "error"); });
   }
 
+  // The first load: every widget in one request; a widget the batch could not give is fetched alone.
+  function loadAll(articles) {
+    if (!articles.length) {
+      return;
+    }
+    var query = articles.map(function (article) {
+      return "w=" + encodeURIComponent(article.getAttribute("data-widget") + ":" + article.getAttribute("data-size"));
+    }).join("&");
+    fetch(board.getAttribute("data-batch-url") + "?" + query,
+          { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error(String(response.status));
+        }
+        return response.json();
+      })
+      .then(function (fragments) {
+        articles.forEach(function (article) {
+          var fragment = fragments[article.getAttribute("data-widget")];
+          if (!fragment || !fragment.html) {
+            load(article);
+            return;
+          }
+          article.querySelector(".widget__body").innerHTML = fragment.html;  // a failed widget: its error box
+          article.setAttribute("data-loaded", fragment.status === 200 ? "1" : "error");
+        });
+      })
+      .catch(function () { articles.forEach(load); });
+  }
+
   function items() {
     return widgets().map(function (w) {
       return { id: w.getAttribute("data-widget"), size: w.getAttribute("data-size") };
@@ -156,7 +186,7 @@
 
   Array.prototype.forEach.call(board.querySelectorAll("[hidden].dashboard__tools, [hidden].widget__tools"),
     function (tools) { tools.hidden = false; });
-  widgets().forEach(load);
+  loadAll(widgets());
 
   if (window.Sortable) {
     window.Sortable.create(grid, {

@@ -88,6 +88,8 @@ def test_widgets_reorder_by_keyboard_and_mouse_and_the_order_persists(new_contex
 
 def test_a_failing_widget_request_shows_a_small_error_box(new_context, session_state):
     context = new_context(storage_state=session_state(ARRANGER), **DESKTOP)
+    # The batch of the first load fails, then the widget fetched alone fails too: only its box says so.
+    context.route("**/portal/widgets?*", lambda route: route.fulfill(status=500, body="boom"))
     context.route("**/portal/widgets/welcome.hello*", lambda route: route.fulfill(status=500, body="boom"))
     page = context.new_page()
     page.goto("/")
