@@ -6,7 +6,7 @@ import logging
 from functools import partial
 from typing import Any
 
-from flask import Flask, abort, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import Babel, get_locale, gettext
 from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -177,6 +177,11 @@ def _plugin_guard(owners: dict[str, str]):
         app_id = next((owners[name] for name in reversed(request.blueprints) if name in owners), None)
         if app_id is None:
             return None
+        endpoint = request.endpoint or ""
+        if endpoint.endswith(".static"):
+            return None  # a plugin's packaged assets (CSS, scripts, pictures) are as public as the kernel's
+        if getattr(current_app.view_functions.get(endpoint), "preau_public", False):
+            return None  # a page the plugin marked public (a school's public news): it checks access itself
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         if app_id not in current_access().apps:

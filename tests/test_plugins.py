@@ -173,3 +173,11 @@ def test_final_deletion_tells_plugins_even_if_one_of_them_fails(school, db):
     db.flush()  # the kernel's session is still usable…
     actions = set(db.scalars(select(AuditEvent.action)))
     assert "account.deleted" in actions and "recorder.half_done" not in actions  # …and the plugin left nothing
+
+
+def test_a_plugins_packaged_assets_are_served_without_a_session_but_its_pages_are_not(client, school,
+                                                                                     enable_plugin):
+    enable_plugin("actualites", school.city)
+    css = client.get("/apps/actualites/static/actualites/actualites.css")
+    assert css.status_code == 200 and b".actualites-body" in css.data
+    assert client.get("/apps/actualites/").status_code == 302  # the app itself still asks for a login
