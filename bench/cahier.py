@@ -14,23 +14,16 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import tempfile
-import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import event, func, insert, select
+from harness import logged_in_client, prepare, ready, report, statements_per_request, timed_gets
+from sqlalchemy import func, insert, select
 
-from preau.app import create_app
-from preau.auth.passwords import hash_password
-from preau.auth.service import accept_charters
-from preau.db import make_engine
-from preau.directory.seed import SOURCE, seed_academie
-from preau.migrate import upgrade
+from preau.directory.seed import SOURCE
 from preau.models import (
-    AccountState,
     Group,
     GroupKind,
     GroupMember,
@@ -47,36 +40,6 @@ TARGET_MS = 25.0
 PASSWORD = "Bench-cahier-2026"  # noqa: S105 - a throwaway account of the benchmark database
 SUBJECTS = ("Français", "Mathématiques", "Histoire-géographie", "Sciences", "Anglais", "Arts plastiques",
             "Éducation musicale", "EPS", "Technologie", "Allemand")
-
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered) * 1000, ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000
-
-
-def report(label: str, samples: list[float], target: float | None = None) -> float:
-    p50, p95 = percentiles(samples)
-    verdict = "" if target is None else f"  (objectif p50 ≤ {target:g} ms : {'atteint' if p50 <= target else 'MANQUÉ'})"
-    print(f"  {label:<48} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms   n={len(samples)}{verdict}")
-    return p50
-
-
-def prepare(url: str, students: int):
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-only", "PRODUCTION": False,
-                      "JOBS_INLINE_WORKER": False})
-    engine = make_engine(url)
-    upgrade(engine, app.extensions["preau.plugins"])
-    started = time.perf_counter()
-    seed_academie(engine, students=students, seed=42)
-    print(f"Académie de {students:,} élèves semée en {time.perf_counter() - started:.1f} s ({engine.dialect.name})")
-    engine.dispose()
-    return app
-
-
-def ready(session, user: User) -> str:
-    user.password_hash, user.state = hash_password(PASSWORD), AccountState.ACTIVE  # as after activation
-    accept_charters(session, user)
-    return user.login
 
 
 def a_class_with_a_family(session) -> tuple[Group, User, User]:
@@ -108,40 +71,11 @@ def fill_year(session, group: Group, author_id: int, count: int, rng: random.Ran
     return ids
 
 
-def statements_per_request(app, client, url: str) -> int:
-    engine, count = app.extensions["preau.engine"], 0
-
-    def counter(*_args):
-        nonlocal count
-        count += 1
-
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
-    return count
-
-
-def logged_in_client(app, login: str):
-    client = app.test_client()
-    token = client.get("/auth/csrf-token").get_json()["csrf_token"]
-    response = client.post("/auth/login", data={"login": login, "password": PASSWORD, "csrf_token": token})
-    if response.status_code != 302:
-        raise RuntimeError(f"connexion refusée : HTTP {response.status_code}")
-    return client
-
-
-def timed_gets(client, url: str, runs: int, expect: str) -> list[float]:
-    first = client.get(url)  # warm-up, and a check that the page shows the homework
+def timed_page(client, url: str, runs: int, expect: str) -> list[float]:
+    first = client.get(url)  # a check that the page shows the homework
     if first.status_code != 200 or expect not in first.get_data(as_text=True):
         raise RuntimeError(f"GET {url} : HTTP {first.status_code} ou devoirs absents")
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        client.get(url)
-        samples.append(time.perf_counter() - started)
-    return samples
+    return timed_gets(client, [url], runs)
 
 
 def main() -> int:
@@ -167,15 +101,15 @@ def main() -> int:
                                                     "done_at": datetime.now()} for hid in ids[::3]])
             total = session.scalar(select(func.count()).select_from(Homework).where(
                 Homework.class_id == group.class_id))
-            logins = ready(session, student), ready(session, parent)
+            logins = ready(session, student, PASSWORD), ready(session, parent, PASSWORD)
             class_name = session.get(SchoolClass, group.class_id).name
             session.commit()
         print(f"Classe « {class_name} » : {total:,} devoirs sur l'année, {args.runs} requêtes par mesure")
         url = "/apps/cahier/devoirs"
         for label, login, path in (("élève", logins[0], url), ("parent", logins[1], f"{url}?eleve={student.id}")):
-            client = logged_in_client(app, login)
-            samples = timed_gets(client, path, args.runs, "Exercice 0 ")
-            report(f"liste des devoirs de l'année ({label})", samples, TARGET_MS)
+            client = logged_in_client(app, login, PASSWORD)
+            samples = timed_page(client, path, args.runs, "Exercice 0 ")
+            report(f"liste des devoirs de l'année ({label})", samples, TARGET_MS, width=48)
             print(f"    requêtes SQL par requête ({label}) : {statements_per_request(app, client, path)}")
         app.extensions["preau.engine"].dispose()
     return 0

@@ -13,20 +13,17 @@ per send. Target: p50 ≤ 100 ms.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import event, func, insert, select
+from harness import count_statements, prepare, report
+from sqlalchemy import func, insert, select
 
-from preau.app import create_app
 from preau.auth.passwords import hash_password
 from preau.auth.service import accept_charters
-from preau.db import make_engine
-from preau.directory.seed import SOURCE, seed_academie
-from preau.migrate import upgrade
+from preau.directory.seed import SOURCE
 from preau.models import AccountState, Group, GroupKind, GroupMember, Role, Structure, StructureKind, User
 from preau.rights import enable_with_defaults
 from preau_plugins.carnet.models import Mot, Recipient
@@ -34,26 +31,6 @@ from preau_plugins.carnet.services import send_mot
 
 TARGET_MS = 100.0
 PASSWORD = "Bench-carnet-2026"  # noqa: S105 - a throwaway account of the benchmark database
-
-
-def report(label: str, samples: list[float], target: float | None = None) -> float:
-    ordered = sorted(samples)
-    p50, p95 = statistics.median(ordered) * 1000, ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000
-    verdict = "" if target is None else f"  (objectif p50 ≤ {target:g} ms : {'atteint' if p50 <= target else 'MANQUÉ'})"
-    print(f"  {label:<40} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms   n={len(samples)}{verdict}")
-    return p50
-
-
-def prepare(url: str, students: int):
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-only", "PRODUCTION": False,
-                      "JOBS_INLINE_WORKER": False})
-    engine = make_engine(url)
-    upgrade(engine, app.extensions["preau.plugins"])
-    started = time.perf_counter()
-    seed_academie(engine, students=students, seed=42)
-    print(f"Académie de {students:,} élèves semée en {time.perf_counter() - started:.1f} s ({engine.dialect.name})")
-    engine.dispose()
-    return app
 
 
 def big_school_group(session, size: int) -> tuple[Group, User, int]:
@@ -71,21 +48,6 @@ def big_school_group(session, size: int) -> tuple[Group, User, int]:
     session.flush()
     session.execute(insert(GroupMember), [{"group_id": group.id, "user_id": uid} for uid in [*students, teacher.id]])
     return group, teacher, len(students)
-
-
-def counted(engine, action) -> int:
-    count = 0
-
-    def counter(*_args):
-        nonlocal count
-        count += 1
-
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        action()
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
-    return count
 
 
 def main() -> int:
@@ -125,8 +87,8 @@ def main() -> int:
                 started = time.perf_counter()
                 send_once()
                 samples.append(time.perf_counter() - started)
-            report("envoi d'un mot (fonction de service)", samples, TARGET_MS)
-            print(f"    requêtes SQL par envoi (service) : {counted(engine, send_once)}")
+            report("envoi d'un mot (fonction de service)", samples, TARGET_MS, width=40)
+            print(f"    requêtes SQL par envoi (service) : {count_statements(engine, send_once)}")
             session.close()
 
         client = app.test_client()
@@ -149,8 +111,8 @@ def main() -> int:
             started = time.perf_counter()
             post_once()
             samples.append(time.perf_counter() - started)
-        report("envoi d'un mot (POST WSGI)", samples, TARGET_MS)
-        print(f"    requêtes SQL par envoi (POST) : {counted(engine, post_once)}")
+        report("envoi d'un mot (POST WSGI)", samples, TARGET_MS, width=40)
+        print(f"    requêtes SQL par envoi (POST) : {count_statements(engine, post_once)}")
         with app.app_context():
             from preau.db import db_session
 

@@ -27,12 +27,11 @@ from sqlalchemy import insert, select, update
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other benchmarks' set-up helpers
 
 from cahier import a_class_with_a_family, fill_year  # noqa: E402
-from portal import logged_in_client, prepare, put_layout, report, statements_per_request, timed_gets  # noqa: E402
+from harness import logged_in_client, prepare, ready, report, statements_per_request, timed_gets  # noqa: E402
+from portal import put_layout  # noqa: E402
 
-from preau.auth.passwords import hash_password  # noqa: E402
-from preau.auth.service import accept_charters  # noqa: E402
 from preau.directory.seed import SOURCE  # noqa: E402
-from preau.models import AccountState, SchoolClass, Structure, StructureKind, User  # noqa: E402
+from preau.models import SchoolClass, Structure, StructureKind, User  # noqa: E402
 from preau.rights import enable_with_defaults  # noqa: E402
 from preau.settings import set_setting  # noqa: E402
 from preau_plugins.actualites.models import Item, State  # noqa: E402
@@ -42,18 +41,12 @@ from preau_plugins.carnet.services import send_mot  # noqa: E402
 from preau_plugins.timetable.models import Lesson  # noqa: E402
 
 TARGET_MS = 40.0
-PASSWORD = "Bench-portail-2026"  # noqa: S105 - the one bench/portal.py's logged_in_client uses
+PASSWORD = "Bench-vie-scolaire-2026"  # noqa: S105 - a throwaway account of the benchmark database
 APPS = ("welcome", "messaging", "pronote", "timetable", "cahier", "carnet", "vie_scolaire", "actualites")
 EARLIER = ("welcome.hello", "messaging.unread", "pronote.block")
 SCHOOL_LIFE = ("timetable.today", "cahier.todo", "carnet.to_sign", "vie_scolaire.grades", "vie_scolaire.life",
                "actualites.latest")
 SUBJECTS = ("Français", "Mathématiques", "Histoire-géographie", "Anglais", "Sciences", "EPS")
-
-
-def ready(session, user: User) -> str:
-    user.password_hash, user.state = hash_password(PASSWORD), AccountState.ACTIVE  # as after activation
-    accept_charters(session, user)
-    return user.login
 
 
 def this_week_lessons(session, structure_id: int, class_id: int) -> int:
@@ -99,7 +92,7 @@ def set_up(app, session) -> tuple[str, int]:
                                                                                  profile="teacher")).limit(1))
     mots(session, teacher, group.class_id, student.id, parent.id, 10)
     news(session, session.get(Structure, group.structure_id), 30)
-    login = ready(session, parent)
+    login = ready(session, parent, PASSWORD)
     session.commit()
     class_name = session.get(SchoolClass, group.class_id).name
     print(f"Parent {login}, enfant en classe {class_name} : 1 000 devoirs sur l'année, {lessons} cours cette "
@@ -126,7 +119,7 @@ def main() -> int:
             from preau.db import db_session
 
             login, child_id = set_up(app, db_session())
-        client = logged_in_client(app, login)
+        client = logged_in_client(app, login, PASSWORD)
         for wid in SCHOOL_LIFE:  # each widget shows the child's content, not an empty state or an error
             html = client.get(f"/portal/widgets/{wid}?size=apercu").get_data(as_text=True)
             print(f"  {wid:<22} {statements_per_request(app, client, f'/portal/widgets/{wid}?size=apercu'):2d} "
