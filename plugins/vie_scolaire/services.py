@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -100,7 +101,7 @@ def importable_structures(session: Session, user: User, has_import_right: bool) 
 # -- CSV reading -------------------------------------------------------------------------------------------
 
 
-class ImportError_(ValueError):
+class CsvImportError(ValueError):
     """A file that cannot be read at all (encoding, no header, missing columns): nothing is imported."""
 
 
@@ -111,7 +112,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"Ligne {self.line}, colonne « {self.column} » : {self.message}"
+        return _("Ligne %(line)d, colonne « %(column)s » : %(message)s", line=self.line, column=self.column,
+                 message=self.message)
 
 
 @dataclass
@@ -157,7 +159,7 @@ def label(column: str) -> str:
 def decode(raw: bytes) -> str:
     """UTF-8 (with or without BOM), else Latin-1; a binary file is refused."""
     if b"\x00" in raw:
-        raise ImportError_("Le fichier n'est pas un fichier CSV (contenu binaire).")
+        raise CsvImportError(_("Le fichier n'est pas un fichier CSV (contenu binaire)."))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -169,14 +171,14 @@ def read_table(raw: bytes) -> tuple[dict[str, int], list[list[str]]]:
     text = decode(raw)
     first = text.split("\n", 1)[0]
     if not first.strip():
-        raise ImportError_("Le fichier est vide ou sa première ligne (les intitulés de colonnes) est vide.")
+        raise CsvImportError(_("Le fichier est vide ou sa première ligne (les intitulés de colonnes) est vide."))
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     try:
         lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as error:
-        raise ImportError_(f"Le fichier CSV est mal formé : {error}.") from error
+        raise CsvImportError(_("Le fichier CSV est mal formé : %(error)s.", error=error)) from error
     if len(lines) - 1 > MAX_IMPORT_LINES:
-        raise ImportError_(f"Le fichier dépasse {MAX_IMPORT_LINES} lignes : découpez-le.")
+        raise CsvImportError(_("Le fichier dépasse %(num)d lignes : découpez-le.", num=MAX_IMPORT_LINES))
     header: dict[str, int] = {}
     known = {alias: canonical for canonical, aliases in ALIASES.items() for alias in aliases}
     for index, title in enumerate(lines[0]):
@@ -193,7 +195,8 @@ def check_columns(header: dict[str, int], kind: str) -> None:
     if "identifiant" not in header and not {"nom", "prenom", "naissance"} <= header.keys():
         missing.append("identifiant élève (ou nom, prénom et date de naissance)")
     if missing:
-        raise ImportError_("Colonnes manquantes : " + ", ".join(missing) + ". Voir la documentation du format.")
+        raise CsvImportError(_("Colonnes manquantes : %(columns)s. Voir la documentation du format.",
+                               columns=", ".join(missing)))
 
 
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y")
@@ -238,21 +241,22 @@ class _Line:
     def text(self, column: str, limit: int, required: bool = False) -> str:
         value = self.get(column)
         if required and not value:
-            self.fail(column, "valeur obligatoire manquante")
+            self.fail(column, _("valeur obligatoire manquante"))
         elif len(value) > limit:
-            self.fail(column, f"texte trop long ({len(value)} caractères, au plus {limit})")
+            self.fail(column, _("texte trop long (%(length)d caractères, au plus %(limit)d)", length=len(value),
+                                limit=limit))
         return value[:limit]
 
     def moment(self, column: str, required: bool = True) -> datetime | None:
         value = self.get(column)
         if not value:
             if required:
-                self.fail(column, "date manquante")
+                self.fail(column, _("date manquante"))
             return None
         try:
             return parse_moment(value)
         except ValueError:
-            self.fail(column, f"date invalide « {value} » (attendu JJ/MM/AAAA)")
+            self.fail(column, _("date invalide « %(value)s » (attendu JJ/MM/AAAA)", value=value))
             return None
 
     def number(self, column: str, default: float, low: float, high: float) -> float:
@@ -262,10 +266,11 @@ class _Line:
         try:
             number = parse_number(value)
         except ValueError:
-            self.fail(column, f"nombre invalide « {value} »")
+            self.fail(column, _("nombre invalide « %(value)s »", value=value))
             return default
         if not low <= number <= high:
-            self.fail(column, f"valeur hors limites « {value} » (entre {low:g} et {high:g})")
+            self.fail(column, _("valeur hors limites « %(value)s » (entre %(low)s et %(high)s)", value=value,
+                                low=f"{low:g}", high=f"{high:g}"))
         return number
 
     def flag(self, column: str) -> bool:
@@ -273,7 +278,7 @@ class _Line:
         if value in YES:
             return True
         if value not in NO:
-            self.fail(column, f"valeur invalide « {self.get(column)} » (oui ou non)")
+            self.fail(column, _("valeur invalide « %(value)s » (oui ou non)", value=self.get(column)))
         return False
 
 
@@ -298,14 +303,16 @@ class _Students:
         if ident:
             user = self.by_id.get(ident.lower())
             if user is None:
-                line.fail("identifiant", f"aucun élève de {structure.name} n'a l'identifiant « {ident} »")
+                line.fail("identifiant", _("aucun élève de %(school)s n'a l'identifiant « %(ident)s »",
+                                                 school=structure.name, ident=ident))
             return user
         birth = line.moment("naissance")
         key = (normalise(line.get("nom")), normalise(line.get("prenom")), birth.date() if birth else None)
         user = self.by_names.get(key)
         if user is None and birth is not None:
-            line.fail("nom", f"aucun élève de {structure.name} ne s'appelle « {line.get('prenom')} "
-                             f"{line.get('nom')} » né(e) le {birth:%d/%m/%Y}")
+            line.fail("nom", _("aucun élève de %(school)s ne s'appelle « %(first)s %(last)s » né(e) le %(birth)s",
+                               school=structure.name, first=line.get("prenom"), last=line.get("nom"),
+                               birth=f"{birth:%d/%m/%Y}"))
         return user
 
 
@@ -316,15 +323,16 @@ def _grade_row(line: _Line) -> dict:
     value = special
     if special is None:
         if not raw:
-            line.fail("note", "note manquante")
+            line.fail("note", _("note manquante"))
         else:
             try:
                 number = parse_number(raw)
                 if not 0 <= number <= out_of:
-                    line.fail("note", f"note hors barème « {raw} » (entre 0 et {out_of:g})")
+                    line.fail("note", _("note hors barème « %(raw)s » (entre 0 et %(max)s)", raw=raw,
+                                        max=f"{out_of:g}"))
                 value = raw.replace(".", ",")
             except ValueError:
-                line.fail("note", f"note invalide « {raw} » (un nombre, Abs, Disp ou NN)")
+                line.fail("note", _("note invalide « %(raw)s » (un nombre, Abs, Disp ou NN)", raw=raw))
     day = line.moment("date")
     average = line.get("moyenne_classe")
     return {"subject": line.text("matiere", SUBJECT_MAX, required=True), "value": (value or "")[:16],
@@ -337,12 +345,12 @@ def _event_row(line: _Line) -> dict:
     raw_type = line.get("type")
     kind = EVENT_TYPES.get(normalise(raw_type))
     if kind is None:
-        line.fail("type", f"type inconnu « {raw_type} » (absence, retard ou punition)")
+        line.fail("type", _("type inconnu « %(raw)s » (absence, retard ou punition)", raw=raw_type))
     start_column = "debut" if "debut" in line.header else "date"
     start = line.moment(start_column)
     end = line.moment("fin", required=False) if kind == "absence" else None
     if start and end and end < start:
-        line.fail("fin", "la fin précède le début")
+        line.fail("fin", _("la fin précède le début"))
     minutes = line.number("minutes", 0, 0, 600) if kind == "retard" else None
     return {"kind": kind or "", "start": start, "end": end, "minutes": int(minutes) if minutes is not None else None,
             "justified": line.flag("justifie") if kind != "punition" else False,
@@ -352,11 +360,11 @@ def _event_row(line: _Line) -> dict:
 
 def read_import(session: Session, structure: Structure, kind: str, raw: bytes) -> Preview:
     """Read and check a whole file without writing: the rows to insert, or the problems naming line and
-    column. Raises :class:`ImportError_` for a file that cannot be read at all."""
+    column. Raises :class:`CsvImportError` for a file that cannot be read at all."""
     if kind not in KINDS:
-        raise ImportError_("Type de fichier inconnu : choisissez « notes » ou « vie scolaire ».")
+        raise CsvImportError(_("Type de fichier inconnu : choisissez « notes » ou « vie scolaire »."))
     if len(raw) > MAX_IMPORT_BYTES:
-        raise ImportError_("Le fichier est trop volumineux.")
+        raise CsvImportError(_("Le fichier est trop volumineux."))
     header, lines = read_table(raw)
     check_columns(header, kind)
     preview, students = Preview(kind), _Students(session, structure)
@@ -377,7 +385,7 @@ def read_import(session: Session, structure: Structure, kind: str, raw: bytes) -
         preview.periods[(year, period)] += 1
         preview.rows.append({**row, "student_id": student.id, "period": period, "school_year": year})
     if not preview.rows and not preview.problems:
-        raise ImportError_("Le fichier ne contient aucune ligne de données.")
+        raise CsvImportError(_("Le fichier ne contient aucune ligne de données."))
     preview.students = len(seen)
     preview.replaced = _existing_rows(session, structure, kind, preview.periods)
     return preview
@@ -404,7 +412,7 @@ def _existing_rows(session: Session, structure: Structure, kind: str, periods: A
 def apply_import(session: Session, structure: Structure, actor: User, preview: Preview) -> int:
     """Replace the current rows of the file's periods by the file's rows (the caller commits once)."""
     if not preview.ok:
-        raise ImportError_("Le fichier contient des erreurs : rien n'a été importé.")
+        raise CsvImportError(_("Le fichier contient des erreurs : rien n'a été importé."))
     model, now = _table(preview.kind), utcnow()
     session.execute(delete(model).where(*_period_filter(model, structure, preview.periods)))
     session.execute(insert(model), [{**row, "structure_id": structure.id, "imported_by": actor.id,

@@ -164,7 +164,7 @@ def import_page():
                                                      mb=services.MAX_IMPORT_BYTES // (1024 * 1024)), **context)
     try:
         preview = services.read_import(session, structure, kind, raw)
-    except services.ImportError_ as error:
+    except services.CsvImportError as error:
         return _import_page(structures, 422, error=str(error), **context)
     if not preview.ok or request.form.get("action") != "apply":
         return _import_page(structures, 200 if preview.ok else 422, preview=preview, **context)
