@@ -47,6 +47,13 @@ def preau_blueprints() -> list[Blueprint]:
 
 
 @hookimpl
+def preau_api_blueprints() -> list:
+    from .api import blp
+
+    return [blp]
+
+
+@hookimpl
 def preau_widgets() -> list[Widget]:
     return [Widget(f"{APP_ID}.today", N_("Emploi du temps du jour"), render_today, right=ACCESS,
                    default_profiles=(Profile.RELATIVE, Profile.STUDENT, Profile.TEACHER))]

@@ -15,18 +15,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from preau import (
     Group,
     GroupKind,
     GroupMember,
+    RelativeLink,
     SchoolClass,
     User,
     administered_structure_ids,
     children_of,
-    classes_of,
     record_audit,
 )
 
@@ -55,6 +55,7 @@ class Scope:
     teacher_id: int | None = None
     room: str | None = None
     structure_id: int | None = None
+    student: Any = None  # the student whose own week this is (a Pronote source reads it by student)
 
 
 # -- weeks ------------------------------------------------------------------------------------------------
@@ -101,15 +102,15 @@ def manageable_structure_ids(session: Session, user: User) -> set[int] | None:
     return set(administered) | _profiles(user).get("personnel", set())
 
 
-def _teaching_group_ids(session: Session, user_id: int) -> list[int]:
-    return list(session.scalars(select(Group.id).join(GroupMember, GroupMember.group_id == Group.id)
-                                .where(GroupMember.user_id == user_id, Group.kind == GroupKind.TEACHING)))
-
-
 def student_scope(session: Session, student: User, label: str) -> Scope:
-    classes = classes_of(session, student, "student")
-    return Scope(label, [c.id for c in classes], _teaching_group_ids(session, student.id),
-                 structure_id=classes[0].structure_id if classes else None)
+    """The student's classes and teaching groups, in one query on their group memberships."""
+    rows = session.execute(select(Group.id, Group.kind, Group.profile, Group.class_id, Group.structure_id)
+                           .join(GroupMember, GroupMember.group_id == Group.id)
+                           .where(GroupMember.user_id == student.id).order_by(Group.id)).all()
+    classes = [row for row in rows if row.profile == "student" and row.class_id is not None]
+    groups = [row.id for row in rows if row.kind == GroupKind.TEACHING]
+    return Scope(label, sorted({row.class_id for row in classes}), groups,
+                 structure_id=classes[0].structure_id if classes else None, student=student)
 
 
 def own_scope(session: Session, user: User, student: User | None) -> Scope | None:
@@ -122,19 +123,27 @@ def own_scope(session: Session, user: User, student: User | None) -> Scope | Non
 
 
 def visible_classes(session: Session, user: User) -> list[SchoolClass]:
+    """The classes whose timetable the user may open, in one query: every class of the structures they see
+    whole, plus the classes of themself and of their children."""
     staff = staff_structure_ids(session, user)
     query = select(SchoolClass).where(SchoolClass.archived_at.is_(None)).order_by(SchoolClass.name)
     if staff is None:
         return list(session.scalars(query))
-    own = {c.id for c in classes_of(session, user, "student")}
-    for child in children_of(session, user):
-        own |= {c.id for c in classes_of(session, child, "student")}
-    return list(session.scalars(query.where(or_(SchoolClass.structure_id.in_(staff), SchoolClass.id.in_(own)))))
+    # two index-driven branches (oneself, one's children): an OR inside one subquery made PostgreSQL scan
+    mine = (select(Group.class_id).join(GroupMember, GroupMember.group_id == Group.id)
+            .where(GroupMember.user_id == user.id, Group.profile == "student"))
+    children = (select(Group.class_id).join(GroupMember, GroupMember.group_id == Group.id)
+                .join(RelativeLink, RelativeLink.child_id == GroupMember.user_id)
+                .where(RelativeLink.parent_id == user.id, Group.profile == "student"))
+    own = SchoolClass.id.in_(union_all(mine, children).scalar_subquery())
+    return list(session.scalars(query.where(or_(SchoolClass.structure_id.in_(staff), own) if staff else own)))
 
 
-def class_scope(session: Session, user: User, class_id: int) -> Scope:
-    school_class = session.get(SchoolClass, class_id)
-    if school_class is None or school_class.id not in {c.id for c in visible_classes(session, user)}:
+def class_scope(session: Session, user: User, class_id: int, visible: list[SchoolClass] | None = None) -> Scope:
+    """``visible``: the user's visible classes when the caller already has them (one query less)."""
+    visible = visible_classes(session, user) if visible is None else visible
+    school_class = next((c for c in visible if c.id == class_id), None)
+    if school_class is None:
         raise TimetableError("Vous ne pouvez pas consulter l'emploi du temps de cette classe.", 404)
     groups = list(session.scalars(select(Group.id).where(Group.class_id == class_id,
                                                          Group.kind == GroupKind.TEACHING)))
@@ -155,6 +164,20 @@ def room_scope(session: Session, user: User, structure_id: int, room: str) -> Sc
     if staff is not None and structure_id not in staff:
         raise TimetableError("Vous ne pouvez pas consulter l'occupation des salles de cet établissement.", 404)
     return Scope(room, room=room, structure_id=structure_id)
+
+
+def picker_choices(session: Session, user: User) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The teachers (id, name) and rooms (structure, room) the week page offers to people who see the whole
+    structure (staff, teachers, administrators), taken from the lessons themselves; nothing for families."""
+    staff = staff_structure_ids(session, user)
+    if staff is not None and not staff:
+        return [], []
+    where = [] if staff is None else [Lesson.structure_id.in_(staff)]
+    teachers = session.execute(select(Lesson.teacher_id, func.max(Lesson.teacher_name)).where(
+        Lesson.teacher_id.is_not(None), *where).group_by(Lesson.teacher_id).order_by(func.max(Lesson.teacher_name)))
+    rooms = session.execute(select(Lesson.structure_id, Lesson.room).where(Lesson.room != "", *where)
+                            .group_by(Lesson.structure_id, Lesson.room).order_by(Lesson.room))
+    return [tuple(row) for row in teachers], [tuple(row) for row in rooms]
 
 
 # -- reading ------------------------------------------------------------------------------------------------
@@ -264,7 +287,7 @@ def add_series(session: Session, user: User, data: LessonInput, weekday: int, fi
     return len(rows)
 
 
-def _managed_lesson(session: Session, user: User, lesson_id: int) -> Lesson:
+def managed_lesson(session: Session, user: User, lesson_id: int) -> Lesson:
     lesson = session.get(Lesson, lesson_id)
     allowed = manageable_structure_ids(session, user)
     if lesson is None or (allowed is not None and lesson.structure_id not in allowed):
@@ -275,10 +298,10 @@ def _managed_lesson(session: Session, user: User, lesson_id: int) -> Lesson:
 
 
 def change_lesson(session: Session, user: User, lesson_id: int, *, room: str | None = None,
-                  teacher_id: int | None = None, starts: time | None = None, ends: time | None = None,
-                  note: str = "") -> Lesson:
+                  teacher_id: int | None = None, teacher_name: str | None = None, starts: time | None = None,
+                  ends: time | None = None, note: str = "") -> Lesson:
     """Change one occurrence: the lesson is marked « Modifié » with a note naming what changed."""
-    lesson = _managed_lesson(session, user, lesson_id)
+    lesson = managed_lesson(session, user, lesson_id)
     changes = []
     if room is not None and room.strip() != lesson.room:
         if len(room) > ROOM_MAX:
@@ -292,6 +315,12 @@ def change_lesson(session: Session, user: User, lesson_id: int, *, room: str | N
             raise TimetableError("Cet enseignant n'enseigne pas dans cet établissement.", 400)
         lesson.teacher_id, lesson.teacher_name = teacher.id, teacher.display_name
         changes.append(teacher.display_name)
+    elif teacher_name is not None and teacher_name.strip() and teacher_name.strip() != lesson.teacher_name:
+        if len(teacher_name.strip()) > 200:
+            raise TimetableError("Le nom de l'enseignant est trop long.", 400)
+        # a replacement named in text (no account here): the lesson leaves the absent teacher's own week
+        lesson.teacher_id, lesson.teacher_name = None, teacher_name.strip()
+        changes.append(lesson.teacher_name)
     if starts is not None or ends is not None:
         new_start = datetime.combine(lesson.starts_at.date(), starts or lesson.starts_at.time())
         new_end = datetime.combine(lesson.starts_at.date(), ends or lesson.ends_at.time())
@@ -302,6 +331,8 @@ def change_lesson(session: Session, user: User, lesson_id: int, *, room: str | N
             changes.append(f"{new_start:%H:%M}–{new_end:%H:%M}")
     if not changes and not note.strip():
         raise TimetableError("Rien à modifier.", 400)
+    if len(note.strip()) > NOTE_MAX:
+        raise TimetableError("La note dépasse %(max)d caractères.", 400, max=NOTE_MAX)
     lesson.status = "changed"
     lesson.change_note = (note.strip() or ", ".join(changes))[:NOTE_MAX]
     record_audit(session, "timetable.lesson_changed", actor=user, target=lesson, structure_id=lesson.structure_id,
@@ -310,7 +341,7 @@ def change_lesson(session: Session, user: User, lesson_id: int, *, room: str | N
 
 
 def cancel_lesson(session: Session, user: User, lesson_id: int, note: str = "") -> Lesson:
-    lesson = _managed_lesson(session, user, lesson_id)
+    lesson = managed_lesson(session, user, lesson_id)
     if lesson.status == "cancelled":
         raise TimetableError("Ce cours est déjà annulé.", 409)
     lesson.status, lesson.change_note = "cancelled", note.strip()[:NOTE_MAX]
@@ -320,7 +351,7 @@ def cancel_lesson(session: Session, user: User, lesson_id: int, note: str = "") 
 
 def delete_series(session: Session, user: User, lesson_id: int) -> int:
     """Delete the not-yet-archived occurrences of the series the lesson belongs to (or the lesson alone)."""
-    lesson = _managed_lesson(session, user, lesson_id)
+    lesson = managed_lesson(session, user, lesson_id)
     where = (Lesson.series_id == lesson.series_id) if lesson.series_id else (Lesson.id == lesson.id)
     count = session.execute(delete(Lesson).where(where, Lesson.archived.is_(False))).rowcount
     record_audit(session, "timetable.series_deleted", actor=user, structure_id=lesson.structure_id,
@@ -444,8 +475,10 @@ def feed_owner(session: Session, token: str) -> User | None:
     return session.get(User, row.user_id) if row else None
 
 
-def feed_lessons(session: Session, user: User, today: date) -> list[tuple[str, Lesson]]:
-    """(prefix, lesson) from 2 weeks back to 8 weeks ahead: a parent's children prefixed by their first name."""
+def feed_lessons(session: Session, user: User, today: date, read=None) -> list[tuple[str, Any]]:
+    """(prefix, lesson) from 2 weeks back to 8 weeks ahead: a parent's children prefixed by their first name.
+    ``read(session, scope, start, end)`` reads the lessons (default: Préau's own; the view passes the source's)."""
+    read = read or lessons_between
     start, end = today - timedelta(weeks=2), today + timedelta(weeks=8)
     scopes: list[tuple[str, Scope]] = []
     children = children_of(session, user)
@@ -455,10 +488,10 @@ def feed_lessons(session: Session, user: User, today: date) -> list[tuple[str, L
         scope = own_scope(session, user, user if "student" in _profiles(user) else None)
         if scope is not None:
             scopes.append(("", scope))
-    return [(prefix, lesson) for prefix, scope in scopes for lesson in lessons_between(session, scope, start, end)]
+    return [(prefix, lesson) for prefix, scope in scopes for lesson in read(session, scope, start, end)]
 
 
-def render_ics(items: list[tuple[str, Lesson]], host: str) -> bytes:
+def render_ics(items: list[tuple[str, Any]], host: str) -> bytes:
     import icalendar
 
     calendar = icalendar.Calendar()
@@ -467,7 +500,8 @@ def render_ics(items: list[tuple[str, Lesson]], host: str) -> bytes:
     stamp = datetime.now(UTC).replace(tzinfo=None)
     for prefix, lesson in items:
         event = icalendar.Event()
-        event.add("uid", f"timetable-{lesson.id}@{host}")
+        uid = lesson.id if lesson.id is not None else f"{lesson.source}-{lesson.starts_at:%Y%m%dT%H%M}-{prefix}"
+        event.add("uid", f"timetable-{uid}@{host}")
         event.add("dtstamp", stamp)
         event.add("dtstart", lesson.starts_at)
         event.add("dtend", lesson.ends_at)
@@ -503,3 +537,16 @@ def export_of(session: Session, user_id: int) -> dict[str, Any] | None:
     if not (entered or taught or feed):
         return None
     return {"ical_feed_active": feed, "lessons_entered": entered, "lessons_taught": taught}
+
+
+def checked_student(session: Session, user: User, student_id: int | None, selected: User | None) -> User | None:
+    """The student whose week a person may read: ``selected`` by default (the child in view, or oneself);
+    another id must be one's own child (or oneself), else 403 — never someone else's week."""
+    if student_id is None or (selected is not None and selected.id == student_id):
+        return selected
+    if student_id == user.id and "student" in _profiles(user):
+        return user
+    child = next((c for c in children_of(session, user) if c.id == student_id), None)
+    if child is None:
+        raise TimetableError("Cet élève n'est pas l'un de vos enfants.", 403)
+    return child

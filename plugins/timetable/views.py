@@ -13,6 +13,7 @@ from preau import User, current_access, current_user, db_session, require_right,
 
 from . import services
 from .services import LessonInput, TimetableError
+from .sources import shown_lessons
 
 ACCESS = "timetable.access"
 MANAGE = "timetable.manage"
@@ -50,12 +51,16 @@ def _time(raw: str | None) -> time:
         raise TimetableError("Indiquez les heures au format HH:MM.", 400) from exc
 
 
-def _scope(session, me: User):
+def _scope(session, me: User, classes: list):
     args = request.args
     if _int(args.get("classe")) is not None:
-        return services.class_scope(session, me, _int(args.get("classe")))
+        return services.class_scope(session, me, _int(args.get("classe")), classes)
     if _int(args.get("enseignant")) is not None:
         return services.teacher_scope(session, me, _int(args.get("enseignant")))
+    if ":" in args.get("salle_etab", ""):  # the room picker sends "<structure>:<room>"
+        etab, _sep, room = args["salle_etab"].partition(":")
+        if _int(etab) is not None and room:
+            return services.room_scope(session, me, _int(etab), room[:60])
     if args.get("salle") and _int(args.get("etab")) is not None:
         return services.room_scope(session, me, _int(args.get("etab")), args.get("salle", "")[:60])
     return services.own_scope(session, me, student_in_view(me))
@@ -68,13 +73,14 @@ def index():
     session, me = db_session(), _me()
     day = _day(request.args.get("date"), date.today())
     single_day = request.args.get("vue") == "jour"
-    try:
-        scope = _scope(session, me)
-    except TimetableError as error:
-        return _refuse(error)
     start = day if single_day else services.monday_of(day)
     end = start + timedelta(days=1 if single_day else 6)
-    lessons = services.lessons_between(session, scope, start, end) if scope else []
+    classes = services.visible_classes(session, me)
+    try:
+        scope = _scope(session, me, classes)
+        lessons = shown_lessons(session, scope, start, end) if scope else []
+    except TimetableError as error:
+        return _refuse(error)
     columns = [(start + timedelta(days=i), [lesson for lesson in lessons
                                             if lesson.starts_at.date() == start + timedelta(days=i)])
                for i in range((end - start).days)]
@@ -82,15 +88,18 @@ def index():
     if scope and scope.structure_id:
         kind = services.week_kind(start, setting("timetable", "week_a_monday", structure_id=scope.structure_id))
     step = timedelta(days=1 if single_day else 7)
+    pickers = services.picker_choices(session, me)
     return render_template("timetable/week.html", scope=scope, columns=columns, days=DAYS, kind=kind,
                            single_day=single_day, start=start, end=end - timedelta(days=1), today=date.today(),
                            previous=start - step, following=start + step,
-                           classes=services.visible_classes(session, me),
-                           can_manage=current_access().has(MANAGE), keep=_kept_args())
+                           classes=classes, pickers=pickers,
+                           can_manage=current_access().has(MANAGE), keep=_kept_args(),
+                           keep_but_view={k: v for k, v in _kept_args().items() if k != "vue"})
 
 
 def _kept_args() -> dict[str, str]:
-    return {k: v for k, v in request.args.items() if k in ("classe", "enseignant", "salle", "etab", "vue")}
+    kept = ("classe", "enseignant", "salle", "etab", "vue", "salle_etab")
+    return {k: v for k, v in request.args.items() if k in kept}
 
 
 def _manage_context(session, me: User) -> dict:
@@ -140,7 +149,7 @@ def manage():
     return redirect(url_for("timetable.manage"), 303)
 
 
-@bp.route("/cours/<int:lesson_id>", methods=["POST"])
+@bp.route("/cours/<int:lesson_id>", methods=["GET", "POST"])
 @login_required
 @require_right(ACCESS)
 def change(lesson_id: int):
@@ -148,6 +157,14 @@ def change(lesson_id: int):
     if refused:
         return refused
     session, me, form = db_session(), _me(), request.form
+    if request.method == "GET":
+        try:
+            lesson = services.managed_lesson(session, me, lesson_id)
+        except TimetableError as error:
+            return _refuse(error)
+        back = request.args.get("retour", "")
+        return render_template("timetable/lesson.html", lesson=lesson, days=DAYS,
+                               back=back if back.startswith("/apps/timetable") else url_for("timetable.index"))
     action = form.get("action", "")
     try:
         if action == "annuler":
@@ -159,6 +176,7 @@ def change(lesson_id: int):
         elif action == "modifier":
             services.change_lesson(session, me, lesson_id, room=form.get("salle") or None,
                                    teacher_id=_int(form.get("enseignant")),
+                                   teacher_name=form.get("enseignant_nom") or None,
                                    starts=_time(form["debut"]) if form.get("debut") else None,
                                    ends=_time(form["fin"]) if form.get("fin") else None, note=form.get("note", ""))
             message = _("Cours modifié.")
@@ -222,7 +240,10 @@ def feed(token: str):
     owner = services.feed_owner(session, token)
     if owner is None:
         return Response(_("Ce lien d'agenda n'existe pas ou a été remplacé."), 404, mimetype="text/plain")
-    items = services.feed_lessons(session, owner, date.today())
+    try:
+        items = services.feed_lessons(session, owner, date.today(), read=shown_lessons)
+    except TimetableError as error:
+        return Response(_(error.message, **error.params), error.status, mimetype="text/plain")
     return Response(services.render_ics(items, request.host), mimetype="text/calendar; charset=utf-8")
 
 

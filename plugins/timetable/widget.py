@@ -12,14 +12,18 @@ from markupsafe import escape
 
 from preau import db_session, student_in_view
 
-from .services import lessons_between, own_scope
+from .services import TimetableError, own_scope
+from .sources import shown_lessons
 
 
 def render_today(user: Any, size: str) -> str:
     session = db_session()
     scope = own_scope(session, user, student_in_view(user))
     today = date.today()
-    lessons = lessons_between(session, scope, today, today + timedelta(days=1)) if scope else []
+    try:
+        lessons = shown_lessons(session, scope, today, today + timedelta(days=1)) if scope else []
+    except TimetableError as error:
+        return f'<p class="flash flash--error">{escape(_(error.message, **error.params))}</p>'
     link = f'<p><a href="{url_for("timetable.index")}">{escape(_("Voir la semaine"))}</a></p>'
     if not lessons:
         empty = escape(_("Pas de cours aujourd'hui."))

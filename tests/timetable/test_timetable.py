@@ -5,6 +5,7 @@ private iCalendar feed (regenerate kills the old URL)."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime, time, timedelta
 
 import icalendar
@@ -183,7 +184,7 @@ def test_ical_feed_is_valid_and_regenerating_kills_the_old_url(db, tt, client, l
     _lesson(db, tt, day=MONDAY + timedelta(days=1), subject="Chant", status="cancelled")
     login_as(tt.parent)
     page = client.post_form("/apps/timetable/agenda", {}).get_data(as_text=True)
-    url = page.split('id="feed-url" readonly value="')[1].split('"')[0]
+    url = re.search(r'id="feed-url"[^>]* value="([^"]+)"', page).group(1)
     path = url.split("localhost", 1)[-1]
     client.get("/auth/logout")
     feed = client.get(path)

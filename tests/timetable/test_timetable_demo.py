@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import select
 
 from preau.demo import ensure_demo
@@ -18,3 +20,6 @@ def test_colin_with_tom_selected_sees_the_6e_b_week(db, client, login_as):
     body = client.get("/apps/timetable/").get_data(as_text=True)
     assert "Mme Lefèvre" in body and tom.display_name in body
     assert "Annulé" in body and "Modifié : salle B12" in body
+    monday = date.today() - timedelta(days=date.today().weekday())
+    expected = "A" if ((monday - date(2026, 8, 31)).days // 7) % 2 == 0 else "B"
+    assert f"Semaine {expected}" in body
