@@ -18,12 +18,12 @@ the user gets the union over all roles. Core apps (manifest ``core=True``) answe
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -56,12 +56,21 @@ class GrantError(DirectoryError):
 class Access:
     apps: set[str] = field(default_factory=set)
     rights: set[str] = field(default_factory=set)
-    widgets: list[Widget] = field(default_factory=list)
     connectors: list[Connector] = field(default_factory=list)
     menu_items: list[MenuItem] = field(default_factory=list)
+    # The widgets need the administrators' widget policies (a query): only the dashboard asks, so they are
+    # computed on first use rather than on every page.
+    _widgets: list[Widget] | None = None
+    _widget_loader: Callable[[], list[Widget]] | None = field(default=None, repr=False)
 
     def has(self, right_id: str) -> bool:
         return right_id in self.rights
+
+    @property
+    def widgets(self) -> list[Widget]:
+        if self._widgets is None:
+            self._widgets = self._widget_loader() if self._widget_loader else []
+        return self._widgets
 
 
 def _nearest_decisions(session: Session, distances: dict[int, int]) -> dict[str, bool]:
@@ -99,13 +108,17 @@ def _reaches(session: Session, user: User, roles: list[Role],
 
 def _compute_reaches(session: Session, user: User, roles: list[Role],
                      ancestors: dict[int, set[int]]) -> dict[int, _Reach]:
-    memberships = session.execute(
-        select(Group.id, Group.kind, Group.profile, Group.structure_id, Group.class_id)
-        .join(GroupMember, GroupMember.group_id == Group.id).where(GroupMember.user_id == user.id)).all()
     every_ancestor = set().union(*ancestors.values()) if ancestors else set()
-    profile_groups = session.execute(select(Group.id, Group.structure_id, Group.profile).where(
-        Group.kind == GroupKind.PROFILE, Group.structure_id.in_(every_ancestor),
-        Group.profile.in_({r.profile for r in roles}))).all()
+    columns = (Group.id, Group.kind, Group.profile, Group.structure_id, Group.class_id)
+    # One round trip for both: the person's own groups, and the profile groups of their structures' ancestors.
+    rows = session.execute(union_all(
+        select(*columns, literal(True).label("member")).join(GroupMember, GroupMember.group_id == Group.id)
+        .where(GroupMember.user_id == user.id),
+        select(*columns, literal(False).label("member")).where(
+            Group.kind == GroupKind.PROFILE, Group.structure_id.in_(every_ancestor),
+            Group.profile.in_({r.profile for r in roles})))).all()
+    memberships = [row for row in rows if row.member]
+    profile_groups = [row for row in rows if not row.member]
     reaches = {}
     for role in roles:
         up = ancestors[role.structure_id]
@@ -153,15 +166,22 @@ def access_for(session: Session, registry: PluginRegistry, user: User,
         rights &= set(declared)  # a grant left behind by an uninstalled plugin gives nothing
     access.rights = set().union(core_rights & set(declared), *role_rights.values())
     access.apps = {declared[r].app_id for r in access.rights}
-    policies = _widget_policies(session, chosen, distances) if chosen else {}
     for record in registry.active():
         if record.app_id not in access.apps:
             continue
-        access.widgets += [w for w in (_apply_policy(w, chosen, role_rights, policies) for w in record.widgets
-                                       if w.right in access.rights) if w is not None]
         access.connectors += [c for c in record.connectors if c.right in access.rights]
         access.menu_items += [m for m in record.menu_items if m.right in access.rights]
+    access._widget_loader = lambda: _reaching_widgets(session, registry, access, chosen, role_rights,
+                                                      distances if chosen else {})
     return access
+
+
+def _reaching_widgets(session: Session, registry: PluginRegistry, access: Access, chosen: list[Role],
+                      role_rights: dict[int, set[str]], distances: dict[int, dict[int, int]]) -> list[Widget]:
+    policies = _widget_policies(session, chosen, distances) if chosen else {}
+    return [w for record in registry.active() if record.app_id in access.apps
+            for w in (_apply_policy(w, chosen, role_rights, policies) for w in record.widgets
+                      if w.right in access.rights) if w is not None]
 
 
 def _widget_policies(session: Session, roles: list[Role],

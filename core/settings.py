@@ -30,11 +30,15 @@ def _spec(registry: PluginRegistry, app_id: str, key: str) -> SettingSpec:
 
 
 def get_setting(session: Session, registry: PluginRegistry, app_id: str, key: str, *,
-                structure_id: int | None = None, profile: str | None = None) -> Any:
+                structure_id: int | None = None, profile: str | None = None,
+                stored: list[Setting] | None = None) -> Any:
     """The most specific stored value: structure + profile, then structure, then the same up the structure graph
-    (nearest first), then platform; else the declared default."""
+    (nearest first), then platform; else the declared default. ``stored``: the app's rows, already read."""
     spec = _spec(registry, app_id, key)
-    rows = session.scalars(select(Setting).where(Setting.app_id == app_id, Setting.key == key)).all()
+    if stored is None:
+        rows = session.scalars(select(Setting).where(Setting.app_id == app_id, Setting.key == key)).all()
+    else:
+        rows = [row for row in stored if row.key == key]
     candidates: list[tuple[int | None, str | None]] = []
     if structure_id:
         distances = ancestor_distances(session, structure_id)
@@ -66,17 +70,37 @@ def set_setting(session: Session, registry: PluginRegistry, app_id: str, key: st
     else:
         row.value = value
     session.flush()
+    _forget_request_rows(app_id)
     return row
 
 
 def setting(app_id: str, key: str, *, structure_id: int | None = None, profile: str | None = None) -> Any:
-    """For plugins, inside a request or app context: ``preau.setting("hello", "max_notes", structure_id=…)``."""
+    """For plugins, inside a request or app context: ``preau.setting("hello", "max_notes", structure_id=…)``.
+
+    The app's stored values are read once per request (a page often asks for several of its settings)."""
     from flask import current_app
 
     from .db import db_session
 
-    return get_setting(db_session(), current_app.extensions["preau.plugins"], app_id, key,
-                       structure_id=structure_id, profile=profile)
+    session = db_session()
+    return get_setting(session, current_app.extensions["preau.plugins"], app_id, key, structure_id=structure_id,
+                       profile=profile, stored=_request_rows(session, app_id))
+
+
+def _request_rows(session: Session, app_id: str) -> list[Setting]:
+    from flask import g
+
+    cache = g.setdefault("_preau_settings", {})
+    if app_id not in cache:
+        cache[app_id] = session.scalars(select(Setting).where(Setting.app_id == app_id)).all()
+    return cache[app_id]
+
+
+def _forget_request_rows(app_id: str) -> None:
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.get("_preau_settings", {}).pop(app_id, None)
 
 
 # -- administration: a structure's own values, typed in a form --------------------------------------------
@@ -135,6 +159,7 @@ def set_structure_values(session: Session, registry: PluginRegistry, app_id: str
         else:
             row.value = parsed[key]
     session.flush()
+    _forget_request_rows(app_id)
     if changed:
         audit.record(session, "settings.changed", actor=actor, structure_id=structure_id, app_id=app_id,
                      values={key: parsed[key] for key in changed})

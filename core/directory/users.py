@@ -22,7 +22,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from .. import audit, events
 from ..models import (
@@ -354,8 +354,12 @@ def classes_of(session: Session, user: User, profile: str | None = None) -> list
 
 
 def children_of(session: Session, parent: User) -> list[User]:
-    return list(session.scalars(select(User).join(RelativeLink, RelativeLink.child_id == User.id)
-                                .where(RelativeLink.parent_id == parent.id).order_by(User.first_name)))
+    """With their roles in the same query (the bar and every app of a parent ask on each page); their
+    functions are loaded only if asked for."""
+    query = (select(User).join(RelativeLink, RelativeLink.child_id == User.id)
+             .where(RelativeLink.parent_id == parent.id).order_by(User.first_name)
+             .options(joinedload(User.roles), lazyload(User.functions)))
+    return list(session.scalars(query).unique())
 
 
 def parents_of(session: Session, child: User) -> list[User]:

@@ -174,8 +174,9 @@ def health():
 
 
 def _favourite_tiles() -> list[myapps.Tile]:
-    """The bar's Mes Applis menu lists the user's favourites (one query per page)."""
-    if not current_user.is_authenticated:
+    """The bar's Mes Applis menu lists the user's favourites: one query per page, and the tiles (links and
+    connectors of the user's structures) only for someone who has favourites."""
+    if not current_user.is_authenticated or not myapps.favourite_keys(db_session(), current_user):
         return []
     return myapps.favourites(db_session(), current_user, _tiles())
 
