@@ -13,7 +13,6 @@ Prints p50/p95 and the SQL statements per request. Target: p50 ≤ 15 ms.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
@@ -21,16 +20,12 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 
-from sqlalchemy import event, func, insert, select
+from harness import logged_in_client, prepare, ready, report, statements_per_request, timed_gets
+from sqlalchemy import func, insert, select
 
-from preau.app import create_app
-from preau.auth.passwords import hash_password
-from preau.auth.service import accept_charters
 from preau.db import make_engine
-from preau.directory.seed import SOURCE, seed_academie
-from preau.migrate import upgrade
+from preau.directory.seed import SOURCE
 from preau.models import (
-    AccountState,
     Group,
     GroupKind,
     GroupMember,
@@ -50,18 +45,6 @@ SUBJECTS = ("Français", "Mathématiques", "Histoire-géographie", "SVT", "Angla
 SLOTS = ((8, 0), (9, 0), (10, 15), (13, 30), (14, 30))  # 5 lessons a day, Monday to Friday: 25 a week
 
 
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered) * 1000, ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000
-
-
-def report(label: str, samples: list[float], target: float | None = None) -> float:
-    p50, p95 = percentiles(samples)
-    verdict = "" if target is None else f"  (objectif p50 ≤ {target:g} ms : {'atteint' if p50 <= target else 'MANQUÉ'})"
-    print(f"  {label:<48} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms   n={len(samples)}{verdict}")
-    return p50
-
-
 def reset_public_schema(url: str) -> None:
     """--reset on PostgreSQL: drop and recreate the ``public`` schema (a benchmark database only)."""
     from sqlalchemy import text
@@ -71,24 +54,6 @@ def reset_public_schema(url: str) -> None:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-
-
-def prepare(url: str, students: int):
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-only", "PRODUCTION": False,
-                      "JOBS_INLINE_WORKER": False})
-    engine = make_engine(url)
-    upgrade(engine, app.extensions["preau.plugins"])
-    started = time.perf_counter()
-    seed_academie(engine, students=students, seed=42)
-    print(f"Académie de {students:,} élèves semée en {time.perf_counter() - started:.1f} s ({engine.dialect.name})")
-    engine.dispose()
-    return app
-
-
-def ready(session, user: User) -> str:
-    user.password_hash, user.state = hash_password(PASSWORD), AccountState.ACTIVE  # as after activation
-    accept_charters(session, user)
-    return user.login
 
 
 def biggest_school(session) -> int:
@@ -144,40 +109,11 @@ def fill_year(session, structure_id: int, class_ids: list[int]) -> int:
     return total
 
 
-def statements_per_request(app, client, url: str) -> int:
-    engine, count = app.extensions["preau.engine"], 0
-
-    def counter(*_args):
-        nonlocal count
-        count += 1
-
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
-    return count
-
-
-def logged_in_client(app, login: str):
-    client = app.test_client()
-    token = client.get("/auth/csrf-token").get_json()["csrf_token"]
-    response = client.post("/auth/login", data={"login": login, "password": PASSWORD, "csrf_token": token})
-    if response.status_code != 302:
-        raise RuntimeError(f"connexion refusée : HTTP {response.status_code}")
-    return client
-
-
-def timed_gets(client, url: str, runs: int, expect: str) -> list[float]:
-    first = client.get(url)  # warm-up, and a check that the page shows the lessons
+def timed_page(client, url: str, runs: int, expect: str) -> list[float]:
+    first = client.get(url)  # a check that the page shows the lessons
     if first.status_code != 200 or expect not in first.get_data(as_text=True):
         raise RuntimeError(f"GET {url} : HTTP {first.status_code} ou cours absents")
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        client.get(url)
-        samples.append(time.perf_counter() - started)
-    return samples
+    return timed_gets(client, [url], runs)
 
 
 def main() -> int:
@@ -205,7 +141,7 @@ def main() -> int:
             started = time.perf_counter()
             total = fill_year(session, school_id, class_ids)
             class_id, student, parent = a_family(session, school_id)
-            logins = ready(session, student), ready(session, parent)
+            logins = ready(session, student, PASSWORD), ready(session, parent, PASSWORD)
             school = session.get(Structure, school_id).name
             session.commit()
         print(f"« {school} » : {len(class_ids)} classes, {total:,} cours sur l'année insérés en "
@@ -218,9 +154,9 @@ def main() -> int:
         for label, login, path in (("élève", logins[0], f"/apps/timetable/?{week}"),
                                    ("parent", logins[1], f"/apps/timetable/?{week}"),
                                    ("parent, ?classe=", logins[1], f"/apps/timetable/?classe={class_id}&{week}")):
-            client = logged_in_client(app, login)
-            samples = timed_gets(client, path, args.runs, "Enseignant 1")
-            report(f"semaine d'une classe ({label})", samples, TARGET_MS)
+            client = logged_in_client(app, login, PASSWORD)
+            samples = timed_page(client, path, args.runs, "Enseignant 1")
+            report(f"semaine d'une classe ({label})", samples, TARGET_MS, width=48)
             print(f"    requêtes SQL par requête ({label}) : {statements_per_request(app, client, path)}")
         app.extensions["preau.engine"].dispose()
     return 0

@@ -61,6 +61,7 @@ _LAZY = {
     "setting": ("settings", "setting"),
     "sanitize_html": ("richtext", "sanitize_html"),
     "html_to_text": ("richtext", "html_to_text"),
+    "csv_safe": ("directory.user_list", "csv_safe"),
     "classes_of": ("directory.users", "classes_of"),
     "children_of": ("directory.users", "children_of"),
     "DirectoryError": ("directory.structures", "DirectoryError"),

@@ -24,6 +24,7 @@ from preau import (
     SchoolClass,
     User,
     classes_of,
+    csv_safe,
     html_to_text,
     record_audit,
     sanitize_html,
@@ -36,9 +37,6 @@ from .models import TITLE_MAX, Mot, Recipient, Reminder, Reply, utcnow
 REMIND_EVERY = timedelta(hours=1)
 BODY_MAX = 50_000
 REPLY_MAX = 5_000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 class CarnetError(Exception):
     def __init__(self, message: str, status: int = 400, reason: str = "invalid", **params: Any) -> None:
         super().__init__(message)
@@ -325,11 +323,6 @@ def remind(session: Session, author: User, mot_id: int, now: datetime | None = N
     return len(addresses)
 
 
-def _csv_safe(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def export_csv(session: Session, author: User, mot_id: int, header: list[str]) -> str:
     """The signature list as CSV: UTF-8 with a BOM, ``;`` separated, formula cells defused. Audited."""
     mot = author_mot(session, author, mot_id)
@@ -339,7 +332,7 @@ def export_csv(session: Session, author: User, mot_id: int, header: list[str]) -
     writer.writerow(header)
     for recipient, student, parents in recipients_of(session, mot.id):
         signed = recipient.signed_at.strftime("%d/%m/%Y %H:%M") if recipient.signed_at else ""
-        writer.writerow([_csv_safe(v) for v in (student, recipient.class_name, parents, signed,
+        writer.writerow([csv_safe(v) for v in (student, recipient.class_name, parents, signed,
                                                 recipient.signed_by_name or "")])
     record_audit(session, "carnet.mot.export", actor=author, target=mot, structure_id=mot.structure_id)
     return buffer.getvalue()
