@@ -1,6 +1,6 @@
 """The "Carnet de liaison" plugin: mots from teachers and staff to the parents of a class, a teaching group or
-one student; opening a mot that asks for it is the parent's signature; reminders, export, replies and the
-« Mots à signer » block. See docs/carnet.md.
+one student; a parent signs the mots that ask for it (an explicit POST, never by opening them); reminders,
+export, replies and the « Mots à signer » block. See docs/carnet.md.
 """
 
 from __future__ import annotations

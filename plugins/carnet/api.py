@@ -1,5 +1,6 @@
-"""``/api/v1/carnet``: the mots of the caller (author, parent of the child in view, student), reading a mot (for
-a parent that is the signature), signing explicitly and sending — the same rules as the pages."""
+"""``/api/v1/carnet``: the mots of the caller (author, parent of the child in view, student), reading a mot
+(a GET: it writes nothing, a read-only token may do it), signing it or noting a student's reading (POSTs, write
+scope) and sending — the same rules as the pages."""
 
 from __future__ import annotations
 
@@ -97,17 +98,16 @@ def list_mots():
 
 
 @blp.route("/carnet/<int:mot_id>")
-@api_protected(blp, "write")
+@api_protected(blp, "read")
 @blp.response(200, CarnetMotSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 @rules
 def read_mot(mot_id: int):
-    """Lire un mot. Pour un parent, la première lecture d'un mot qui demande une signature VAUT signature (date,
-    qui) ; l'élève enregistre sa lecture ; un mot d'une autre famille : 404, rien n'est enregistré."""
+    """Lire un mot, sans rien enregistrer : la lecture ne vaut pas signature (voir `POST …/signature`). Un mot
+    d'une autre famille : 404."""
     session, me = db_session(), current_user._get_current_object()
     student = student_in_view(me)
     opened = services.open_mot(session, me, mot_id, student.id if student else None)
-    session.commit()
     return _item(opened.mot, opened.recipient)
 
 
@@ -118,10 +118,25 @@ def read_mot(mot_id: int):
 @blp.alt_response(404, response="NOT_FOUND")
 @rules
 def sign_mot(mot_id: int):
-    """Signer un mot (un responsable de l'élève seulement ; un élève : 403)."""
+    """Signer un mot (un responsable de l'élève seulement ; un élève : 403 ; un mot sans signature demandée ou
+    archivé : 409). Signer de nouveau ne change rien."""
     session, me = db_session(), current_user._get_current_object()
     student = student_in_view(me)
     opened = services.sign_mot(session, me, mot_id, student.id if student and student.id != me.id else None)
+    session.commit()
+    return _item(opened.mot, opened.recipient)
+
+
+@blp.route("/carnet/<int:mot_id>/lecture", methods=["POST"])
+@api_protected(blp, "write")
+@blp.response(200, CarnetMotSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@rules
+def mark_read(mot_id: int):
+    """L'élève note qu'il a lu un mot adressé à ses parents (une fois) ; toute autre personne : 403."""
+    session = db_session()
+    opened = services.mark_read(session, current_user._get_current_object(), mot_id)
     session.commit()
     return _item(opened.mot, opened.recipient)
 

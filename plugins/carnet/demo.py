@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from .models import Mot
-from .services import open_mot, send_mot
+from .services import send_mot, sign_mot
 
 
 def _aged(session: Session, mot: Mot, days: int) -> None:
@@ -23,7 +23,7 @@ def add_demo_data(session: Session, demo: Any) -> None:
                       "Prévoir un pique-nique et une tenue confortable.</p>",
                       requires_signature=True, replies_allowed=True)
     _aged(session, signed, 6)
-    open_mot(session, demo.colin, signed.id, demo.lea.id)  # Claire Colin opened it: signed for Léa
+    sign_mot(session, demo.colin, signed.id, demo.lea.id)  # Claire Colin signed it for Léa
     send_mot(session, demo.martin, f"c{demo.cm2a.id}", "Réunion parents-professeurs",
              "<p>La réunion de rentrée aura lieu <strong>mardi à 18 h</strong> dans la classe de CM2 A.</p>"
              "<p>Merci de signer ce mot pour confirmer votre lecture.</p>", requires_signature=True,

@@ -1,5 +1,5 @@
-"""The carnet de liaison's rules: who writes a mot to whom, who reads it, the signature (opening it as a parent),
-reminders, the export and replies.
+"""The carnet de liaison's rules: who writes a mot to whom, who reads it, the signature (an explicit act of a
+parent, never a side effect of opening the mot), reminders, the export and replies.
 
 Every function takes a SQLAlchemy ``Session`` and never reads the request. A refusal raises
 :class:`CarnetError` (a French msgid, an HTTP status and a machine reason) before anything is written.
@@ -224,8 +224,9 @@ class Opened:
 
 
 def open_mot(session: Session, user: User, mot_id: int, preferred_student_id: int | None = None) -> Opened:
-    """Open a mot. The author sees it; a parent of a recipient student opens it and that IS the signature
-    (once: the first opening); the student records their reading. Anyone else: 404, nothing recorded."""
+    """Find a mot for its reader, writing nothing: the author sees it, a parent of a recipient student or the
+    student reads it. Anyone else: 404. Opening is not signing (a link or a prefetch must not sign for a parent):
+    see :func:`sign_mot` and :func:`mark_read`."""
     mot = session.get(Mot, mot_id)
     if mot is None:
         raise CarnetError(N_("Ce mot n'existe pas ou ne vous est pas adressé."), 404, "not_found")
@@ -243,30 +244,41 @@ def open_mot(session: Session, user: User, mot_id: int, preferred_student_id: in
     student_id = next((c for c in candidates if c in recipients and (c == user.id or c in own_children)), None)
     if student_id is None:
         raise CarnetError(N_("Ce mot n'existe pas ou ne vous est pas adressé."), 404, "not_found")
-    recipient = recipients[student_id]
-    if student_id == user.id:
-        if recipient.student_read_at is None:
-            recipient.student_read_at = utcnow()
-            record_audit(session, "carnet.mot.read", actor=user, target=mot, structure_id=mot.structure_id)
-        return Opened(mot, recipient)
-    just_signed = False
-    if mot.requires_signature and recipient.signed_at is None and mot.archived_at is None:
-        recipient.signed_at, recipient.signed_by_id = utcnow(), user.id
-        recipient.signed_by_name = person_name(user)
-        just_signed = True
-        record_audit(session, "carnet.mot.sign", actor=user, target=mot, structure_id=mot.structure_id,
-                     student_id=student_id)
-    return Opened(mot, recipient, as_parent=True, just_signed=just_signed)
+    return Opened(mot, recipients[student_id], as_parent=student_id != user.id)
 
 
 def sign_mot(session: Session, user: User, mot_id: int, student_id: int | None = None) -> Opened:
-    """The explicit signature of the API: only a parent of a recipient signs; a student is refused."""
+    """A parent of a recipient signs the mot for that student (who, when; once: signing again changes nothing).
+    A student, a mot without signature or an archived one are refused before anything is written."""
     if student_id is not None and student_id == user.id or (
             student_id is None and _has_profile(user, "student") and not children_ids(session, user.id)):
         raise CarnetError(N_("Seul un responsable de l'élève peut signer un mot."), 403, "not_a_parent")
     opened = open_mot(session, user, mot_id, student_id)
-    if not opened.as_parent:
+    mot, recipient = opened.mot, opened.recipient
+    if recipient is None or not opened.as_parent:
         raise CarnetError(N_("Seul un responsable de l'élève peut signer un mot."), 403, "not_a_parent")
+    if not mot.requires_signature:
+        raise CarnetError(N_("Ce mot ne demande pas de signature."), 409, "no_signature")
+    if recipient.signed_at is not None:
+        return opened
+    if mot.archived_at is not None:
+        raise CarnetError(N_("Ce mot est archivé : il ne peut plus être signé."), 409, "archived")
+    recipient.signed_at, recipient.signed_by_id = utcnow(), user.id
+    recipient.signed_by_name = person_name(user)
+    record_audit(session, "carnet.mot.sign", actor=user, target=mot, structure_id=mot.structure_id,
+                 student_id=recipient.student_id)
+    return Opened(mot, recipient, as_parent=True, just_signed=True)
+
+
+def mark_read(session: Session, user: User, mot_id: int) -> Opened:
+    """The student notes that they have read a mot sent to their parents (once); anyone else is refused."""
+    opened = open_mot(session, user, mot_id)
+    recipient = opened.recipient
+    if recipient is None or recipient.student_id != user.id:
+        raise CarnetError(N_("Seul l'élève destinataire note sa lecture d'un mot."), 403, "not_the_student")
+    if recipient.student_read_at is None:
+        recipient.student_read_at = utcnow()
+        record_audit(session, "carnet.mot.read", actor=user, target=opened.mot, structure_id=opened.mot.structure_id)
     return opened
 
 

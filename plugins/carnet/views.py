@@ -1,7 +1,8 @@
 """The carnet de liaison's pages (mounted at ``/apps/carnet``): thin views over :mod:`.services`.
 
 A refusal renders a page with the reason and its 4xx status (never a redirect); nothing is written.
-Opening a mot as a parent is its signature: that GET writes, by design, once.
+A GET never writes: a parent signs with the « Signer ce mot » form (POST), a student notes their reading the same
+way, so that a link, a prefetch or a forged image never signs on someone's behalf.
 """
 
 from __future__ import annotations
@@ -81,10 +82,41 @@ def show(mot_id: int):
         return render_template("carnet/author.html", mot=mot, rows=rows,
                                signed=sum(1 for r, _s, _p in rows if r.signed_at),
                                replies=services.replies_of(session, mot.id))
-    session.commit()
     return render_template("carnet/mot.html", mot=mot, recipient=opened.recipient, as_parent=opened.as_parent,
-                           just_signed=opened.just_signed,
                            replies=services.replies_of(session, mot.id, opened.recipient.student_id))
+
+
+def _form_student_id() -> int | None:
+    raw = (request.form.get("eleve") or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+
+
+@bp.route("/mot/<int:mot_id>/signer", methods=["POST"])
+@login_required
+@require_right(ACCESS)
+def sign(mot_id: int):
+    session = db_session()
+    try:
+        opened = services.sign_mot(session, _me(), mot_id, _form_student_id())
+    except CarnetError as error:
+        return _refuse(error)
+    session.commit()
+    if opened.just_signed:
+        flash(_("Mot signé."), "success")
+    return redirect(url_for("carnet.show", mot_id=mot_id), 303)
+
+
+@bp.route("/mot/<int:mot_id>/lu", methods=["POST"])
+@login_required
+@require_right(ACCESS)
+def mark_read(mot_id: int):
+    session = db_session()
+    try:
+        services.mark_read(session, _me(), mot_id)
+    except CarnetError as error:
+        return _refuse(error)
+    session.commit()
+    return redirect(url_for("carnet.show", mot_id=mot_id), 303)
 
 
 @bp.route("/mot/<int:mot_id>/relancer", methods=["POST"])
@@ -121,11 +153,8 @@ def export(mot_id: int):
 @require_right(ACCESS)
 def reply(mot_id: int):
     session = db_session()
-    raw_student = (request.form.get("eleve") or "").strip()
-    student_id = int(raw_student) if raw_student.isascii() and raw_student.isdigit() and len(raw_student) < 12 \
-        else None
     try:
-        services.add_reply(session, _me(), mot_id, request.form.get("reponse", ""), student_id)
+        services.add_reply(session, _me(), mot_id, request.form.get("reponse", ""), _form_student_id())
     except CarnetError as error:
         return _refuse(error)
     session.commit()

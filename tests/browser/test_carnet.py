@@ -1,7 +1,7 @@
 """The carnet de liaison in Debian's Chromium: `prof.martin` writes a mot to sign for CM2 A through the form,
-`parent.colin` with Léa selected finds it « À signer » and opens it (= signs), then `prof.martin` sees « Signé …
-par Claire Colin ». axe at 1280 and 375 px, screenshots kept. The demo server is shared: the mot has a unique
-title."""
+`parent.colin` with Léa selected finds it « À signer », opens it (nothing signed yet) and signs it with the
+keyboard (« Signer ce mot »), then `prof.martin` sees « Signé … par Claire Colin ». axe at 1280 and 375 px,
+screenshots kept. The demo server is shared: the mot has a unique title."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from playwright.sync_api import expect
 from .helpers import check_page, log_in
 
 
-def test_a_teacher_writes_a_mot_the_parent_signs_it_by_opening_it_and_the_teacher_sees_it(new_context,
-                                                                                           screenshots_dir):
+def test_a_teacher_writes_a_mot_the_parent_signs_it_and_the_teacher_sees_it(new_context, screenshots_dir):
     title = f"Piscine {int(time.time() * 1000) % 1_000_000}"
     teacher = new_context(bypass_csp=True).new_page()
     log_in(teacher, "prof.martin")
@@ -42,8 +41,15 @@ def test_a_teacher_writes_a_mot_the_parent_signs_it_by_opening_it_and_the_teache
     expect(item).to_contain_text("À signer")
     check_page(parent, "carnet-parent-list", screenshots_dir)
     item.get_by_role("link", name=title).click()
-    expect(parent.get_by_role("status")).to_contain_text("par Claire Colin")
+    status = parent.locator(".carnet-mot [role=status]")
+    expect(status).to_contain_text("Ce mot demande votre signature.")  # opening is not signing
     check_page(parent, "carnet-parent-mot", screenshots_dir)
+    parent.get_by_role("button", name="Signer ce mot").focus()
+    parent.keyboard.press("Enter")  # keyboard-accessible
+    expect(parent.locator(".flash--success")).to_contain_text("Mot signé.")
+    expect(status).to_contain_text("par Claire Colin")
+    expect(parent.get_by_role("button", name="Signer ce mot")).to_have_count(0)
+    check_page(parent, "carnet-parent-signed", screenshots_dir)
 
     teacher.goto(detail_url)
     expect(teacher.locator("tbody tr", has_text="Léa")).to_contain_text(re.compile(r"Signé le .* par Claire Colin"))

@@ -1,7 +1,7 @@
 """The issue's whole scenario in Debian's Chromium, across four apps: `prof.martin` sets homework and a mot to
-sign for CM2 A; `parent.colin`, with Léa selected, sees the homework and signs the mot by opening it, then
-switches to Tom in the permanent bar and sees Tom's timetable (6e B at Marie-Curie); `prof.martin` then sees the
-signature. The demo server is shared with other tests: the homework and the mot carry unique titles."""
+sign for CM2 A; `parent.colin`, with Léa selected, sees the homework, opens the mot and signs it (« Signer ce
+mot »), then switches to Tom in the permanent bar and sees Tom's timetable (6e B at Marie-Curie); `prof.martin`
+then sees the signature. The demo server is shared with other tests: the homework and the mot carry unique titles."""
 
 from __future__ import annotations
 
@@ -58,7 +58,9 @@ def test_homework_and_a_mot_reach_the_parent_who_signs_then_follows_the_other_ch
     expect(parent.locator("tbody tr", has_text=subject)).to_contain_text(due.strftime("%d/%m/%Y"))
     parent.goto("/apps/carnet/")
     parent.locator(".carnet-list li", has_text=title).get_by_role("link", name=title).click()
-    expect(parent.get_by_role("status")).to_contain_text("par Claire Colin")
+    expect(parent.locator(".carnet-mot [role=status]")).to_contain_text("Ce mot demande votre signature.")
+    parent.get_by_role("button", name="Signer ce mot").click()
+    expect(parent.locator(".carnet-mot [role=status]")).to_contain_text("par Claire Colin")
 
     _choose_child(parent, "Tom")
     parent.goto("/apps/timetable/")

@@ -1,6 +1,7 @@
-"""The carnet de liaison through its pages and API: a teacher writes a mot to the parents of their class, the
-parent's opening is the signature (once), the student's reading is recorded, the author sees who signed, reminds
-and exports; replies; bad input is refused with its reason and nothing changes."""
+"""The carnet de liaison through its pages and API: a teacher writes a mot to the parents of their class, a parent
+signs it with an explicit POST (once; opening it writes nothing), the student notes their reading the same way,
+the author sees who signed, reminds and exports; replies; bad input is refused with its reason and nothing
+changes."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def _actions(db, action) -> int:
     return len(list(db.scalars(select(AuditEvent).where(AuditEvent.action == action))))
 
 
-def test_a_teacher_sends_a_mot_to_sign_and_the_parents_opening_signs_it_once(client, db, ecole, login_as):
+def test_a_teacher_sends_a_mot_to_sign_and_the_parent_signs_it_once(client, db, ecole, login_as):
     login_as(ecole.teacher)
     page = text(client.get("/apps/carnet/nouveau"))
     for label in ("Destinataires", "Titre", "Message", "Signature demandée", "Les parents peuvent répondre",
@@ -56,11 +57,16 @@ def test_a_teacher_sends_a_mot_to_sign_and_the_parents_opening_signs_it_once(cli
     listed = text(client.get("/apps/carnet/"))
     assert "Sortie" in listed and "À signer" in listed
     opened = text(client.get(f"/apps/carnet/mot/{mot.id}"))
-    assert "Signé le" in opened and "par Pierre Eleve" in opened
+    assert "Ce mot demande votre signature." in opened and "Signer ce mot" in opened
+    assert _recipient(db, mot).signed_at is None  # opening is not signing
+    signed = client.post_form(f"/apps/carnet/mot/{mot.id}/signer", {"eleve": str(ecole.student.id)})
+    assert signed.status_code == 303
+    page = text(client.get(f"/apps/carnet/mot/{mot.id}"))
+    assert "Signé le" in page and "par Pierre Eleve" in page and "Signer ce mot" not in page
     first = _recipient(db, mot)
     assert first.signed_by_id == ecole.parent.id and first.signed_at is not None
-    client.get(f"/apps/carnet/mot/{mot.id}")
-    assert _recipient(db, mot).signed_at == first.signed_at  # the first opening only
+    assert client.post_form(f"/apps/carnet/mot/{mot.id}/signer", {}).status_code == 303
+    assert _recipient(db, mot).signed_at == first.signed_at  # once: signing again changes nothing
     assert _actions(db, "carnet.mot.sign") == 1
     client.get("/auth/logout")
 
@@ -69,14 +75,21 @@ def test_a_teacher_sends_a_mot_to_sign_and_the_parents_opening_signs_it_once(cli
     assert "1/1 signés" in detail and "par Pierre Eleve" in detail
 
 
-def test_the_student_reads_the_mot_without_signing_it(client, db, ecole, login_as):
+def test_the_student_notes_their_reading_without_signing(client, db, ecole, login_as):
     mot = _mot(db, ecole)
     login_as(ecole.student)
     assert "Sortie scolaire" in text(client.get("/apps/carnet/"))
     page = text(client.get(f"/apps/carnet/mot/{mot.id}"))
-    assert "un de tes parents le signe" in page
+    assert "un de tes parents doit le signer" in page and "Signer ce mot" not in page
+    assert _recipient(db, mot).student_read_at is None  # a GET writes nothing
+    assert client.post_form(f"/apps/carnet/mot/{mot.id}/lu", {}).status_code == 303
     recipient = _recipient(db, mot)
     assert recipient.student_read_at is not None and recipient.signed_at is None
+    assert "Lu le" in text(client.get(f"/apps/carnet/mot/{mot.id}"))
+    before = snapshot(db)
+    refused = client.post_form(f"/apps/carnet/mot/{mot.id}/signer", {"eleve": str(ecole.student.id)})
+    assert refused.status_code == 403 and "Seul un responsable" in text(refused)
+    assert snapshot(db) == before
 
 
 def test_a_student_trying_to_sign_through_the_api_is_refused(client, db, ecole, login_as):
@@ -234,8 +247,11 @@ def test_the_api_lists_reads_and_sends_with_the_same_rules(client, db, ecole, lo
     login_as(ecole.parent)
     listed = client.get("/api/v1/carnet").get_json()
     assert [m["title"] for m in listed["received"]] == ["API"] and listed["received"][0]["signed_at"] is None
-    read = client.get(f"/api/v1/carnet/{created.get_json()['id']}").get_json()
-    assert read["signed_by"] == "Pierre Eleve"
+    mot_id = created.get_json()["id"]
+    read = client.get(f"/api/v1/carnet/{mot_id}").get_json()
+    assert read["signed_by"] is None and read["signed_at"] is None  # reading is not signing
+    signed = client.post(f"/api/v1/carnet/{mot_id}/signature", headers={"X-CSRFToken": client.csrf_token()})
+    assert signed.status_code == 200 and signed.get_json()["signed_by"] == "Pierre Eleve"
 
 
 def test_the_api_is_in_the_openapi_document(client):
@@ -254,16 +270,19 @@ def test_the_year_transition_archives_mots_that_stay_readable(client, db, ecole,
     assert archive_year(db, ecole.structure.id) == 0  # already archived: nothing more to do
     login_as(ecole.parent)
     page = text(client.get(f"/apps/carnet/mot/{mot.id}"))
-    assert "Archive" in page and "ne peut plus être signé" in page
-    assert _recipient(db, mot).signed_at is None
+    assert "Archive" in page and "ne peut plus être signé" in page and "Signer ce mot" not in page
+    before = snapshot(db)
+    refused = client.post_form(f"/apps/carnet/mot/{mot.id}/signer", {})
+    assert refused.status_code == 409 and "ne peut plus être signé" in text(refused)
+    assert snapshot(db) == before and _recipient(db, mot).signed_at is None
     assert db.get(Mot, mot.id) is not None
 
 
 def test_mes_donnees_holds_the_authors_mots_and_the_parents_signatures(db, ecole):
-    from preau_plugins.carnet.services import open_mot
+    from preau_plugins.carnet.services import sign_mot
 
     mot = _mot(db, ecole)
-    open_mot(db, ecole.parent, mot.id)
+    sign_mot(db, ecole.parent, mot.id)
     assert export_of(db, ecole.teacher.id)["mots"][0]["titre"] == "Sortie scolaire"
     assert export_of(db, ecole.parent.id)["signatures"][0]["mot"] == "Sortie scolaire"
     assert export_of(db, ecole.guest.id) is None
@@ -334,10 +353,10 @@ def test_sending_to_a_group_and_one_student(db, ecole):
 def test_a_merged_account_keeps_the_mots_and_signatures(db, ecole):
     from preau.directory.users import create_user
     from preau_plugins.carnet import preau_user_merged
-    from preau_plugins.carnet.services import open_mot
+    from preau_plugins.carnet.services import sign_mot
 
     mot = _mot(db, ecole)
-    open_mot(db, ecole.parent, mot.id)
+    sign_mot(db, ecole.parent, mot.id)
     kept_teacher = create_user(db, first_name="Paul", last_name="Prof", login="paul.prof.kept")
     kept_parent = create_user(db, first_name="Pierre", last_name="Eleve", login="pierre.eleve.kept")
     db.flush()
