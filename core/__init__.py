@@ -74,6 +74,14 @@ _LAZY = {
     "api_protected": ("api.auth", "protected"),
     "api_abort": ("api.auth", "api_abort"),
     "storage": ("storage", "default_storage"),
+    # one upload validation for every app
+    "check_upload": ("uploads", "check_upload"),
+    "safe_filename": ("uploads", "safe_filename"),
+    "UploadError": ("uploads", "UploadError"),
+    "CheckedUpload": ("uploads", "CheckedUpload"),
+    "ImageLimits": ("uploads", "ImageLimits"),
+    "IMAGE_KINDS": ("uploads", "IMAGE_KINDS"),
+    "ALL_KINDS": ("uploads", "ALL_KINDS"),
     # communication rules
     "can_communicate": ("communication.engine", "can_communicate"),
     "filter_reachable": ("communication.engine", "filter_reachable"),

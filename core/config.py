@@ -61,6 +61,9 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LANGUAGES": ("fr", "en"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "MAX_CONTENT_LENGTH": int(env.get("PREAU_MAX_UPLOAD_MB", "60")) * 1024 * 1024,
+        # Uploaded images (preau.check_upload): pixel limits read from the header, before any browser decodes them.
+        "UPLOAD_MAX_IMAGE_PIXELS": int(env.get("PREAU_UPLOAD_MAX_IMAGE_MEGAPIXELS", "40")) * 1_000_000,
+        "UPLOAD_MAX_IMAGE_SIDE": int(env.get("PREAU_UPLOAD_MAX_IMAGE_SIDE", "10000")),
         "THROTTLE_MAX_PER_LOGIN": int(env.get("PREAU_THROTTLE_LOGIN", "5")),
         "THROTTLE_MAX_PER_IP": int(env.get("PREAU_THROTTLE_IP", "30")),
         "THROTTLE_WINDOW_MINUTES": int(env.get("PREAU_THROTTLE_MINUTES", "15")),

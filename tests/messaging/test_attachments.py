@@ -7,9 +7,9 @@ import io
 from sqlalchemy import func, select
 
 from preau_plugins.messaging.models import Attachment, Message
+from tests.upload_attacks import PDF, attacks, post_raw, small_png
 
-PDF = b"%PDF-1.4\n" + b"0" * 100
-PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 100
+PNG = small_png()
 MB = 1024 * 1024
 
 
@@ -65,24 +65,40 @@ def test_an_eleventh_attachment_is_refused(app, db, world, login_as):
 
 
 def test_path_traversal_names_executables_and_mismatched_types_are_refused(app, db, world, login_as):
+    """The names reach the app unchanged (a hand-built multipart body), whatever Werkzeug does with them."""
     client = login_as(world.s.parent)
     before, files_before = stored(db), storage_files(app)
-    cases = [("../../etc/passwd.pdf", PDF, "Nom de fichier refusé"),
-             ("..\\..\\boot.ini.pdf", PDF, "Nom de fichier refusé"),
-             ("virus.pdf", b"MZ\x90\x00" + b"0" * 50, "programme"),
-             ("script.exe", b"hello", "type de fichier"),
-             ("faux.png", PDF, "ne correspond pas")]
-    for name, content, reason in cases:
-        response = post_with_files(client, world, [(name, content)])
-        assert response.status_code == 400, name
+    cases = [("../../etc/passwd.pdf", PDF, 400, "Nom de fichier refusé"),
+             ("..\\..\\boot.ini.pdf", PDF, 400, "Nom de fichier refusé"),
+             ("C:\\Windows\\win.ini.txt", b"[fonts]", 400, "Nom de fichier refusé"),
+             ("virus.pdf", b"MZ\x90\x00" + b"0" * 50, 415, "programme"),
+             ("script.exe", b"hello", 415, "programme"),
+             ("notes.xyz", b"hello", 415, "type de fichier"),
+             ("faux.png", PDF, 400, "ne correspond pas")]
+    for name, content, status, reason in cases:
+        response = post_raw(client, "/apps/messaging/compose", _compose_fields(world), [("files", name, content)])
+        assert response.status_code == status, name
         assert reason in response.text, name
+    assert stored(db) == before and storage_files(app) == files_before
+
+
+def _compose_fields(world) -> dict[str, str]:
+    return {"action": "send", "subject": "Pièces", "body": "x", "to": f"u:{world.s.teacher.id}"}
+
+
+def test_every_upload_attack_of_issue_16_is_refused_and_nothing_is_stored(app, db, world, login_as):
+    client = login_as(world.s.parent)
+    before, files_before = stored(db), storage_files(app)
+    for name, content, status, reason in attacks():
+        response = post_raw(client, "/apps/messaging/compose", _compose_fields(world), [("files", name, content)])
+        assert (response.status_code, reason in response.text) == (status, True), name
     assert stored(db) == before and storage_files(app) == files_before
 
 
 def test_a_refused_file_name_is_shown_escaped(db, world, login_as):
     client = login_as(world.s.parent)
     response = post_with_files(client, world, [("<img src=x onerror=alert(1)>.exe", b"hello")])
-    assert response.status_code == 400
+    assert response.status_code == 415
     assert "<img src=x" not in response.text and "&lt;img src=x" in response.text
 
 
