@@ -16,13 +16,16 @@ from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from preau import (
+    ALL_KINDS,
     Function,
     Group,
     GroupKind,
     GroupMember,
     SchoolClass,
+    UploadError,
     User,
     can_administer,
+    check_upload,
     children_of,
     classes_of,
     record_audit,
@@ -252,13 +255,18 @@ def clean_links(links: list[tuple[str, str]]) -> list[dict[str, str]]:
     return cleaned
 
 
-def check_files(files: list[Upload], already: int = 0) -> None:
+def check_files(files: list[Upload], already: int = 0) -> list[Upload]:
+    """The files as the kernel's upload validation gives them back (safe name, type read from the content)."""
     if len(files) + already > MAX_FILES:
         raise CahierError(N_("Trop de pièces jointes : %(max)d au plus."), 413, "too_many_files", max=MAX_FILES)
+    checked = []
     for upload in files:
-        if len(upload.data) > MAX_FILE_BYTES:
-            raise CahierError(N_("La pièce jointe « %(name)s » dépasse 5 Mo."), 413, "file_too_large",
-                              name=upload.filename)
+        try:
+            ok = check_upload(upload.data, upload.filename, kinds=ALL_KINDS, max_bytes=MAX_FILE_BYTES)
+        except UploadError as error:  # already a French sentence: shown as it is
+            raise CahierError(str(error), error.status, error.reason) from error
+        checked.append(Upload(ok.filename, ok.mime, ok.data))
+    return checked
 
 
 def _store_files(session: Session, files: list[Upload], **owner: int) -> None:
@@ -270,7 +278,7 @@ def _store_files(session: Session, files: list[Upload], **owner: int) -> None:
 
 def _clean(item: ItemInput, already_files: int = 0) -> tuple[str, list[dict[str, str]]]:
     subject, links = clean_subject(item.subject), clean_links(item.links)
-    check_files(item.files, already_files)
+    item.files = check_files(item.files, already_files)  # what is stored: checked names and sniffed types
     return subject, links
 
 
