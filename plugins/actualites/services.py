@@ -21,14 +21,17 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from preau import (
+    IMAGE_KINDS,
     Function,
     Group,
     GroupKind,
     GroupMember,
     SchoolClass,
     Structure,
+    UploadError,
     User,
     UserFunction,
+    check_upload,
     classes_of,
     record_audit,
     storage,
@@ -54,8 +57,6 @@ from .models import (
 
 APP_ID = "actualites"
 IMAGE_MAX = 5 * 1024 * 1024
-IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF87a": "image/gif",
-               b"GIF89a": "image/gif"}
 ROLE_LABELS = {Role.VISITEUR: N_("Visiteur"), Role.REDACTEUR: N_("Rédacteur"),
                Role.PUBLIEUR: N_("Rédacteur avec mise en ligne"), Role.MODERATEUR: N_("Modérateur"),
                Role.GESTIONNAIRE: N_("Gestionnaire")}
@@ -666,20 +667,18 @@ def set_comments(session: Session, actor: User, thread_id: int, enabled: bool) -
 # -- images ----------------------------------------------------------------------------------------------------------
 
 
-def image_type(data: bytes) -> str | None:
-    return next((mime for magic, mime in IMAGE_TYPES.items() if data.startswith(magic)), None)
-
-
-def save_image(session: Session, user: User, thread_id: int, data: bytes) -> Image:
+def save_image(session: Session, user: User, thread_id: int, data: bytes, filename: str | None) -> Image:
+    """Store an image for a news item of the thread after the kernel's upload validation: PNG, JPEG, GIF or WebP
+    read from the content, a name without a path, at most 5 MB and a bounded number of pixels (it is shown inline
+    to every reader, so an SVG or a 30,000 × 30,000 px PNG never gets here)."""
     access = thread_for(session, user, thread_id)
     _require(access, Role.REDACTEUR, _("Votre rôle sur ce fil ne permet pas d'écrire : il faut être rédacteur."))
-    if len(data) > IMAGE_MAX:
-        raise ActuError(_("L'image dépasse 5 Mo."), 413, "too_large")
-    mime = image_type(data)
-    if mime is None:
-        raise ActuError(_("Seules les images PNG, JPEG et GIF sont acceptées."), 415, "not_an_image")
-    image = Image(thread_id=thread_id, uploaded_by=user.id, storage_key=storage().put(data), mime=mime,
-                  size=len(data))
+    try:
+        checked = check_upload(data, filename, kinds=IMAGE_KINDS, max_bytes=IMAGE_MAX)
+    except UploadError as error:
+        raise ActuError(str(error), error.status, error.reason) from error
+    image = Image(thread_id=thread_id, uploaded_by=user.id, storage_key=storage().put(checked.data),
+                  mime=checked.mime, size=checked.size)
     session.add(image)
     session.flush()
     record_audit(session, "actualites.image_uploaded", actor=user, target=image,

@@ -126,7 +126,7 @@ def _with_uploaded_image(session, user, thread_id: int, draft: Draft) -> Draft:
     if upload is None or not upload.filename:
         return draft
     data = upload.read(services.IMAGE_MAX + 1)
-    image = services.save_image(session, user, thread_id, data)
+    image = services.save_image(session, user, thread_id, data, upload.filename)
     g._actualites_uploaded = image.storage_key  # removed again if the news item is refused
     alt = request.form.get("image_alt", "").strip()[:200] or draft.title
     tag = f'<p><img src="{services.image_url(image.id)}" alt="{_escape_attr(alt)}"></p>'

@@ -38,7 +38,7 @@ def test_the_public_page_is_404_where_the_app_is_not_enabled(db, school, client)
 def test_an_image_of_a_public_news_item_is_served_without_login(db, ecole, client, login_as):
     from .test_actualites_content import png_bytes
 
-    image = services.save_image(db, ecole.admin, ecole.thread.id, png_bytes())
+    image = services.save_image(db, ecole.admin, ecole.thread.id, png_bytes(), "affiche.png")
     publish_news(db, ecole.thread, ecole.admin, "Affiche", is_public=True,
                  body=f'<p><img src="{services.image_url(image.id)}" alt="affiche"></p>')
     assert client.get(f"/apps/actualites/images/{image.id}").status_code == 200
