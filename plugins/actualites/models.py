@@ -29,6 +29,15 @@ class ThreadKind(enum.StrEnum):
     OTHER = "other"  # a rubrique created by a gestionnaire
 
 
+class CommentAuthors(enum.StrEnum):
+    """What a reader sees of a comment whose author the communication rules do not let them reach: nothing
+    (the default), or that « un parent » (the author's profile) commented — never the name nor the text, which
+    would let two people the rules keep apart talk through the thread."""
+
+    HIDDEN = "hidden"
+    PROFILE = "profile"
+
+
 class Role(enum.IntEnum):
     """Roles on a thread, each including the ones below it."""
 
@@ -55,6 +64,8 @@ class Thread(Model):
     kind: Mapped[str] = mapped_column(String(16), default=ThreadKind.OTHER)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     comments_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    comment_authors: Mapped[str] = mapped_column(String(16), default=CommentAuthors.HIDDEN,
+                                                 server_default=CommentAuthors.HIDDEN.value)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -33,6 +33,7 @@ from preau import (
     UserFunction,
     check_upload,
     classes_of,
+    filter_reachable,
     record_audit,
     storage,
 )
@@ -45,6 +46,7 @@ from .models import (
     COMMENT_MAX,
     TITLE_MAX,
     Comment,
+    CommentAuthors,
     Grant,
     Image,
     Item,
@@ -533,6 +535,85 @@ def comments_of(session: Session, item_id: int) -> list[Comment]:
                                                                                             Comment.id)))
 
 
+PROFILE_LABELS = {"teacher": N_("un enseignant"), "student": N_("un élève"), "relative": N_("un parent"),
+                  "personnel": N_("un personnel"), "guest": N_("un invité")}
+PROFILE_ORDER = ("personnel", "teacher", "student", "relative", "guest")
+COMMENT_AUTHORS_LABELS = {
+    CommentAuthors.HIDDEN: N_("ne pas les afficher"),
+    CommentAuthors.PROFILE: N_("indiquer seulement le profil de l'auteur (« un parent »), sans son texte")}
+
+
+@dataclass(frozen=True)
+class ShownComment:
+    """A comment as one reader may see it: with its author and text when the rules let the reader reach the
+    author (or the reader moderates the thread); else, with the « profile » setting, only a profile label."""
+
+    id: int
+    created_at: datetime
+    author: str
+    body: str | None  # None: the text is withheld from this reader
+
+    @property
+    def withheld(self) -> bool:
+        return self.body is None
+
+
+def _profile_label(author: User | None, structure_id: int) -> str:
+    """« un parent »…: the author's profile in the thread's school (never a role held elsewhere)."""
+    profiles = {role.profile for role in author.roles if role.structure_id == structure_id} if author else set()
+    profile = next((p for p in PROFILE_ORDER if p in profiles), None)
+    return _(PROFILE_LABELS[profile]) if profile else _("une personne")
+
+
+def visible_comments(session: Session, found: ItemAccess) -> list[ShownComment]:
+    """The comments of the item the reader may see (three queries). A reader sees a comment's author and text
+    only when the communication rules let them write to its author; the thread's moderators see everything
+    (they moderate), everyone sees their own. Other comments are left out, or reduced to the author's profile
+    when the thread says so: an anonymous text would still let two parents exchange a phone number."""
+    comments = [c for c in comments_of(session, found.item.id) if not c.deleted]
+    author_ids = {c.author_id for c in comments if c.author_id is not None}
+    if found.can_moderate:
+        reachable = author_ids
+    else:
+        reachable = filter_reachable(session, found.user, author_ids - {found.user.id}) | {found.user.id}
+    show_profile = found.thread.comment_authors == CommentAuthors.PROFILE
+    strangers = {c.author_id for c in comments if c.author_id not in reachable and c.author_id is not None}
+    authors = ({u.id: u for u in session.scalars(select(User).where(User.id.in_(strangers)))}
+               if show_profile and strangers else {})
+    shown = []
+    for comment in comments:
+        if comment.author_id in reachable:
+            shown.append(ShownComment(comment.id, comment.created_at, comment.author_name, comment.body))
+        elif show_profile:
+            label = _profile_label(authors.get(comment.author_id), found.thread.structure_id)
+            shown.append(ShownComment(comment.id, comment.created_at, label, None))
+    return shown
+
+
+# A mention is « @login » at the start of the text or after a space or a punctuation sign (not inside an
+# e-mail address).
+_MENTION = re.compile(r"(?:^|(?<=[\s(,;:!?]))@([a-z0-9][a-z0-9._-]{0,63})", re.IGNORECASE)
+
+
+def mentioned_logins(text: str) -> list[str]:
+    return list(dict.fromkeys(m.group(1).lower().rstrip(".") for m in _MENTION.finditer(text)))
+
+
+def check_mentions(session: Session, author: User, text: str) -> None:
+    """Refuse a comment that names with ``@login`` someone its author may not write to. An unknown login gets
+    the same answer, so mentions cannot probe which accounts exist."""
+    logins = [login for login in mentioned_logins(text) if login != author.login]
+    if not logins:
+        return
+    people = {login: user_id for login, user_id in session.execute(select(User.login, User.id)
+                                                                     .where(User.login.in_(logins)))}
+    reachable = filter_reachable(session, author, people.values())
+    for login in logins:
+        if people.get(login) not in reachable:
+            raise ActuError(_("Vous ne pouvez pas mentionner « @%(login)s » : les règles de communication ne "
+                              "vous permettent pas d'écrire à cette personne.", login=login), 422, "mention_refused")
+
+
 def add_comment(session: Session, found: ItemAccess, body: str) -> Comment:
     if not found.thread.comments_enabled:
         raise ActuError(_("Les commentaires sont fermés sur ce fil d'actualités."), 403, "comments_disabled")
@@ -544,6 +625,7 @@ def add_comment(session: Session, found: ItemAccess, body: str) -> Comment:
     if len(text) > COMMENT_MAX:
         raise ActuError(_("Le commentaire ne doit pas dépasser %(num)d caractères.", num=COMMENT_MAX), 422,
                         "too_long")
+    check_mentions(session, found.user, text)
     comment = Comment(item_id=found.item.id, author_id=found.user.id, author_name=found.user.display_name,
                       body=text)
     session.add(comment)
@@ -657,11 +739,19 @@ def create_rubrique(session: Session, actor: User, school_thread_id: int, title:
     return thread
 
 
-def set_comments(session: Session, actor: User, thread_id: int, enabled: bool) -> None:
+def set_comments(session: Session, actor: User, thread_id: int, enabled: bool,
+                 authors: str | None = None) -> None:
+    """Open or close comments, and choose what readers see of comments by authors they may not reach."""
     access = _manager(session, actor, thread_id)
+    if authors is not None:
+        try:
+            access.thread.comment_authors = CommentAuthors(authors)
+        except ValueError:
+            raise ActuError(_("Réglage des commentaires inconnu."), 400, "unknown_setting") from None
     access.thread.comments_enabled = enabled
     record_audit(session, "actualites.thread_updated", actor=actor, target=access.thread,
-                 structure_id=access.thread.structure_id, comments_enabled=enabled)
+                 structure_id=access.thread.structure_id, comments_enabled=enabled,
+                 comment_authors=access.thread.comment_authors)
 
 
 # -- images ----------------------------------------------------------------------------------------------------------

@@ -98,7 +98,7 @@ def item(item_id: int):
     except ActuError as error:
         return _refused(error)
     return render_template("actualites/item.html", found=found, item=found.item, thread=found.thread,
-                           comments=services.comments_of(session, item_id), when=services.when_label,
+                           comments=services.visible_comments(session, found), when=services.when_label,
                            live=services.is_live(found.item), scheduled=services.is_scheduled(found.item),
                            State=State)
 
@@ -317,7 +317,7 @@ def roles(thread_id: int):
     return render_template("actualites/roles.html", thread=access.thread, access=access,
                            grants=services.grants_of(session, access.thread),
                            groups=services.grantable_groups(session, access.thread), labels=services.ROLE_LABELS,
-                           Role=Role)
+                           Role=Role, author_choices=services.COMMENT_AUTHORS_LABELS)
 
 
 @bp.post("/fils/nouveau")
@@ -344,7 +344,8 @@ def _change_roles(session, user, thread_id: int) -> None:
         services.remove_grant(session, user, thread_id, _int_arg("grant_id") or 0)
         flash(_("Rôle retiré."), "success")
     elif what == "comments":
-        services.set_comments(session, user, thread_id, request.form.get("comments_enabled") == "1")
+        services.set_comments(session, user, thread_id, request.form.get("comments_enabled") == "1",
+                              request.form.get("comment_authors") or None)
         flash(_("Réglage enregistré."), "success")
     else:
         raise ActuError(_("Action inconnue."), 400, "unknown_action")
