@@ -9,19 +9,21 @@ from typing import Any
 from flask import Flask, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import Babel, get_locale, gettext
 from flask_login import LoginManager, current_user, logout_user
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from . import config as config_module
 from . import labels
 from .db import Database, db_session
 from .labels import label
+from .origin import SiteCSRFProtect
+from .origin import init_app as init_origin_check
 from .plugins import PluginRegistry
 from .types import N_
 from .web import current_access, current_role
 
 log = logging.getLogger(__name__)
-csrf = CSRFProtect()
+csrf = SiteCSRFProtect()  # the CSRF token, and the Origin/Referer of the request (core/origin.py)
 babel = Babel()
 login_manager = LoginManager()
 
@@ -35,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     Database(app)
     csrf.init_app(app)
+    init_origin_check(app)
     babel.init_app(app, locale_selector=_select_locale)
     _init_login(app)
     from .auth.totp_views import install_second_factor_gate
