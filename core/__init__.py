@@ -98,6 +98,7 @@ _LAZY = {
     "enqueue_job": ("jobs", "enqueue"),
     "report_progress": ("jobs", "report_progress"),
     "PermanentJobError": ("jobs", "PermanentJobError"),
+    "JobCancelled": ("jobs", "JobCancelled"),
     "send_mail": ("mail", "send_mail"),
     # the child a parent selected in the permanent bar: widgets and apps follow it
     "current_child": ("portal.children", "current_child"),

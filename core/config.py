@@ -82,7 +82,8 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "JOBS_MAX_ATTEMPTS": int(env.get("PREAU_JOBS_MAX_ATTEMPTS", "5")),
         "JOBS_RETRY_SECONDS": int(env.get("PREAU_JOBS_RETRY_SECONDS", "30")),  # doubled at each retry
         "JOBS_POLL_SECONDS": float(env.get("PREAU_JOBS_POLL_SECONDS", "5")),
-        "JOBS_LEASE_SECONDS": int(env.get("PREAU_JOBS_LEASE_SECONDS", "600")),
+        # A running job renews its lease at each progress report: a dead worker is noticed within the lease.
+        "JOBS_LEASE_SECONDS": int(env.get("PREAU_JOBS_LEASE_SECONDS", "120")),
         # Accounts missing from a feed: pending deletion, then pre-deleted (export only), then deleted.
         "LIFECYCLE_PENDING_DAYS": int(env.get("PREAU_LIFECYCLE_PENDING_DAYS", "30")),
         "LIFECYCLE_PRE_DELETED_DAYS": int(env.get("PREAU_LIFECYCLE_PRE_DELETED_DAYS", "90")),

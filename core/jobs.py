@@ -5,8 +5,11 @@
   (``preau_job_handlers``, names prefixed with the plugin's app id). A handler is ``handler(session, job)``.
 * :func:`run_pending` claims due jobs safely across processes and runs each in its own transaction: a
   compare-and-set ``UPDATE … WHERE state = 'queued'`` claim everywhere, ``FOR UPDATE SKIP LOCKED`` on
-  PostgreSQL so that concurrent workers do not even queue for the same row. A claim is a lease: a job whose
-  worker died is claimed again once the lease has run out.
+  PostgreSQL so that concurrent workers do not even queue for the same row. A claim is a lease, renewed by
+  each progress report (the heartbeat): a job whose worker died is claimed again once the lease has run out,
+  or failed with :data:`DEAD_WORKER_ERROR` when it has used its attempts (never attempt 2 of 1).
+* :func:`cancel_job` cancels a queued or running job; a running handler notices at its next progress report
+  (:class:`JobCancelled` is raised there) and its transaction is rolled back.
 * A failure is retried with exponential backoff up to ``max_attempts``, then the job is ``failed`` with its
   error (passwords in URLs masked). :class:`PermanentJobError` fails at once, without retry.
 """
@@ -24,9 +27,12 @@ from typing import Any
 from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import and_, delete, event, or_, select, update
 from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import set_committed_value
 
+from . import audit
 from .models import Job, JobState
 from .models._time import utcnow
+from .types import N_
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +43,18 @@ _WAKE_KEY = "preau.jobs.wake"
 _ERROR_LIMIT = 2000
 
 
+# Stored as the job's error in French (msgids: the pages translate them when they show them).
+DEAD_WORKER_ERROR = N_("Le processus qui exécutait cette tâche s'est arrêté avant la fin ; rien n'a été enregistré.")
+CANCELLED_ERROR = N_("Tâche annulée.")
+ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING)
+
+
 class PermanentJobError(Exception):
     """Raised by a handler when retrying cannot help (bad payload, service not configured)."""
+
+
+class JobCancelled(Exception):
+    """Raised in a running handler (by :func:`report_progress`) when its job was cancelled: the work stops."""
 
 
 # -- enqueueing ----------------------------------------------------------------------------------------
@@ -113,25 +129,74 @@ def find_handler(app: Flask, kind: str) -> Handler | None:
 # -- progress ------------------------------------------------------------------------------------------
 
 
-def report_progress(job: Job, percent: int, message: str | None = None) -> None:
-    """Record how far a long job is (0–100) and renew its lease.
+def report_progress(job: Job, percent: int, message: str | None = None, *, lease_seconds: int | None = None) -> None:
+    """Record how far a long job is (0–100) and renew its lease (the heartbeat that tells a live worker).
 
     This commits the job's session: the work done so far is kept with its progress, so a long handler
-    should work in idempotent chunks (on a retry it may read ``job.progress`` to resume)."""
+    should work in idempotent chunks (on a retry it may read ``job.progress`` to resume). Raises
+    :class:`JobCancelled`, without committing, when the job was cancelled meanwhile. ``lease_seconds``
+    stretches the lease when the next report is known to be far away."""
     session = object_session(job)
     if session is None:
         raise ValueError("report_progress needs a job attached to its running session")
-    job.progress = max(0, min(100, int(percent)))
-    job.progress_message = (message or "")[:200] or None
-    job.locked_until = utcnow() + _lease(current_app.config if has_app_context() else {})
+    lease = _lease(current_app.config if has_app_context() else {})
+    if lease_seconds is not None:
+        lease = max(lease, timedelta(seconds=lease_seconds))
+    progress, text = max(0, min(100, int(percent))), (message or "")[:200] or None
+    # Compare-and-set: a cancelled job, or one another worker took over (attempts moved on), is not renewed.
+    renewed = session.execute(
+        update(Job).where(Job.id == job.id, Job.state == JobState.RUNNING, Job.attempts == job.attempts)
+        .values(progress=progress, progress_message=text, locked_until=utcnow() + lease)
+        .execution_options(synchronize_session=False))
+    if renewed.rowcount != 1:
+        raise JobCancelled(f"job {job.id}")
+    set_committed_value(job, "progress", progress)
+    set_committed_value(job, "progress_message", text)
     session.commit()
+
+
+def mark_done(session: Session, job: Job, *, payload: dict[str, Any] | None = None,
+              message: str | None = None) -> None:
+    """Mark ``job`` done inside ``session``'s transaction (another session than the job's), so that a handler's
+    work and the job's end commit together: a cancellation either came first (:class:`JobCancelled` is raised
+    and the caller rolls its work back) or finds the job already done."""
+    values: dict[str, Any] = {"state": JobState.DONE, "progress": 100, "finished_at": utcnow(),
+                              "locked_until": None, "last_error": None}
+    if payload is not None:
+        values["payload"] = payload
+    if message is not None:
+        values["progress_message"] = message[:200]
+    done = session.execute(update(Job).where(Job.id == job.id, Job.state == JobState.RUNNING,
+                                             Job.attempts == job.attempts).values(**values)
+                           .execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        raise JobCancelled(f"job {job.id}")
+
+
+def cancel_job(session: Session, job: Job, *, actor: Any = None) -> bool:
+    """Cancel a queued or running job (in the caller's transaction); ``False`` when it had already ended."""
+    now = utcnow()
+    cancelled = session.execute(
+        update(Job).where(Job.id == job.id, Job.state.in_(ACTIVE_STATES))
+        .values(state=JobState.CANCELLED, finished_at=now, locked_until=None, last_error=CANCELLED_ERROR)
+        .execution_options(synchronize_session=False))
+    session.refresh(job)
+    if cancelled.rowcount == 1:
+        audit.record(session, "job.cancel", actor=actor, structure_id=job.structure_id, job_id=job.id,
+                     kind=job.kind)
+    return cancelled.rowcount == 1
+
+
+def is_interrupted(job: Job, now: datetime | None = None) -> bool:
+    """A job still marked running whose worker stopped renewing its lease (died, or was killed)."""
+    return job.state == JobState.RUNNING and job.locked_until is not None and job.locked_until < (now or utcnow())
 
 
 # -- running -------------------------------------------------------------------------------------------
 
 
 def _lease(config: Any) -> timedelta:
-    return timedelta(seconds=config.get("JOBS_LEASE_SECONDS", 600))
+    return timedelta(seconds=config.get("JOBS_LEASE_SECONDS", 120))
 
 
 def _due(now: datetime):
@@ -142,17 +207,28 @@ def _due(now: datetime):
 def _claim(session: Session, now: datetime, lease: timedelta) -> Job | None:
     """Take one due job for this worker; ``None`` when there is none (or another worker won the race).
 
-    The transaction ends here, so the handler holds no lock while it waits on the network (SQLite has one
-    write lock for the whole database): its own transaction begins when it first touches the database."""
+    A job whose worker died after its last allowed attempt is not run again: it is returned ``failed`` with
+    :data:`DEAD_WORKER_ERROR`. The transaction ends here, so the handler holds no lock while it waits on the
+    network (SQLite has one write lock for the whole database): its own transaction begins when it first
+    touches the database."""
     candidate = session.scalar(select(Job.id).where(_due(now)).order_by(Job.run_after, Job.id).limit(1)
                                .with_for_update(skip_locked=True))  # SQLite ignores it; BEGIN IMMEDIATE queues
     job = None
     if candidate is not None:
-        claimed = session.execute(
-            update(Job).where(Job.id == candidate, _due(now))
-            .values(state=JobState.RUNNING, attempts=Job.attempts + 1, started_at=now, locked_until=now + lease)
+        exhausted = session.execute(
+            update(Job).where(Job.id == candidate, Job.state == JobState.RUNNING, Job.locked_until < now,
+                              Job.attempts >= Job.max_attempts)
+            .values(state=JobState.FAILED, finished_at=now, locked_until=None, last_error=DEAD_WORKER_ERROR)
             .execution_options(synchronize_session=False))
-        job = session.get(Job, candidate) if claimed.rowcount == 1 else None
+        if exhausted.rowcount == 1:
+            log.warning("job %s: its worker died during its last attempt; failed", candidate)
+        else:
+            exhausted = session.execute(
+                update(Job).where(Job.id == candidate, _due(now))
+                .values(state=JobState.RUNNING, attempts=Job.attempts + 1, started_at=now,
+                        locked_until=now + lease)
+                .execution_options(synchronize_session=False))
+        job = session.get(Job, candidate) if exhausted.rowcount == 1 else None
     session.commit()
     return job
 
@@ -181,8 +257,8 @@ def run_one(app: Flask, *, now: datetime | None = None) -> Job | None:
     session: Session = app.extensions["preau.sessionmaker"]()
     try:
         job = _claim(session, now, _lease(app.config))
-        if job is None:
-            return None
+        if job is None or job.state != JobState.RUNNING:
+            return job  # nothing due, or a dead job failed by the claim
         with app.app_context():
             g._preau_session = session  # services that call db_session() work in the job's transaction
             _run_claimed(app, session, job)
@@ -197,16 +273,40 @@ def _run_claimed(app: Flask, session: Session, job: Job) -> None:
         if handler is None:
             raise PermanentJobError(f"aucun gestionnaire pour « {job.kind} »")
         handler(session, job)
-        job.state, job.progress, job.finished_at, job.locked_until = JobState.DONE, 100, utcnow(), None
-        job.last_error = None
-        session.commit()
+        _finish(session, job)
+    except JobCancelled:
+        session.rollback()  # the handler's uncommitted work goes; the row says who cancelled
+        session.refresh(job)
+        log.info("job %s (%s) stopped: cancelled", job.id, job.kind)
     except Exception as exc:  # noqa: BLE001 - a failing job is recorded, never propagated to the worker
         session.rollback()
         _record_failure(app, session, job.id, exc)
 
 
+def _finish(session: Session, job: Job) -> None:
+    """Mark the job done with the handler's work, unless it was cancelled meanwhile (then nothing is kept)."""
+    now = utcnow()
+    done = session.execute(
+        update(Job).where(Job.id == job.id, Job.state == JobState.RUNNING, Job.attempts == job.attempts)
+        .values(state=JobState.DONE, progress=100, finished_at=now, locked_until=None, last_error=None)
+        .execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        session.refresh(job)
+        if job.state == JobState.DONE:  # the handler ended it with its work (mark_done)
+            session.commit()
+            return
+        raise JobCancelled(f"job {job.id}")
+    for name, value in (("state", JobState.DONE), ("progress", 100), ("finished_at", now),
+                        ("locked_until", None), ("last_error", None)):
+        set_committed_value(job, name, value)
+    session.commit()
+
+
 def _record_failure(app: Flask, session: Session, job_id: int, exc: BaseException) -> None:
     job = session.get(Job, job_id)
+    if job.state != JobState.RUNNING:  # cancelled while it ran: the cancellation stands
+        session.commit()
+        return
     job.last_error = describe_error(exc, _config_secrets(app))
     job.locked_until = None
     if isinstance(exc, PermanentJobError) or job.attempts >= job.max_attempts:

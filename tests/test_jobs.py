@@ -11,9 +11,12 @@ from flask import abort
 from sqlalchemy import delete, select
 
 from preau.jobs import (
+    DEAD_WORKER_ERROR,
     PermanentJobError,
+    cancel_job,
     enqueue,
     find_handler,
+    is_interrupted,
     job_handler,
     report_progress,
     run_pending,
@@ -283,3 +286,110 @@ def test_the_inline_worker_runs_a_job_right_after_the_request_commits(app, preau
 def test_tests_have_no_worker_thread_by_default(app):
     assert app.config["JOBS_INLINE_WORKER"] is False
     assert "preau.jobs.worker" not in app.extensions
+
+
+# -- dead workers, heartbeat, cancellation (issue 16, point 10) ----------------------------------------------
+
+
+def _as_killed(db, job, *, attempts: int, lease_ago: timedelta = timedelta(minutes=3)) -> None:
+    """What a worker killed mid-job leaves: the row still running, its lease run out."""
+    job.state, job.attempts, job.started_at = JobState.RUNNING, attempts, utcnow() - lease_ago - timedelta(minutes=1)
+    job.locked_until, job.progress = utcnow() - lease_ago, 0
+    db.commit()
+
+
+def test_a_job_killed_during_its_last_attempt_fails_cleanly_instead_of_running_attempt_2_of_1(app, db):
+    job = enqueue(db, "test.record", {"n": 7}, max_attempts=1)
+    db.flush()
+    _as_killed(db, job, attempts=1)
+    assert is_interrupted(job)
+    ran = run_jobs(app)
+    assert [j.id for j in ran] == [job.id]
+    db.refresh(job)
+    assert (job.state, job.attempts, job.max_attempts) == (JobState.FAILED, 1, 1)
+    assert job.last_error == DEAD_WORKER_ERROR and "s'est arrêté" in job.last_error
+    assert job.finished_at is not None and job.locked_until is None
+    assert CALLS == []  # the handler was not run a second time
+    assert run_jobs(app, now=utcnow() + timedelta(days=1)) == []
+
+
+def test_a_job_killed_with_attempts_left_is_resumed_within_minutes(app, db):
+    assert app.config["JOBS_LEASE_SECONDS"] <= 120  # a dead worker is noticed in minutes, not 10
+    job = enqueue(db, "test.record", {"n": 8}, max_attempts=3)
+    db.flush()
+    _as_killed(db, job, attempts=1, lease_ago=timedelta(seconds=5))
+    run_jobs(app)
+    db.refresh(job)
+    assert (job.state, job.attempts) == (JobState.DONE, 2)
+    assert CALLS == [("test.record", {"n": 8})]
+
+
+LEASES: list[tuple] = []
+
+
+@job_handler("test.heartbeat")
+def _heartbeat(session, job):
+    LEASES.append(("claimed", job.locked_until - job.started_at))
+    report_progress(job, 50, "à mi-chemin")
+    LEASES.append(("renewed", session.scalar(select(Job.locked_until).where(Job.id == job.id)) - utcnow()))
+
+
+def test_progress_reports_renew_a_short_lease(app, db):
+    LEASES.clear()
+    enqueue(db, "test.heartbeat", {}, run_after=utcnow() - timedelta(hours=1))
+    db.commit()
+    run_jobs(app, now=utcnow() - timedelta(minutes=30))  # claimed "long ago": only the heartbeat renews
+    [(_, claimed), (_, renewed)] = LEASES
+    assert claimed == timedelta(seconds=app.config["JOBS_LEASE_SECONDS"])
+    assert timedelta(seconds=app.config["JOBS_LEASE_SECONDS"] - 5) < renewed <= timedelta(
+        seconds=app.config["JOBS_LEASE_SECONDS"])
+
+
+def test_a_queued_job_can_be_cancelled_and_never_runs(app, db):
+    job = enqueue(db, "test.record", {"n": 9})
+    db.commit()
+    assert cancel_job(db, job) is True
+    db.commit()
+    assert run_jobs(app) == []
+    db.refresh(job)
+    assert (job.state, job.attempts, CALLS) == (JobState.CANCELLED, 0, [])
+    assert job.finished_at is not None
+    assert cancel_job(db, job) is False  # already ended
+
+
+@job_handler("test.cancelled_midway")
+def _cancelled_midway(session, job):
+    from preau import JobCancelled, audit
+
+    report_progress(job, 10, "début")
+    CALLS.append(("started", {}))
+    with current_app_sessionmaker()() as admin_session:  # an administrator cancels from the console
+        cancel_job(admin_session, admin_session.get(Job, job.id))
+        admin_session.commit()
+    audit.record(session, "test.half_written", detail="must not stay")
+    try:
+        report_progress(job, 50, "milieu")  # the heartbeat notices
+    except JobCancelled:  # the public name a plugin's handler sees
+        CALLS.append(("noticed", {}))
+        raise
+    CALLS.append(("went-on", {}))
+
+
+def current_app_sessionmaker():
+    from flask import current_app
+
+    return current_app.extensions["preau.sessionmaker"]
+
+
+def test_a_running_job_stops_at_its_next_progress_report_and_its_work_is_rolled_back(app, db):
+    from preau.models import AuditEvent
+
+    job = enqueue(db, "test.cancelled_midway", {}, max_attempts=3)
+    db.commit()
+    [ran] = run_jobs(app)
+    db.refresh(job)
+    assert CALLS == [("started", {}), ("noticed", {})]  # nothing after the report that noticed
+    assert (job.state, job.attempts, job.progress) == (JobState.CANCELLED, 1, 10)
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "test.half_written")) is None
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "job.cancel")) is not None
+    assert run_jobs(app, now=utcnow() + timedelta(days=1)) == []  # not retried

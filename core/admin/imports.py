@@ -20,6 +20,7 @@ from ..directory.import_cli import ACTIONS, CHANGE_LABELS, KIND_LABELS
 from ..directory.import_jobs import IMPORT_JOB, enqueue_import, safe_name, store_uploads
 from ..directory.imports import directory_sources
 from ..directory.sync_plan import RECORD_KINDS
+from ..jobs import DEAD_WORKER_ERROR, cancel_job, is_interrupted
 from ..models import Job, JobState, Structure
 from ..models.imports import ImportRun
 from ..types import DirectorySource
@@ -27,6 +28,7 @@ from .views import _structure_in_scope, bp
 
 HISTORY_SIZE = 30
 MAX_FILES = 200
+FINISHED_STATES = (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
 
 
 def _sources_for(user) -> dict[str, DirectorySource]:
@@ -94,9 +96,10 @@ def import_job(structure_id: int, job_id: int):
     job = _job_in_scope(structure, job_id)
     payload = job.payload or {}
     run = db_session().get(ImportRun, payload["run_id"]) if payload.get("run_id") else None
-    finished = job.state in (JobState.DONE, JobState.FAILED)
+    finished = job.state in FINISHED_STATES
     return render_template("admin/imports/job.html", structure=structure, job=job, payload=payload, run=run,
-                           finished=finished, kinds=RECORD_KINDS, kind_labels=KIND_LABELS, actions=ACTIONS,
+                           finished=finished, interrupted=is_interrupted(job), dead_worker_error=DEAD_WORKER_ERROR,
+                           kinds=RECORD_KINDS, kind_labels=KIND_LABELS, actions=ACTIONS,
                            change_labels=CHANGE_LABELS,
                            source=directory_sources(current_app).get(payload.get("source", "")))
 
@@ -107,7 +110,22 @@ def import_job_state(structure_id: int, job_id: int):
     job = _job_in_scope(structure, job_id)
     payload = job.payload or {}
     return jsonify(state=job.state, progress=job.progress, message=job.progress_message,
-                   run_id=payload.get("run_id"), error=job.last_error if job.state == JobState.FAILED else None)
+                   interrupted=is_interrupted(job), run_id=payload.get("run_id"),
+                   error=job.last_error if job.state in (JobState.FAILED, JobState.CANCELLED) else None)
+
+
+@bp.route("/structures/<int:structure_id>/imports/jobs/<int:job_id>/cancel", methods=["POST"])
+def import_cancel(structure_id: int, job_id: int):
+    """Cancel a queued or running import: a running one stops at its next progress report, nothing written."""
+    structure = _structure_in_scope(structure_id)
+    job = _job_in_scope(structure, job_id)
+    session = db_session()
+    if cancel_job(session, job, actor=current_user.id):
+        session.commit()
+        flash(_("Import annulé : rien n'a été modifié dans l'annuaire."), "success")
+    else:
+        flash(_("Cet import est déjà terminé : il ne peut plus être annulé."), "error")
+    return redirect(url_for("admin.import_job", structure_id=structure.id, job_id=job.id))
 
 
 @bp.route("/structures/<int:structure_id>/imports/jobs/<int:job_id>/apply", methods=["POST"])

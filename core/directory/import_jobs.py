@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from ..jobs import PermanentJobError, enqueue, job_handler, report_progress
+from ..jobs import PermanentJobError, enqueue, job_handler, mark_done, report_progress
 from ..models import Job, User
 from ..storage import default_storage
 from .imports import directory_sources, record_failure, run_import
@@ -26,6 +26,7 @@ from .sync import FeedError, ImportPlan
 
 IMPORT_JOB = "directory.import"
 PREVIEW_ROWS = 10  # rows of the diff kept per kind for the page
+SILENT_LEASE_SECONDS = 30 * 60  # SQLite: no heartbeat while the import holds the write lock
 
 
 def store_uploads(files: list[tuple[str, Any]]) -> list[dict[str, str]]:
@@ -63,9 +64,10 @@ def run_import_job(session: Session, job: Job) -> None:
 
     def progress(percent: int, message: str) -> None:
         # With a single writer, committing the progress while the import's transaction is open would wait for
-        # it (and the import for the progress). Report what can be reported; the end is reported below.
+        # it (and the import for the progress). Report what can be reported, with a lease long enough for the
+        # silent part; the end is reported below. Elsewhere each report renews a short lease.
         if not (single_writer and work.in_transaction()):
-            report_progress(job, percent, message)
+            report_progress(job, percent, message, lease_seconds=SILENT_LEASE_SECONDS if single_writer else None)
 
     dry_run, structure_id = bool(payload.get("dry_run")), payload.get("structure_id")
     try:
@@ -84,16 +86,16 @@ def run_import_job(session: Session, job: Job) -> None:
                 work.rollback()
                 raise
             plan = result if isinstance(result, ImportPlan) else result.plan
-            run_id = _last_run_id(work, source.id)
+            preview = {kind: [{"label": c.label, "external_id": c.external_id, "action": c.action,
+                               "fields": list(c.fields)} for c in changes]
+                       for kind, changes in plan.first_changes(PREVIEW_ROWS).items()}
+            # The job ends in the import's transaction: cancelled meanwhile, the import is rolled back.
+            mark_done(work, job, message="Terminé", payload={
+                **payload, "run_id": _last_run_id(work, source.id), "changed": plan.changed, "preview": preview})
             work.commit()
-        preview = {kind: [{"label": c.label, "external_id": c.external_id, "action": c.action,
-                           "fields": list(c.fields)} for c in changes]
-                   for kind, changes in plan.first_changes(PREVIEW_ROWS).items()}
-        job.payload = {**payload, "run_id": run_id, "changed": plan.changed, "preview": preview}
         if not dry_run:  # the uploads served the dry run and this application: they are no longer needed
             for item in payload.get("files") or []:
                 default_storage().delete(item["key"])
-        report_progress(job, 100, "Terminé")
     finally:
         work.close()
 

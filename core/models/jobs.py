@@ -18,6 +18,7 @@ class JobState(enum.StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    CANCELLED = "cancelled"  # by an administrator; a running handler stops at its next progress report
 
 
 class Job(Model):
