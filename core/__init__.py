@@ -86,6 +86,7 @@ _LAZY = {
     "can_communicate": ("communication.engine", "can_communicate"),
     "filter_reachable": ("communication.engine", "filter_reachable"),
     "visible_users": ("communication.engine", "visible_users"),
+    "visible_roles": ("communication.engine", "visible_roles"),
     "visible_groups": ("communication.engine", "visible_groups"),
     "reachable_members": ("communication.engine", "reachable_members"),
     "CommunicationError": ("communication.engine", "CommunicationError"),

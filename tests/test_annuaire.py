@@ -253,3 +253,62 @@ def test_the_directory_endpoints_are_in_the_openapi_document(client):
         assert path in spec["paths"], path
     parameters = {p["name"] for p in spec["paths"]["/api/v1/directory/users"]["get"]["parameters"]}
     assert {"q", "profile", "class_id", "page", "page_size"} <= parameters
+
+
+@pytest.fixture
+def two_roles(db, world, enable_plugin):
+    """Issue 16, point 5: the CM2 A teacher is also a parent — of Oscar in CE1 of the same school, and of the
+    neighbouring school's pupil (like prof.bernard in the demo)."""
+    s, n = world["s"], world["n"]
+    add_role(db, s.teacher, s.structure, Profile.RELATIVE)
+    link_relative(db, s.teacher, world["other_child"])
+    add_role(db, s.teacher, n.structure, Profile.RELATIVE)
+    link_relative(db, s.teacher, n.student)
+    db.flush()
+    db.expire(s.teacher)
+    return world
+
+
+def test_a_parent_sees_only_the_teacher_role_of_a_teacher_who_is_also_a_parent(client, two_roles, bearer,
+                                                                              login_as):
+    s = two_roles["s"]
+    headers = bearer(s.parent)
+    card = client.get(f"/api/v1/directory/users/{s.teacher.id}", headers=headers).get_json()
+    assert card["roles"] == [{"profile": "teacher", "structure_id": s.structure.id,
+                              "structure_name": "École Jean-Jaurès"}]
+    assert [c["id"] for c in card["classes"]] == [s.school_class.id]  # not CE1, his own child's class
+    listed = client.get("/api/v1/directory/users", query_string={"q": "prof"}, headers=headers).get_json()
+    assert [(p["id"], p["profiles"]) for p in listed["items"]] == [(s.teacher.id, ["teacher"])]
+    as_parent = client.get("/api/v1/directory/users", query_string={"profile": "relative"}, headers=headers)
+    assert s.teacher.id not in api_ids(as_parent)
+    browser = login_as(s.parent)
+    page = browser.get(f"/apps/annuaire/users/{s.teacher.id}").get_data(as_text=True)
+    shown = page[page.index('<section class="card person'):page.index("</section>")]
+    assert "CM2 A" in shown and "CE1" not in shown and "Parent" not in shown and "profile-relative" not in shown
+    listing = browser.get("/apps/annuaire/?q=prof").get_data(as_text=True)
+    listed_person = listing[listing.index('<li class="person'):]
+    listed_person = listed_person[:listed_person.index("</li>")]
+    assert s.teacher.display_name in listed_person and "relative" not in listed_person
+
+
+def test_staff_and_the_person_themself_still_see_every_role(client, two_roles, bearer):
+    s = two_roles["s"]
+    staff_card = client.get(f"/api/v1/directory/users/{s.teacher.id}", headers=bearer(s.staff)).get_json()
+    assert {r["profile"] for r in staff_card["roles"]} == {"teacher", "relative"}  # staff reach every profile
+    assert {c["name"] for c in staff_card["classes"]} == {"CM2 A", "CE1"}
+    own = client.get(f"/api/v1/directory/users/{s.teacher.id}", headers=bearer(s.teacher)).get_json()
+    assert {(r["profile"], r["structure_id"]) for r in own["roles"]} == {
+        ("teacher", s.structure.id), ("relative", s.structure.id), ("relative", two_roles["n"].structure.id)}
+
+
+def test_visible_roles_is_public_and_hides_roles_held_out_of_reach(db, two_roles):
+    import preau
+
+    s, n = two_roles["s"], two_roles["n"]
+    shown = preau.visible_roles(db, s.parent, [s.teacher, s.student, two_roles["other_parent"], s.parent])
+    assert [(r.profile, r.structure_id) for r in shown[s.teacher.id]] == [("teacher", s.structure.id)]
+    assert [r.profile for r in shown[s.student.id]] == ["student"]  # his own child
+    assert shown[two_roles["other_parent"].id] == []  # out of reach: nothing
+    assert [r.profile for r in shown[s.parent.id]] == ["relative"]  # oneself: everything
+    from_neighbour = preau.visible_roles(db, n.parent, [s.teacher])  # a parent of his other child
+    assert from_neighbour[s.teacher.id] == []  # parents do not reach parents

@@ -56,10 +56,8 @@ class PersonSchema(Schema):
     first_name = fields.String()
     last_name = fields.String()
     display_name = fields.String()
-    profiles = fields.Method("sorted_profiles", metadata={"description": "Profils de la personne."})
-
-    def sorted_profiles(self, user) -> list[str]:
-        return sorted(user.profiles)
+    profiles = fields.List(fields.String(), metadata={
+        "description": "Les profils par lesquels l'appelant peut joindre la personne (pas ceux qu'elle a ailleurs)."})
 
 
 class PeoplePageSchema(Schema):
@@ -70,6 +68,8 @@ class PeoplePageSchema(Schema):
 
 
 class CardSchema(Schema):
+    """Only the roles, and the classes of those roles, through which the caller may write to the person."""
+
     id = fields.Integer()
     first_name = fields.String()
     last_name = fields.String()
@@ -95,10 +95,13 @@ class GroupSchema(Schema):
 def list_people(args: dict):
     """Les personnes à qui l'appelant peut écrire, par nom, filtrées par début de nom, profil ou classe."""
     try:
-        return annuaire.search_people(db_session(), current_user._get_current_object(), args["q"],
-                                      args.get("profile"), args.get("class_id"), args["page"], args["page_size"])
+        found = annuaire.search_people(db_session(), current_user._get_current_object(), args["q"],
+                                       args.get("profile"), args.get("class_id"), args["page"], args["page_size"])
     except CommunicationError as error:
         api_abort(404, "unknown_class", str(error))
+    people = [{"id": u.id, "first_name": u.first_name, "last_name": u.last_name, "display_name": u.display_name,
+               "profiles": found.profiles_of(u)} for u in found.items]
+    return {"items": people, "page": found.page, "per_page": found.per_page, "has_next": found.has_next}
 
 
 @blp.route("/directory/users/<int:user_id>")

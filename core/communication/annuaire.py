@@ -7,16 +7,16 @@ may write to; a class filter must be one of the classes the viewer can see.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..directory.structures import descendant_ids
-from ..models import Group, GroupKind, GroupMember, RelativeLink, Role, SchoolClass, User
+from ..models import Group, GroupKind, GroupMember, RelativeLink, SchoolClass, User
 from ..types import Profile
-from .engine import CommunicationError, can_communicate, visible_groups, visible_users
+from .engine import CommunicationError, can_communicate, visible_groups, visible_roles, visible_users
 
 MAX_PER_PAGE = 50
 MAX_QUERY = 100
@@ -28,6 +28,15 @@ class PeoplePage:
     page: int
     per_page: int
     has_next: bool
+    # each person's profiles the viewer may see (see engine.visible_roles), by user id
+    profiles: dict[int, list[str]] = field(default_factory=dict)
+
+    def profiles_of(self, user: User) -> list[str]:
+        return self.profiles.get(user.id, [])
+
+    def main_profile(self, user: User) -> str:
+        order = [p.value for p in Profile]
+        return min(self.profiles_of(user), key=order.index, default=Profile.GUEST.value)
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,10 @@ def search_people(session: Session, viewer: User, query: str = "", profile: str 
     page, per_page = max(1, int(page)), max(1, min(int(per_page), MAX_PER_PAGE))
     found = visible_users(session, viewer, (query or "")[:MAX_QUERY], profile or None, class_id,
                           limit=per_page + 1, offset=(page - 1) * per_page)
-    return PeoplePage(found[:per_page], page, per_page, len(found) > per_page)
+    items = found[:per_page]
+    roles = visible_roles(session, viewer, items)
+    profiles = {user_id: sorted({r.profile for r in shown}) for user_id, shown in roles.items()}
+    return PeoplePage(items, page, per_page, len(found) > per_page, profiles)
 
 
 def search_groups(session: Session, viewer: User, query: str = "") -> list[Group]:
@@ -102,14 +114,16 @@ def user_card(session: Session, viewer: User, user_id: int) -> UserCard | None:
     person = session.get(User, user_id)
     if person is None or (person.id != viewer.id and not can_communicate(session, viewer, person)):
         return None
-    # Roles and classes are shown only where the viewer has a role themself (or below it).
+    # Only the roles through which the viewer reaches the person (a role held elsewhere stays hidden), and
+    # only where the viewer has a role themself (or below it); classes only through those roles.
     shared = _own_structure_ids(session, viewer)
-    roles = [CardRole(r.profile, r.structure_id, r.structure.name) for r in
-             session.scalars(select(Role).where(Role.user_id == person.id, Role.structure_id.in_(shared))
-                             .order_by(Role.structure_id, Role.profile))]
-    classes = list(session.scalars(
-        select(SchoolClass).join(Group, Group.class_id == SchoolClass.id)
+    seen = [r for r in visible_roles(session, viewer, [person])[person.id] if r.structure_id in shared]
+    roles = [CardRole(r.profile, r.structure_id, r.structure.name) for r in seen]
+    pairs = {(r.structure_id, r.profile) for r in seen}
+    rows = session.execute(
+        select(SchoolClass, Group.profile).join(Group, Group.class_id == SchoolClass.id)
         .join(GroupMember, GroupMember.group_id == Group.id)
         .where(GroupMember.user_id == person.id, SchoolClass.structure_id.in_(shared))
-        .order_by(SchoolClass.name)).unique())
+        .order_by(SchoolClass.name, SchoolClass.id))
+    classes = list({c.id: c for c, profile in rows if (c.structure_id, profile) in pairs}.values())
     return UserCard(person.id, person.first_name, person.last_name, person.display_name, roles, classes)

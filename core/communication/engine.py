@@ -13,9 +13,9 @@ from typing import Any
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, func, or_, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from ..models import AccountState, CommLink, CommSettings, Group, GroupKind, GroupMember, RelativeLink, User
+from ..models import AccountState, CommLink, CommSettings, Group, GroupKind, GroupMember, RelativeLink, Role, User
 from ..plugins import HookFailure
 
 GONE = (AccountState.DELETED.value, AccountState.PRE_DELETED.value)
@@ -84,6 +84,84 @@ def can_communicate(session: Session, sender: User, recipient: User) -> bool:
     return recipient.id in filter_reachable(session, sender, [recipient.id])
 
 
+# -- which of a person's roles a viewer may see -------------------------------------------------------------
+
+
+def _visible_role_pairs(session: Session, viewer: User, user_ids: set[int]) -> dict[int, set[tuple[int, str | None]]]:
+    """(structure, profile) pairs through which ``viewer`` reaches each person: a reachable group with a profile
+    shows that profile in its structure; one without (manual, teaching, "Tous") shows the structure."""
+    pairs: dict[int, set[tuple[int, str | None]]] = {user_id: set() for user_id in user_ids}
+    if not user_ids:
+        return pairs
+    rows = session.execute(
+        select(GroupMember.user_id, Group.structure_id, Group.profile).join(Group, Group.id == GroupMember.group_id)
+        .where(GroupMember.user_id.in_(user_ids), Group.id.in_(_reach(session, viewer))).distinct())
+    for user_id, structure_id, profile in rows:
+        pairs[user_id].add((structure_id, profile))
+    return pairs
+
+
+def visible_roles(session: Session, viewer: User, people: Iterable[User]) -> dict[int, list[Role]]:
+    """For each person, the roles (profile in a structure) through which ``viewer`` may write to them, so that a
+    role held elsewhere stays hidden: a parent reaching a teacher of their child does not learn that the teacher
+    is also a parent in another school. The viewer sees all their own roles; someone they may not write to,
+    none. Their own children are seen as students, their own parents as parents (three queries)."""
+    people = list(people)
+    reachable = filter_reachable(session, viewer, {p.id for p in people})
+    pairs = _visible_role_pairs(session, viewer, reachable)
+    children, parents = (set(session.scalars(q)) for q in _relative_selects(viewer.id))
+    shown: dict[int, list[Role]] = {}
+    for person in people:
+        if person.id == viewer.id:
+            shown[person.id] = sorted(person.roles, key=_role_order)
+            continue
+        seen = pairs.get(person.id, set()) if person.id in reachable else None
+        shown[person.id] = [] if seen is None else sorted(
+            (role for role in person.roles
+             if (role.structure_id, role.profile) in seen or (role.structure_id, None) in seen
+             or (role.profile == "student" and person.id in children)
+             or (role.profile == "relative" and person.id in parents)), key=_role_order)
+    return shown
+
+
+def _role_order(role: Role) -> tuple[int, str]:
+    return role.structure_id, role.profile
+
+
+def _role_seen_by(session: Session, viewer: User, profile: str) -> Any:
+    """SQL: the candidate ``User`` holds ``profile`` through a role ``viewer`` may see (as :func:`visible_roles`)."""
+    reach = _reach(session, viewer)
+    via_group = (select(Role.id).join(GroupMember, GroupMember.user_id == Role.user_id)
+                 .join(Group, Group.id == GroupMember.group_id)
+                 .where(Role.user_id == User.id, Role.profile == profile, Group.id.in_(reach),
+                        Group.structure_id == Role.structure_id,
+                        or_(Group.profile == Role.profile, Group.profile.is_(None))).exists())
+    children, parents = _relative_selects(viewer.id)
+    kin = {"student": children, "relative": parents}.get(profile)
+    if kin is None:
+        return via_group
+    holds = select(Role.id).where(Role.user_id == User.id, Role.profile == profile).exists()
+    return or_(via_group, and_(User.id.in_(kin), holds))
+
+
+def _class_seen_by(session: Session, viewer: User, class_id: int) -> Any:
+    """SQL: the candidate ``User`` is in the class through a role ``viewer`` may see (a teacher of a viewer's
+    child is found in the classes they teach, not in their own child's class)."""
+    class_group, class_member = aliased(Group), aliased(GroupMember)
+    via_group = (select(class_member.user_id).join(class_group, class_group.id == class_member.group_id)
+                 .join(GroupMember, GroupMember.user_id == class_member.user_id)
+                 .join(Group, Group.id == GroupMember.group_id)
+                 .where(class_member.user_id == User.id, class_group.class_id == class_id,
+                        Group.id.in_(_reach(session, viewer)), Group.structure_id == class_group.structure_id,
+                        or_(Group.profile == class_group.profile, Group.profile.is_(None))).exists())
+    children, parents = _relative_selects(viewer.id)
+    kin = (select(GroupMember.user_id).join(Group, Group.id == GroupMember.group_id)
+           .where(GroupMember.user_id == User.id, Group.class_id == class_id,
+                  or_(and_(Group.profile == "student", User.id.in_(children)),
+                      and_(Group.profile == "relative", User.id.in_(parents)))).exists())
+    return or_(via_group, kin)
+
+
 # -- searching the people and groups one may reach ---------------------------------------------------------
 
 
@@ -105,12 +183,10 @@ def _visible_query(session: Session, user: User, query: str, profile: str | None
         stmt = stmt.where(or_(func.lower(User.last_name).like(like, escape="\\"),
                               func.lower(User.first_name).like(like, escape="\\"),
                               func.lower(User.login).like(like, escape="\\")))
-    if profile:
-        from ..models import Role  # noqa: PLC0415 - keeps the import list of the module short
-        stmt = stmt.where(select(Role.id).where(Role.user_id == User.id, Role.profile == profile).exists())
-    if class_id is not None:
-        stmt = stmt.where(select(GroupMember.user_id).join(Group, Group.id == GroupMember.group_id).where(
-            GroupMember.user_id == User.id, Group.class_id == class_id).exists())
+    if profile:  # only through a role the user may see: a profile held elsewhere stays hidden
+        stmt = stmt.where(_role_seen_by(session, user, profile))
+    if class_id is not None:  # only through a role the user may see: a parent's child's class stays hidden
+        stmt = stmt.where(_class_seen_by(session, user, class_id))
     return stmt
 
 

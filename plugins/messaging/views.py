@@ -16,6 +16,7 @@ from preau import (
     setting,
     storage,
     visible_groups,
+    visible_roles,
     visible_users,
 )
 
@@ -393,9 +394,10 @@ def recipients():
               if (not query or any(word.lower().startswith(query.lower()) for word in g.name.split())
                   or g.name.lower().startswith(query.lower()))
               and (class_id is None or g.class_id == class_id) and (profile is None or g.profile == profile)]
+    roles = visible_roles(session, me, people)  # not the roles a person holds out of the user's reach
     return jsonify(
         people=[{"token": f"u:{u.id}", "label": compose.person_label(u),
-                 "profiles": sorted({r.profile for r in u.roles})} for u in people],
+                 "profiles": sorted({r.profile for r in roles[u.id]})} for u in people],
         groups=[{"token": f"g:{g.id}", "label": g.name} for g in groups[:20]])
 
 
