@@ -304,7 +304,7 @@ def purge(database_url: str | None) -> None:
     app = _make_app(database_url)
     with app.app_context():
         session = db_session()
-        attempts = throttle.purge_old(session, throttle.ThrottlePolicy())
+        attempts = throttle.purge_old(session, throttle.ThrottlePolicy.from_config(app.config))
         cas_tickets = purge_cas_tickets(session, app.config["PERMANENT_SESSION_LIFETIME"])
         oauth = purge_oauth(session)
         ended = sessions.purge(session, app.config["PERMANENT_SESSION_LIFETIME"])

@@ -64,8 +64,14 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Uploaded images (preau.check_upload): pixel limits read from the header, before any browser decodes them.
         "UPLOAD_MAX_IMAGE_PIXELS": int(env.get("PREAU_UPLOAD_MAX_IMAGE_MEGAPIXELS", "40")) * 1_000_000,
         "UPLOAD_MAX_IMAGE_SIDE": int(env.get("PREAU_UPLOAD_MAX_IMAGE_SIDE", "10000")),
-        "THROTTLE_MAX_PER_LOGIN": int(env.get("PREAU_THROTTLE_LOGIN", "5")),
-        "THROTTLE_MAX_PER_IP": int(env.get("PREAU_THROTTLE_IP", "30")),
+        # Login throttling (core/auth/throttle.py): per account and budget, free failures then delays doubling
+        # from the first delay up to the cap, failures forgotten after the memory; per address, a limit of failures
+        # in the window above which unknown browsers there get no free failure (it never refuses by itself).
+        "THROTTLE_FREE_FAILURES": int(env.get("PREAU_THROTTLE_LOGIN", "5")),
+        "THROTTLE_FIRST_DELAY_SECONDS": int(env.get("PREAU_THROTTLE_FIRST_DELAY_SECONDS", "60")),
+        "THROTTLE_MAX_DELAY_MINUTES": int(env.get("PREAU_THROTTLE_MAX_DELAY_MINUTES", "30")),
+        "THROTTLE_MEMORY_HOURS": int(env.get("PREAU_THROTTLE_MEMORY_HOURS", "24")),
+        "THROTTLE_MAX_PER_IP": int(env.get("PREAU_THROTTLE_IP", "200")),
         "THROTTLE_WINDOW_MINUTES": int(env.get("PREAU_THROTTLE_MINUTES", "15")),
         "PROXY_FIX": env.get("PREAU_PROXY_FIX") == "1",
         "API_TITLE": "Préau API",
@@ -84,6 +90,11 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "JOBS_POLL_SECONDS": float(env.get("PREAU_JOBS_POLL_SECONDS", "5")),
         # A running job renews its lease at each progress report: a dead worker is noticed within the lease.
         "JOBS_LEASE_SECONDS": int(env.get("PREAU_JOBS_LEASE_SECONDS", "120")),
+        # Zip archives given to imports (preau.open_zip): checked before anything is extracted.
+        "ZIP_MAX_MEMBERS": int(env.get("PREAU_ZIP_MAX_MEMBERS", "1000")),
+        "ZIP_MAX_TOTAL_BYTES": int(env.get("PREAU_ZIP_MAX_TOTAL_BYTES", str(2 * 1024**3))),
+        "ZIP_MAX_MEMBER_BYTES": int(env.get("PREAU_ZIP_MAX_MEMBER_BYTES", str(1024**3))),
+        "ZIP_MAX_RATIO": int(env.get("PREAU_ZIP_MAX_RATIO", "100")),
         # Accounts missing from a feed: pending deletion, then pre-deleted (export only), then deleted.
         "LIFECYCLE_PENDING_DAYS": int(env.get("PREAU_LIFECYCLE_PENDING_DAYS", "30")),
         "LIFECYCLE_PRE_DELETED_DAYS": int(env.get("PREAU_LIFECYCLE_PRE_DELETED_DAYS", "90")),

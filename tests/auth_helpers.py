@@ -17,6 +17,13 @@ def page(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
+def flashes(response) -> list[str]:
+    """The flashed messages of a page, in order (what a person is told, whatever else the page shows)."""
+    import re
+
+    return re.findall(r'<p class="flash flash--[a-z]+">(.*?)</p>', page(response), re.S)
+
+
 def events(db, action: str) -> list[AuditEvent]:
     return list(db.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
 

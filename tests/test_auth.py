@@ -18,6 +18,7 @@ from tests.auth_helpers import (
     assert_no_secret_logged,
     attempts,
     events,
+    flashes,
     log_in,
     new_client,
     page,
@@ -96,16 +97,36 @@ def test_a_blocked_account_with_a_wrong_password_reveals_nothing(school, client,
     assert reasons(db, "auth.login_failed") == ["bad_password"]
 
 
-def test_an_inactive_account_is_sent_to_activation(school, client, db):
+def test_an_inactive_account_without_password_answers_like_an_unknown_login(school, client, app, db):
+    """Issue 16 point 6: a wrong password never tells whether an account exists or is still to activate."""
     from preau.directory.users import create_user
 
     newcomer = create_user(db, first_name="Nina", last_name="Nouvelle", login="nina.nouvelle")
     before = accounts(db)
-    response = log_in(client, newcomer, "quelconque-1")
-    assert response.status_code == 401
-    assert "Ce compte n'est pas encore activé" in page(response)
-    assert reasons(db, "auth.login_failed") == ["inactive"]
+    answers = []
+    for login in ("personne.inconnue", school.parent.login, newcomer.login):
+        response = new_client(app).post_form("/auth/login", {"login": login, "password": "quelconque-1"})
+        answers.append((response.status_code, flashes(response)))
+    assert answers[0] == answers[1] == answers[2]
+    status, told = answers[0]
+    assert status == 401 and any(BAD_CREDENTIALS in text for text in told)
+    assert any("Si votre compte n'est pas encore activé" in text for text in told)  # the same hint for all
+    assert "Ce compte n'est pas encore activé" not in " ".join(told)
+    assert reasons(db, "auth.login_failed") == ["unknown_login", "bad_password", "inactive"]  # only the audit knows
     assert accounts(db) == before
+
+
+def test_an_inactive_account_is_sent_to_activation_only_with_its_right_password(school, client, db):
+    from preau.auth.service import set_password
+    from preau.directory.users import create_user
+
+    newcomer = create_user(db, first_name="Nina", last_name="Nouvelle", login="nina.nouvelle")
+    set_password(db, newcomer, school.password)  # e.g. an account sent back to activation by an administrator
+    db.flush()
+    wrong = log_in(client, newcomer, "quelconque-1")
+    assert wrong.status_code == 401 and "Ce compte n'est pas encore activé" not in page(wrong)
+    right = log_in(client, newcomer, school.password)
+    assert right.status_code == 401 and "Ce compte n'est pas encore activé" in page(right)
 
 
 def test_a_deleted_account_is_treated_as_unknown(school, client, db):

@@ -18,6 +18,7 @@ from tests.auth_helpers import (
     assert_logged_out,
     assert_no_secret_logged,
     events,
+    flashes,
     log_in,
     new_client,
     page,
@@ -108,7 +109,7 @@ def test_an_activation_code_works_once(newcomer, client, app, db):
     again = new_client(app)
     response = again.post_form("/auth/activate", {"login": newcomer.login, "code": code})
     assert response.status_code == 400
-    assert "Ce compte est déjà activé : connectez-vous avec votre mot de passe." in page(response)
+    assert "Identifiant ou code incorrect." in page(response) and "déjà activé" not in page(response)
     assert reasons(db, "auth.activation_failed") == ["activation_reused"]
     assert accounts(db) == after_first
     assert_logged_out(again)
@@ -273,3 +274,20 @@ def test_a_session_with_a_pending_charter_cannot_use_the_api(school, db, client)
     db.flush()
     response = client.get("/api/v1/me")
     assert response.status_code == 403 and response.get_json()["reason"] == "charter_required"
+
+
+def test_every_wrong_activation_code_gets_the_same_answer(newcomer, school, app, db):
+    """Issue 16 point 6: a wrong code tells nothing of the account (unknown, active, blocked or inactive)."""
+    from preau.directory.lifecycle import transition
+
+    blocked = create_user(db, first_name="Bob", last_name="Bloqué", login="bob.bloque")
+    add_role(db, blocked, school.structure, Profile.RELATIVE)
+    transition(db, blocked, AccountState.BLOCKED, reason="test")
+    db.flush()
+    before = accounts(db)
+    answers = set()
+    for login in ("personne.inconnue", school.parent.login, blocked.login, newcomer.login):
+        response = new_client(app).post_form("/auth/activate", {"login": login, "code": "ZZZZZZZZ"})
+        answers.add((response.status_code, tuple(flashes(response))))
+    assert answers == {(400, ("Identifiant ou code incorrect.",))}
+    assert accounts(db) == before

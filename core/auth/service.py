@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hmac
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -30,7 +31,6 @@ MSG_THROTTLED = N_("Trop de tentatives échouées. Réessayez dans %(minutes)d m
 MSG_BAD_CODE = N_("Identifiant ou code incorrect.")
 MSG_CODE_EXPIRED = N_("Ce code a expiré. Demandez-en un nouveau à l'administrateur de votre établissement.")
 MSG_CODE_USED = N_("Ce code a déjà été utilisé. Demandez-en un nouveau à l'administrateur de votre établissement.")
-MSG_ALREADY_ACTIVE = N_("Ce compte est déjà activé : connectez-vous avec votre mot de passe.")
 MSG_INVALID_INPUT = N_("L'identifiant ou le mot de passe contient des caractères non autorisés ou est trop long.")
 MSG_BAD_EMAIL = N_("L'adresse électronique de secours n'est pas valide.")
 MSG_NO_RESET_CODE = N_("On ne peut pas donner de code de réinitialisation à un compte bloqué ou supprimé.")
@@ -51,10 +51,18 @@ class AuthError(Exception):
         self.message, self.reason, self.retry_after, self.params = message, reason, retry_after, params
 
 
+def _no_device(_login: str) -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Context:
+    """Where an attempt comes from: the address, the throttling policy, and ``known_device(login)``, the id of
+    the browser's device cookie when it is valid for that (normalised) login (``devices.device_for``)."""
+
     ip: str
     policy: throttle.ThrottlePolicy = throttle.ThrottlePolicy()
+    known_device: Callable[[str], str | None] = field(default=_no_device)
 
 
 def loggable(value: str, limit: int = LOGIN_MAX) -> str:
@@ -72,12 +80,26 @@ def _normalise_login(login: str) -> tuple[str, bool]:
     return loggable(raw), len(raw) <= LOGIN_MAX and not _CONTROL.search(raw)
 
 
+_KIND_OF_ACTION = {"auth.login_failed": throttle.PASSWORD, "auth.activation_failed": throttle.ACTIVATION,
+                   "auth.reset_failed": throttle.RESET}
+
+
+def _device(ctx: Context, login: str, kind: str) -> str | None:
+    """Only passwords (and second factors) are counted per known browser; codes from letters are not."""
+    return ctx.known_device(login) if kind == throttle.PASSWORD and login else None
+
+
+def _note_failure(session: Session, ctx: Context, login: str, action: str) -> None:
+    kind = _KIND_OF_ACTION.get(action, throttle.PASSWORD)
+    throttle.note_attempt(session, login, ctx.ip, success=False, kind=kind, device=_device(ctx, login, kind))
+
+
 def _refuse(session: Session, ctx: Context, login: str, user: User | None, reason: str, message: str,
             action: str = "auth.login_failed", counted: bool = False) -> AuthError:
-    """Count the failure for throttling (unless ``counted`` already), audit it (never the secret typed), commit,
-    and build the error."""
+    """Count the failure for throttling (unless ``counted`` already; in the budget of ``action``'s kind of
+    secret), audit it (never the secret typed), commit, and build the error."""
     if not counted:
-        throttle.note_attempt(session, login, ctx.ip, success=False)
+        _note_failure(session, ctx, login, action)
     audit.record(session, action, target=user, ip=ctx.ip, login=loggable(login), reason=reason)
     session.commit()
     return AuthError(message, reason)
@@ -97,13 +119,13 @@ def refuse_invalid_form(session: Session, login: str, fields: list[str], ctx: Co
     ``count`` is false, counted like any failure so that garbage cannot be sent for free. Nothing else changes."""
     login = loggable((login or "").strip().lower())
     if count:
-        throttle.note_attempt(session, login, ctx.ip, success=False)
+        _note_failure(session, ctx, login, action)
     audit.record(session, action, ip=ctx.ip, login=login, reason="invalid_input", fields=sorted(fields))
     session.commit()
 
 
-def _check_throttle(session: Session, login: str, ctx: Context, action: str) -> None:
-    wait = throttle.retry_after(session, login, ctx.ip, ctx.policy)
+def _check_throttle(session: Session, login: str, ctx: Context, action: str, kind: str) -> None:
+    wait = throttle.retry_after(session, login, ctx.ip, ctx.policy, kind, _device(ctx, login, kind))
     if wait:
         audit.record(session, action, ip=ctx.ip, login=login, reason="throttled", retry_after=wait)
         session.commit()
@@ -113,19 +135,21 @@ def _check_throttle(session: Session, login: str, ctx: Context, action: str) -> 
 def authenticate(session: Session, login: str, password: str, ctx: Context) -> User:
     """Check a login and password; raise :class:`AuthError` (audited, counted) if refused.
 
-    The state of an account (blocked, inactive) is told only once the password is right, or when the
-    account has no password yet, so that a stranger cannot probe which accounts are blocked.
+    The state of an account (blocked, inactive) is told only once the password is right: every other failure
+    (unknown login, wrong password, an account without a password yet) gets the same answer, so that a stranger
+    cannot probe which accounts exist, are blocked or still to activate.
     Pending-deletion and pre-deleted accounts may still log in (to export "Mes données"); deleted
     accounts are treated as unknown.
     """
     login, login_ok = _normalise_login(login)
-    _check_throttle(session, login, ctx, "auth.login_throttled")
+    _check_throttle(session, login, ctx, "auth.login_throttled", throttle.PASSWORD)
     if not login_ok or not _well_formed(password or ""):
         raise _refuse(session, ctx, login, None, "invalid_input", MSG_INVALID_INPUT)
     user = find_by_login(session, login) if login else None
     # Count the attempt as failed before the slow hash (parallel guesses cannot all slip under the limit), and
     # commit: on SQLite (WAL) a transaction that read, then writes after another worker's commit, fails at once.
-    throttle.note_attempt(session, login, ctx.ip, success=False)
+    device = _device(ctx, login, throttle.PASSWORD)
+    throttle.note_attempt(session, login, ctx.ip, success=False, device=device)
     session.commit()
     password_ok = verify_password(user.password_hash if user else None, password or "")
     refuse = partial(_refuse, session, ctx, login, counted=True)
@@ -133,15 +157,16 @@ def authenticate(session: Session, login: str, password: str, ctx: Context) -> U
         raise refuse(None, "unknown_login", MSG_BAD_CREDENTIALS)
     if user.state == AccountState.DELETED:
         raise refuse(user, "deleted", MSG_BAD_CREDENTIALS)
-    if user.state == AccountState.INACTIVE and (password_ok or user.password_hash is None):
+    if user.state == AccountState.INACTIVE and password_ok:
         raise refuse(user, "inactive", MSG_INACTIVE)
     if not password_ok:
-        raise refuse(user, "bad_password", MSG_BAD_CREDENTIALS)
+        raise refuse(user, "inactive" if user.state == AccountState.INACTIVE else "bad_password",
+                     MSG_BAD_CREDENTIALS)
     if user.state == AccountState.BLOCKED:
         raise refuse(user, "blocked", MSG_BLOCKED)
     if user.state not in CAN_LOG_IN:
         raise refuse(user, f"state_{user.state}", MSG_BAD_CREDENTIALS)
-    throttle.note_attempt(session, login, ctx.ip, success=True)
+    throttle.note_attempt(session, login, ctx.ip, success=True, device=device)
     audit.record(session, "auth.login", actor=user, target=user, ip=ctx.ip)
     session.commit()
     return user
@@ -156,15 +181,15 @@ def _same_code(expected: str, given: str) -> bool:
 
 
 def check_activation_code(session: Session, login: str, code: str, ctx: Context) -> User:
-    """First step of activation: the login and code printed on the letter."""
+    """First step of activation: the login and code printed on the letter. Every wrong code gets the same answer
+    (an already activated, blocked or unknown account included); the state is told only with the right code."""
     login, login_ok = _normalise_login(login)
-    _check_throttle(session, login, ctx, "auth.activation_throttled")
+    _check_throttle(session, login, ctx, "auth.activation_throttled", throttle.ACTIVATION)
     if not login_ok or not _well_formed(code or "", limit=32):
         raise _refuse(session, ctx, login, None, "invalid_input", MSG_BAD_CODE, "auth.activation_failed")
     user = find_by_login(session, login) if login else None
     if user is not None and user.state == AccountState.ACTIVE and user.activation_code is None:
-        raise _refuse(session, ctx, login, user, "activation_reused", MSG_ALREADY_ACTIVE,
-                      "auth.activation_failed")
+        raise _refuse(session, ctx, login, user, "activation_reused", MSG_BAD_CODE, "auth.activation_failed")
     if user is None or user.state != AccountState.INACTIVE or not user.activation_code or not _same_code(
             user.activation_code, code or ""):
         raise _refuse(session, ctx, login, user, "bad_activation_code", MSG_BAD_CODE, "auth.activation_failed")
@@ -278,7 +303,7 @@ def issue_reset_code(session: Session, admin: User, user: User, ip: str | None =
 def reset_password(session: Session, login: str, code: str, password: str, confirm: str, ctx: Context) -> User:
     """Set a new password with a code from an administrator; every open session of the account ends."""
     login, login_ok = _normalise_login(login)
-    _check_throttle(session, login, ctx, "auth.reset_throttled")
+    _check_throttle(session, login, ctx, "auth.reset_throttled", throttle.RESET)
 
     def refuse(user: User | None, reason: str, message: str) -> AuthError:
         return _refuse(session, ctx, login, user, reason, message, "auth.reset_failed")

@@ -1,11 +1,18 @@
 """The TOTP second factor (RFC 6238, 30-second steps, 6 digits): setting it up, checking a code once.
 
 A code is accepted for the step before, the current one and the one after (clocks of phones drift), and
-each step only once: a code seen over a shoulder cannot be replayed."""
+each step only once: a code seen over a shoulder cannot be replayed.
+
+Wrong codes after the password are counted on the server, twice: in the login session (``AuthSession``: after
+``MAX_FAILURES`` the session ends and the password is asked again) and per account in the throttle's ``totp``
+budget (``throttle.py``: free failures, then growing delays), so that logging in again with the password gives no
+fresh budget — a right password never clears the second factor's failures. Each code is counted before it is
+checked: parallel guesses cannot slip under the limits."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import pyotp
 import segno
@@ -15,6 +22,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..models import TotpCredential, User
 from ..models._time import utcnow
+from . import sessions, throttle
 
 ISSUER = "Préau"
 STEP_SECONDS = 30
@@ -91,3 +99,39 @@ def disable(session: Session, user: User, code: str, ip: str | None = None) -> b
     audit.record(session, "auth.totp_disabled", actor=user, target=user, ip=ip)
     session.flush()
     return True
+
+
+@dataclass(frozen=True)
+class CodeOutcome:
+    """What became of a code given after the password: ``passed``, ``wrong``, ``ended`` (the session is over)
+    or ``throttled`` (not checked; ``retry_after`` seconds)."""
+
+    result: str
+    retry_after: int = 0
+
+
+def check_login_code(session: Session, user: User, sid: str, code: str, ip: str, policy: throttle.ThrottlePolicy,
+                     device: str | None = None) -> CodeOutcome:
+    """The code asked after the password, for the pending login session ``sid`` (``device``: the browser's
+    device id when it is known for this account). Commits."""
+    wait = throttle.retry_after(session, user.login, ip, policy, throttle.TOTP, device)
+    if wait:
+        audit.record(session, "auth.totp_throttled", actor=user, target=user, ip=ip, retry_after=wait)
+        session.commit()
+        return CodeOutcome("throttled", retry_after=wait)
+    throttle.note_attempt(session, user.login, ip, success=False, kind=throttle.TOTP, device=device)
+    failures = sessions.count_second_factor_failure(session, sid)
+    session.commit()
+    found = credential(session, user.id)
+    if found is not None and found.confirmed_at is not None and check_code(session, found, code):
+        throttle.note_attempt(session, user.login, ip, success=True, kind=throttle.TOTP, device=device)
+        sessions.pass_second_factor(session, sid)
+        audit.record(session, "auth.totp_passed", actor=user, target=user, ip=ip)
+        session.commit()
+        return CodeOutcome("passed")
+    audit.record(session, "auth.totp_failed", actor=user, target=user, ip=ip, attempt=failures)
+    if failures >= MAX_FAILURES:
+        sessions.end_session(session, sid)  # commits the audit event too
+        return CodeOutcome("ended")
+    session.commit()
+    return CodeOutcome("wrong")

@@ -2,7 +2,8 @@
 
 After the password, a session whose owner has a second factor is *pending*: every request but these pages is
 sent to the code page until a right code is given (whatever way the password was checked: form, CAS login,
-activation)."""
+activation). The pending flag and the count of wrong codes live on the server session (``AuthSession``), read
+with the user on every request: replaying a cookie from before a wrong code resets nothing (see ``totp.py``)."""
 
 from __future__ import annotations
 
@@ -23,34 +24,30 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from markupsafe import Markup
 
-from .. import audit
 from ..db import db_session
 from ..directory import scopes
 from ..web import client_ip, is_local_target
-from . import sessions, totp
+from . import devices, sessions, throttle, totp
 from .views import bp as auth_bp
 
-PENDING = "totp_pending"
-FAILURES = "totp_failures"
 OPEN_WHILE_PENDING = {"auth.totp", "auth.logout", "auth.csrf_token", "static"}
 SETUP_ENDPOINTS = {"account.totp", "account.totp_setup", "account.totp_disable"}
 
 
-def mark_pending_if_needed(user_id: int) -> None:
-    """Called when a session starts: a person with a second factor must give a code before anything else."""
-    if totp.is_enabled(db_session(), user_id):
-        session[PENDING] = True
-        session[FAILURES] = 0
+def _pending() -> bool:
+    return sessions.second_factor_pending(db_session(), session.get("sid"))
 
 
 def install_second_factor_gate(app: Flask) -> None:
-    """Registered before every other request hook, so that nothing runs for a half-logged-in session."""
+    """Registered before every other request hook, so that nothing runs for a half-logged-in session. The
+    device cookie of a completed login is written by the same installation (``devices.install``)."""
+    devices.install(app)
 
     @app.before_request
     def require_second_factor():
         if not current_user.is_authenticated:
             return None
-        if session.get(PENDING) and request.endpoint not in OPEN_WHILE_PENDING:
+        if _pending() and request.endpoint not in OPEN_WHILE_PENDING:
             if request.path.startswith("/api/"):
                 return jsonify(error="unauthorized", reason="second_factor_required", message=_(
                     "Donnez d'abord le code de votre application d'authentification.")), 401
@@ -66,29 +63,30 @@ def install_second_factor_gate(app: Flask) -> None:
 @auth_bp.route("/totp", methods=["GET", "POST"], endpoint="totp")
 @login_required
 def verify_code():
-    if not session.get(PENDING):
+    if not _pending():
         return redirect(url_for("portal.dashboard"))
     wanted = request.values.get("next", "")
     if request.method == "GET":
         return render_template("auth/totp.html", next=wanted)
     user = current_user._get_current_object()
-    found = totp.credential(db_session(), user.id)
-    if found is not None and totp.check_code(db_session(), found, request.form.get("code", "")):
-        session.pop(PENDING, None)
-        session.pop(FAILURES, None)
-        audit.record(db_session(), "auth.totp_passed", actor=user, target=user, ip=client_ip())
-        db_session().commit()
+    outcome = totp.check_login_code(db_session(), user, session["sid"], request.form.get("code", ""), client_ip(),
+                                    throttle.ThrottlePolicy.from_config(current_app.config),
+                                    devices.device_for(user.login))
+    if outcome.result == "passed":
+        devices.remember(user.login)  # the login is complete: this browser is now known for the account
         return redirect(wanted if wanted and is_local_target(wanted) else url_for("portal.dashboard"), 303)
-    session[FAILURES] = session.get(FAILURES, 0) + 1
-    audit.record(db_session(), "auth.totp_failed", actor=user, target=user, ip=client_ip(),
-                 attempt=session[FAILURES])
-    if session[FAILURES] >= totp.MAX_FAILURES:
-        sessions.end_session(db_session(), session.get("sid"))  # commits the audit event too
+    if outcome.result == "ended":
         logout_user()
         session.clear()
         flash(_("Trop de codes erronés : reconnectez-vous avec votre mot de passe."), "error")
         return redirect(url_for("auth.login"), 303)
-    db_session().commit()
+    if outcome.result == "throttled":
+        minutes = max(1, (outcome.retry_after + 59) // 60)
+        flash(_("Trop de codes erronés pour ce compte. Réessayez dans %(minutes)d minute(s).", minutes=minutes),
+              "error")
+        response = make_response(render_template("auth/totp.html", next=wanted), 429)
+        response.headers["Retry-After"] = str(outcome.retry_after)
+        return response
     flash(_("Ce code n'est pas le bon, ou il a déjà servi. Saisissez le code affiché maintenant."), "error")
     return make_response(render_template("auth/totp.html", next=wanted), 400)
 

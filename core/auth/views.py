@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import time
-from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -25,8 +24,9 @@ from flask_wtf.csrf import generate_csrf
 from .. import audit, statistics
 from ..db import db_session
 from ..models import User
+from ..types import N_
 from ..web import client_ip, is_local_target
-from . import service, sessions, throttle
+from . import devices, service, sessions, throttle, totp
 from .forms import ActivationFinishForm, ActivationForm, CharterForm, LoginForm, LogoutForm, ResetForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -35,12 +35,12 @@ ACTIVATION_STEP_SECONDS = 30 * 60  # between the code and the password, the half
 _STATUS_OF_REASON = {"throttled": 429, "blocked": 403}
 
 
+MSG_LOGIN_HINT = N_("Si votre compte n'est pas encore activé, utilisez le code d'activation qui vous a été remis.")
+
+
 def _ctx() -> service.Context:
-    cfg = current_app.config
-    policy = throttle.ThrottlePolicy(window=timedelta(minutes=cfg["THROTTLE_WINDOW_MINUTES"]),
-                                     max_per_login=cfg["THROTTLE_MAX_PER_LOGIN"],
-                                     max_per_ip=cfg["THROTTLE_MAX_PER_IP"])
-    return service.Context(ip=client_ip(), policy=policy)
+    return service.Context(ip=client_ip(), policy=throttle.ThrottlePolicy.from_config(current_app.config),
+                           known_device=devices.device_for)
 
 
 def _refused(template: str, error: service.AuthError, status: int = 400, **context):
@@ -61,10 +61,12 @@ def _invalid_form(template: str, form, login: str, action: str, count: bool = Tr
 def _start_session(user: User) -> None:
     session.clear()  # a fresh session at login: no fixation
     statistics.record_connection(db_session(), user, request.user_agent.string)  # committed with the session
-    session["sid"] = sessions.open_session(db_session(), user.id, client_ip())
+    pending = totp.is_enabled(db_session(), user.id)  # with a second factor, nothing opens before the code
+    session["sid"] = sessions.open_session(db_session(), user.id, client_ip(), second_factor_pending=pending)
     login_user(user)
     session.permanent = True
-    totp_views.mark_pending_if_needed(user.id)  # with a second factor, nothing opens before the code
+    if not pending:
+        devices.remember(user.login)  # a complete login: this browser is known for the account from now on
 
 
 def _target_after_login(user: User, wanted: str | None) -> str:
@@ -92,6 +94,8 @@ def login():
     try:
         user = service.authenticate(db_session(), form.login.data, form.password.data, _ctx())
     except service.AuthError as error:
+        if error.message == service.MSG_BAD_CREDENTIALS:
+            flash(_(MSG_LOGIN_HINT), "info")  # the same hint for every failure: it tells nothing of the account
         return _refused("auth/login.html", error, status=401, form=form)
     _start_session(user)
     return redirect(_target_after_login(user, form.next.data))
@@ -241,4 +245,4 @@ def reset():
     return redirect(url_for("auth.login"))
 
 
-from . import totp_views  # noqa: E402 - its routes join this blueprint, which it imports
+from . import totp_views  # noqa: E402, F401 - its routes join this blueprint, which it imports

@@ -29,6 +29,10 @@ class AuditEvent(Model):
 
 
 class LoginAttempt(Model):
+    """One check of a secret typed for ``login``: ``kind`` says which (``password``, ``totp``, ``activation``,
+    ``reset``: each has its own budget), ``device`` the browser's device id when it presented a device cookie
+    valid for that login (its failures are its own; ``None`` = an unknown browser)."""
+
     __tablename__ = "login_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,5 +40,7 @@ class LoginAttempt(Model):
     login: Mapped[str] = mapped_column(String(64))
     ip: Mapped[str] = mapped_column(String(45))
     success: Mapped[bool] = mapped_column(Boolean)
+    kind: Mapped[str] = mapped_column(String(16), default="password", server_default="password")
+    device: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (Index("ix_login_attempts_login_at", "login", "at"), Index("ix_login_attempts_ip_at", "ip", "at"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Model
@@ -67,3 +67,7 @@ class AuthSession(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     ip: Mapped[str | None] = mapped_column(String(45))
+    # The second factor is still to be given (nothing but the code page opens), and the wrong codes given in
+    # this session: kept here, not in the signed cookie, so that replaying an older cookie resets nothing.
+    second_factor_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    second_factor_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
