@@ -320,3 +320,18 @@ def test_an_edit_never_sends_the_mail_twice(db, school):
     flash.update_message(db, message, _input(title="Encore", notify_by_mail=True), actor=school.admin, today=TODAY)
     assert [j.kind for j in db.scalars(select(Job))] == [flash.NOTIFY_JOB]
     assert message.notify_by_mail and message.notified_at is not None
+
+
+def test_who_read_a_message_is_never_shown_only_how_many_to_its_administrators(client, db, school, login_as):
+    """Issue 16, point 2 (audit of the flash messages): a read is a row per reader, but no page lists the
+    readers: other readers see neither names nor a count, the administrator sees only the number."""
+    message = _create(db, school, starts_on=flash.local_today(), ends_on=flash.local_today(),
+                      profiles=["relative", "teacher"])
+    flash.mark_read(db, school.parent, [message.id], today=flash.local_today(), lang="fr")
+    reader = login_as(school.teacher)
+    page = reader.get("/flash").get_data(as_text=True)
+    assert "Sortie au musée" in page and school.parent.first_name not in page and "data-views" not in page
+    assert reader.get(f"/admin/structures/{school.structure.id}/flash").status_code in (403, 404)
+    client.get("/auth/logout")
+    admin_page = login_as(school.admin).get(f"/admin/structures/{school.structure.id}/flash").get_data(as_text=True)
+    assert "<td data-views>2</td>" in admin_page and school.parent.first_name not in admin_page
