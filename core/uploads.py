@@ -28,10 +28,13 @@ import io
 import unicodedata
 import warnings
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
+
+if TYPE_CHECKING:
+    from werkzeug.datastructures import FileStorage
 
 MB = 1024 * 1024
 NAME_MAX = 200
@@ -116,8 +119,9 @@ class ImageLimits:
                    int(config.get("UPLOAD_MAX_IMAGE_SIDE") or MAX_IMAGE_SIDE))
 
 
-def check_upload(upload: BinaryIO | bytes, filename: str | None = None, *, kinds: frozenset[str] = ALL_KINDS,
-                 max_bytes: int = 5 * MB, image_limits: ImageLimits | None = None) -> CheckedUpload:
+def check_upload(upload: FileStorage | BinaryIO | bytes, filename: str | None = None, *,
+                 kinds: frozenset[str] = ALL_KINDS, max_bytes: int = 5 * MB,
+                 image_limits: ImageLimits | None = None) -> CheckedUpload:
     """Check one uploaded file and give back its safe name, sniffed MIME type and bytes, or raise UploadError.
 
     :param upload: a werkzeug ``FileStorage`` (its ``filename`` is used, at most ``max_bytes + 1`` bytes are

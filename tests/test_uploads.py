@@ -30,7 +30,7 @@ def test_a_normal_document_and_image_pass_with_a_sniffed_type():
 
 def test_a_werkzeug_file_storage_is_read_up_to_the_limit_only():
     stream = io.BytesIO(PDF + b"0" * 5000)
-    error = refusal(FileStorage(stream, filename="gros.pdf"), None, max_bytes=1000)  # type: ignore[arg-type]
+    error = refusal(FileStorage(stream, filename="gros.pdf"), None, max_bytes=1000)
     assert (error.status, error.reason) == (413, "file_too_large") and "dépasse 1 Ko" in str(error)
     assert stream.tell() == 1001
     checked = check_upload(FileStorage(io.BytesIO(PDF), filename="ok.pdf"))
