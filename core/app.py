@@ -142,6 +142,7 @@ def _register_kernel_blueprints(app: Flask) -> None:
     from .admin import flash as _flash_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import imports as _imports_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import letters as _letters_admin  # noqa: F401 - its routes join the admin blueprint
+    from .admin import locks as _locks_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import lti as _lti_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import mfa as _mfa_admin  # noqa: F401 - its routes join the admin blueprint
     from .admin import oidc as _oidc_admin  # noqa: F401 - its routes join the admin blueprint

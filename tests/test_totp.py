@@ -139,3 +139,77 @@ def test_an_administrator_removes_a_lost_second_factor_only_in_their_scope(db, s
     assert db.get(TotpCredential, school.teacher.id) is None
     assert db.get(type(school.teacher), school.teacher.id).session_version == version + 1
     assert db.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "auth.totp_reset")) == 1
+
+
+# -- issue 16, point 1: the second factor cannot be brute-forced -------------------------------------------------
+
+
+def _password_then_pending(client, user, password):
+    response = client.post_form("/auth/login", {"login": user.login, "password": password})
+    assert response.status_code == 302
+    assert "/auth/totp" in client.get("/").headers["Location"]
+
+
+def test_replaying_the_cookie_from_before_the_first_wrong_code_gives_no_fresh_guesses(db, school, client, login_as):
+    """The attack of the issue: with the password, keep the session cookie issued before the first guess and send
+    it with every wrong code. The count lives on the server: after the limit the session is over, and the right
+    code sent with that same cookie opens nothing."""
+    login_as(school.teacher)
+    secret = _enrol(client, db, school.teacher)
+    client.post_form("/auth/logout")
+    _password_then_pending(client, school.teacher, school.password)
+    token = client.csrf_token()
+    before_first_guess = client.get_cookie("session").value
+    statuses = []
+    for _attempt in range(12):
+        client.set_cookie("session", before_first_guess)
+        statuses.append(client.post("/auth/totp", data={"csrf_token": token, "code": "000000"}).status_code)
+    assert statuses[:totp.MAX_FAILURES - 1] == [400] * (totp.MAX_FAILURES - 1)
+    assert statuses[totp.MAX_FAILURES - 1] == 303  # the session is ended: back to the password
+    assert all(status != 400 for status in statuses[totp.MAX_FAILURES:])  # no more codes are even checked
+    client.set_cookie("session", before_first_guess)
+    right = client.post("/auth/totp", data={"csrf_token": token, "code": _code_for_next_step(secret)})
+    assert right.status_code in (302, 303) and "/auth/login" in right.headers["Location"]
+    client.set_cookie("session", before_first_guess)
+    assert "/auth/login" in client.get("/").headers["Location"]
+    assert db.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "auth.totp_failed")) == totp.MAX_FAILURES
+
+
+def test_logging_in_again_with_the_password_gives_no_fresh_budget(db, school, client, app, login_as):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from preau.models import LoginAttempt
+    from tests.auth_helpers import attempts, new_client
+
+    login_as(school.teacher)
+    secret = _enrol(client, db, school.teacher)
+    client.post_form("/auth/logout")
+    attacker = new_client(app)
+    _password_then_pending(attacker, school.teacher, school.password)
+    for _attempt in range(totp.MAX_FAILURES - 1):
+        assert attacker.post_form("/auth/totp", {"code": "000000"}).status_code == 400
+    again = new_client(app)  # a new login session: the password is right again
+    _password_then_pending(again, school.teacher, school.password)
+    assert attempts(db, login=school.teacher.login, kind="totp", success=False) == totp.MAX_FAILURES - 1
+    assert again.post_form("/auth/totp", {"code": "000000"}).status_code == 400  # the account's 5th
+    refused = again.post_form("/auth/totp", {"code": _code_for_next_step(secret)})
+    assert refused.status_code == 429 and 50 <= int(refused.headers["Retry-After"]) <= 61
+    assert "/auth/totp" in again.get("/").headers["Location"]  # the right code was not even checked
+    db.execute(update(LoginAttempt).values(at=LoginAttempt.at - timedelta(seconds=61)))
+    assert again.post_form("/auth/totp", {"code": _code_for_next_step(secret)}).status_code == 303
+    assert again.get("/").status_code == 200
+
+
+def test_the_device_cookie_is_given_only_once_the_second_factor_is_passed(db, school, client, app, login_as):
+    from tests.auth_helpers import new_client
+
+    login_as(school.teacher)
+    secret = _enrol(client, db, school.teacher)
+    browser = new_client(app)
+    _password_then_pending(browser, school.teacher, school.password)
+    assert browser.get_cookie("preau_device") is None  # the password alone makes no browser "known"
+    assert browser.post_form("/auth/totp", {"code": _code_for_next_step(secret)}).status_code == 303
+    assert browser.get_cookie("preau_device") is not None

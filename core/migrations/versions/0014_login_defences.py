@@ -21,6 +21,11 @@ def upgrade() -> None:
     with op.batch_alter_table('login_attempts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('kind', sa.String(length=16), server_default='password', nullable=False))
         batch_op.add_column(sa.Column('device', sa.String(length=32), nullable=True))
+    # Until now "waiting for the second factor" lived in the cookie only: the open sessions of accounts with a
+    # second factor end once, so that none that was pending passes as complete.
+    op.execute(sa.text(
+        "UPDATE auth_sessions SET ended_at = CURRENT_TIMESTAMP WHERE ended_at IS NULL AND user_id IN "
+        "(SELECT user_id FROM totp_credentials WHERE confirmed_at IS NOT NULL)"))
 
 
 def downgrade() -> None:
