@@ -34,6 +34,9 @@ _LAZY = {
     "FeedProblem": ("directory.feed", "FeedProblem"),
     "Place": ("directory.feed", "Place"),
     "FeedError": ("directory.sync", "FeedError"),
+    "open_zip": ("safezip", "open_zip"),
+    "is_zip": ("safezip", "is_zip"),
+    "ZipRefused": ("safezip", "ZipRefused"),
     "Profile": ("types", "Profile"),
     # the application and its database
     "create_app": ("app", "create_app"),

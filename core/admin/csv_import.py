@@ -21,6 +21,7 @@ from ..directory.import_jobs import enqueue_import, safe_name, store_uploads
 from ..directory.imports import directory_sources
 from ..storage import default_storage
 from ..types import DirectorySource
+from .imports import refused_archive
 from .views import _structure_in_scope, bp
 
 MAX_FILES = 10
@@ -60,6 +61,9 @@ def import_columns_upload(structure_id: int, source_id: str):
         return _page(structure, source, error=_("Fichier refusé : %(name)s (attendu : %(types)s).",
                                                 name=safe_name(refused[0]), types=", ".join(source.accepts)),
                      status=400)
+    refused_zip = refused_archive(uploads)
+    if refused_zip:
+        return _page(structure, source, error=refused_zip, status=400)
     contents = [(safe_name(f.filename), f.read()) for f in uploads]
     stored = store_uploads(contents)
     session[SESSION_KEY] = {**session.get(SESSION_KEY, {}), **{item["key"]: item["name"] for item in stored}}

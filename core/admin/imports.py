@@ -23,6 +23,7 @@ from ..directory.sync_plan import RECORD_KINDS
 from ..jobs import DEAD_WORKER_ERROR, cancel_job, is_interrupted
 from ..models import Job, JobState, Structure
 from ..models.imports import ImportRun
+from ..safezip import ZipRefused, is_zip, open_zip
 from ..types import DirectorySource
 from .views import _structure_in_scope, bp
 
@@ -69,6 +70,9 @@ def imports_upload(structure_id: int):
     if refused:
         return _page(structure, error=_("Fichier refusé : %(name)s (attendu : %(types)s).", name=safe_name(refused[0]),
                                         types=", ".join(source.accepts)), status=400, selected=source_id)
+    refused_zip = refused_archive(uploads)
+    if refused_zip:
+        return _page(structure, error=refused_zip, status=400, selected=source_id)
     options = {option.id: request.form.get(f"option_{option.id}", "") for option in source.options}
     files = store_uploads([(f.filename, f.stream) for f in uploads])
     session = db_session()
@@ -77,6 +81,20 @@ def imports_upload(structure_id: int):
     job.structure_id = structure.id  # the page the job belongs to (and its scope check)
     session.commit()
     return redirect(url_for("admin.import_job", structure_id=structure.id, job_id=job.id))
+
+
+def refused_archive(uploads) -> str | None:
+    """Why an uploaded zip is refused (too many members, too large once inflated, a bomb's ratio), checked on
+    its central directory before it is stored; ``None`` when every archive is acceptable."""
+    for upload in uploads:
+        try:
+            if Path(upload.filename).suffix.lower() == ".zip" or is_zip(upload.stream):
+                open_zip(upload.stream, name=safe_name(upload.filename)).close()
+        except ZipRefused as exc:
+            return str(exc)
+        finally:
+            upload.stream.seek(0)
+    return None
 
 
 def _job_in_scope(structure: Structure, job_id: int) -> Job:

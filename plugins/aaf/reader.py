@@ -22,7 +22,6 @@ their structures: accounts of those structures missing from the feed become pend
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,6 +41,9 @@ from preau import (
     FeedStructure,
     FeedSubject,
     Place,
+    ZipRefused,
+    is_zip,
+    open_zip,
 )
 
 REQUESTS = ("addRequest", "modifyRequest", "deleteRequest")
@@ -223,10 +225,13 @@ def _sources(paths: Iterable[Path]) -> Iterator[tuple[str, Any]]:
             for child in sorted(path.iterdir()):
                 if child.suffix.lower() in (".xml", ".zip"):
                     yield from _sources([child])
-        elif path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
-            archive = zipfile.ZipFile(path)  # left open while the files are read; closed with the reader
-            for name in sorted(n for n in archive.namelist() if n.lower().endswith(".xml")):
-                yield Path(name).name, (archive, name)
+        elif path.suffix.lower() == ".zip" or is_zip(path):
+            try:  # checked before anything is extracted; each member's stream counts what it inflates
+                archive = open_zip(path, suffixes=(".xml",))  # left open while the files are read
+            except ZipRefused as exc:
+                raise FeedError(str(exc), [FeedProblem(Place(path.name), str(exc), fatal=True)]) from None
+            for member in archive.members:
+                yield Path(member.filename).name, (archive, member)
         elif path.suffix.lower() == ".xml":
             yield path.name, path
         else:
@@ -267,6 +272,13 @@ def _attributes(element: Any) -> dict[str, list[str]]:
 
 
 def read_file(reader: _Reader, name: str, source: Any) -> None:
+    try:
+        _parse(reader, name, source)
+    except ZipRefused as exc:  # a member that inflates past its declared size or the limits
+        raise FeedError(str(exc), [FeedProblem(Place(name), str(exc), fatal=True)]) from None
+
+
+def _parse(reader: _Reader, name: str, source: Any) -> None:
     with _open(source) as stream:
         events = etree.iterparse(stream, events=("end",), tag=REQUESTS, load_dtd=False, resolve_entities=False,
                                  no_network=True, dtd_validation=False, huge_tree=False)

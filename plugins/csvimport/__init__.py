@@ -7,12 +7,22 @@ identity rule that lets a re-import find the same people, and docs/csv_import.md
 from __future__ import annotations
 
 import json
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from preau import AppManifest, DirectorySource, SourceOption, __version__, hookimpl
+from preau import (
+    AppManifest,
+    DirectorySource,
+    FeedProblem,
+    Place,
+    SourceOption,
+    ZipRefused,
+    __version__,
+    hookimpl,
+    is_zip,
+    open_zip,
+)
 from preau.directory.feed import Feed
 from preau.directory.sync import FeedError
 from preau.types import PROFILE_LABELS, Profile
@@ -23,6 +33,7 @@ from .reader import FIELDS
 
 __all__ = ["CsvInput", "read_feed", "read", "inputs_from_paths", "parse_mapping"]
 
+MAX_ZIP_BYTES = 20 * 1024 * 1024  # decompressed, all members together
 PROFILE_CHOICES = (("", "Détecté (en-tête ou nom du fichier)"),
                    *((str(p), PROFILE_LABELS[p]) for p in (Profile.STUDENT, Profile.TEACHER, Profile.PERSONNEL,
                                                             Profile.RELATIVE, Profile.GUEST)))
@@ -79,13 +90,21 @@ def _files(paths: Iterable[Path]) -> Iterable[tuple[str, bytes]]:
             for child in sorted(path.iterdir()):
                 if child.suffix.lower() in (".csv", ".txt"):
                     yield child.name, child.read_bytes()
-        elif zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
-                for member in sorted(archive.namelist()):
-                    if member.lower().endswith((".csv", ".txt")):
-                        yield member.rsplit("/", 1)[-1], archive.read(member)
+        elif is_zip(path):
+            yield from _zip_members(path)
         else:
             yield path.name, path.read_bytes()
+
+
+def _zip_members(path: Path) -> Iterable[tuple[str, bytes]]:
+    """The CSV files of an archive, read whole (the reader needs bytes): a school's files are a few MB, so the
+    archive may not expand past ``MAX_ZIP_BYTES`` whatever the configured limits for AAF feeds."""
+    try:
+        with open_zip(path, suffixes=(".csv", ".txt"), max_total_bytes=MAX_ZIP_BYTES) as archive:
+            for member in archive.members:
+                yield member.filename.rsplit("/", 1)[-1], archive.read(member)
+    except ZipRefused as exc:
+        raise FeedError(str(exc), [FeedProblem(Place(path.name), str(exc), fatal=True)]) from None
 
 
 def inputs_from_paths(paths: Iterable[Path], options: dict[str, Any]) -> list[CsvInput]:
