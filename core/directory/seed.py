@@ -33,6 +33,7 @@ from ..communication.defaults import GroupRow, default_rules
 from ..db import Model
 from ..models import AccountState, Function, Structure, StructureKind, User
 from ..models._time import utcnow
+from ..models.directory import display_name_of
 from ..types import Profile
 from .classes import class_group_rows
 from .codes import CODE_ALPHABET, login_base
@@ -265,7 +266,7 @@ class _Planner:
         uid = self._id("users")
         self.rows["users"].append({
             "id": uid, "login": self.login(first_name, last_name), "first_name": first_name,
-            "last_name": last_name, "display_name": f"{first_name} {last_name.upper()}", "birth_date": birth_date,
+            "last_name": last_name, "display_name": display_name_of(first_name, last_name), "birth_date": birth_date,
             "email": None, "password_hash": None, "state": AccountState.INACTIVE.value,
             "state_changed_at": self.now, "activation_code": None, "activation_code_expires_at": None,
             "reset_code_hash": None, "reset_code_expires_at": None, "reset_code_used_at": None,

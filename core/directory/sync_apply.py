@@ -10,6 +10,7 @@ a class ⇔ the class's group for the profile, a parent ⇔ the parents' group o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from time import perf_counter
@@ -35,6 +36,7 @@ from ..models import (
     UserFunction,
 )
 from ..models._time import utcnow
+from ..models.directory import display_name_of
 from ..models.imports import ImportFingerprint, ImportPendingDeletion, ImportRun, Mef, Subject
 from ..types import Profile
 from .classes import create_class
@@ -118,14 +120,22 @@ def record_run(session: Session, plan: ImportPlan | None, *, source: str, struct
     run = ImportRun(
         source=source, structure_id=structure_id, actor_id=getattr(actor, "id", actor), dry_run=dry_run,
         state=state, counts=plan.counts if plan is not None else {},
-        problems=[{"file": p.place.file, "line": p.place.line, "column": p.place.column, "message": p.message,
-                   "fatal": p.fatal} for p in problems[:PROBLEMS_KEPT]],
-        problem_count=len(problems), message=(message or "")[:1000] or None,
+        problems=[{"file": _printable(p.place.file), "line": p.place.line, "column": _printable(p.place.column),
+                   "message": _printable(p.message), "fatal": p.fatal} for p in problems[:PROBLEMS_KEPT]],
+        problem_count=len(problems), message=_printable((message or "")[:1000]) or None,
         started_at=started or utcnow(), finished_at=utcnow(),
     )
     session.add(run)
     session.flush()
     return run
+
+
+def _printable(text: str | None) -> str | None:
+    """A report's text without control characters (a value quoted from a hostile file; PostgreSQL refuses NUL)."""
+    return text if text is None else _CONTROL.sub("�", str(text))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass
@@ -177,8 +187,7 @@ def _apply_classes(session: Session, plan: ImportPlan, state: _State) -> None:
         if action is None:
             continue
         sid = state.structure_ids[record.structure_external_id]
-        level = (record.level or None) and record.level[:32]
-        name = record.name[:100]
+        level, name = record.level or None, record.name  # lengths checked by the plan: never cut here
         if action == "created":
             existing = session.scalar(select(SchoolClass).where(SchoolClass.structure_id == sid,
                                                                SchoolClass.name == name))
@@ -194,13 +203,13 @@ def _apply_classes(session: Session, plan: ImportPlan, state: _State) -> None:
     if new_groups:
         session.execute(insert(Group), [
             {"structure_id": state.structure_ids[r.structure_external_id], "class_id": None,
-             "kind": GroupKind.TEACHING, "profile": None, "name": r.name[:200], "external_id": ext,
+             "kind": GroupKind.TEACHING, "profile": None, "name": r.name, "external_id": ext,
              "members_communicate": members_communicate_by_default(GroupKind.TEACHING, None),
              "source": state.source} for ext, r in new_groups])
         for ids in chunks([ext for ext, _r in new_groups]):
             state.group_ids.update(session.execute(select(Group.external_id, Group.id).where(
                 Group.source == state.source, Group.kind == GroupKind.TEACHING, Group.external_id.in_(ids))).all())
-    updated = [{"gid": state.group_ids[ext], "name": r.name[:200]} for ext, r in plan.groups.items()
+    updated = [{"gid": state.group_ids[ext], "name": r.name} for ext, r in plan.groups.items()
                if _changed(plan, "group", ext) == "updated"]
     if updated:
         table = Group.__table__
@@ -214,7 +223,7 @@ def _apply_subjects(session: Session, plan: ImportPlan, state: _State) -> None:
         if not changed:
             continue
         existing = dict(session.execute(select(model.code, model.id).where(model.source == state.source)).all())
-        rows = [{"source": state.source, "code": r.code[:64], "label": r.label[:200],
+        rows = [{"source": state.source, "code": r.code, "label": r.label,
                  "structure_id": state.structure_ids.get(r.structure_external_id or "")}
                 for r in changed.values()]
         fresh = [row for row in rows if row["code"] not in existing]
@@ -256,8 +265,8 @@ def _apply_persons(session: Session, plan: ImportPlan, state: _State) -> None:
     if created:
         logins = _Logins(session)
         for batch in chunks(created, 20_000):  # rows built per batch: a few MB at a time, not the whole feed
-            rows = [{"login": logins(p.first_name, p.last_name), "first_name": p.first_name[:100],
-                     "last_name": p.last_name[:100], "display_name": f"{p.first_name} {p.last_name.upper()}"[:200],
+            rows = [{"login": logins(p.first_name, p.last_name), "first_name": p.first_name,
+                     "last_name": p.last_name, "display_name": display_name_of(p.first_name, p.last_name),
                      "birth_date": p.birth_date, "email": p.email, "state": AccountState.INACTIVE.value,
                      "state_changed_at": now, "activation_code": code, "session_version": 1,
                      "external_id": p.external_id, "source": state.source, "created_at": now}
@@ -270,8 +279,8 @@ def _apply_persons(session: Session, plan: ImportPlan, state: _State) -> None:
                 plan.users[ext] = (uid, AccountState.INACTIVE.value)
     if existing:
         session.execute(update(User), [
-            {"id": plan.users[p.external_id][0], "first_name": p.first_name[:100], "last_name": p.last_name[:100],
-             "display_name": f"{p.first_name} {p.last_name.upper()}"[:200], "birth_date": p.birth_date,
+            {"id": plan.users[p.external_id][0], "first_name": p.first_name, "last_name": p.last_name,
+             "display_name": display_name_of(p.first_name, p.last_name), "birth_date": p.birth_date,
              "email": p.email} for p in existing])
     touched = created + existing
     if touched:

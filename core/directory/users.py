@@ -85,8 +85,8 @@ def create_user(
         raise DirectoryError(_("L'identifiant externe %(id)s existe déjà pour la source %(source)s.",
                                id=external_id, source=source))
     user = User(
-        login=login, first_name=first_name, last_name=last_name,
-        display_name=f"{first_name} {last_name.upper()}", birth_date=birth_date, email=email,
+        login=login, first_name=first_name, last_name=last_name,  # display_name follows (models.User)
+        birth_date=birth_date, email=email,
         external_id=external_id, source=source, state=AccountState.INACTIVE,
         activation_code=new_code(), activation_code_expires_at=activation_expires_at,
     )

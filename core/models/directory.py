@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -88,8 +89,18 @@ class StructureLink(Model):
     __table_args__ = (CheckConstraint("parent_id <> child_id", name="not_self"),)
 
 
+def display_name_of(first_name: str | None, last_name: str | None) -> str:
+    """« Emma ELEVE »: how a person is shown everywhere (annuaire, messages, CAS/LTI/OpenID attributes)."""
+    return f"{(first_name or '').strip()} {(last_name or '').strip().upper()}".strip()[:200]
+
+
 class User(Model):
-    """A person with one login; their roles tie them to structures with a profile."""
+    """A person with one login; their roles tie them to structures with a profile.
+
+    ``display_name`` follows ``first_name`` and ``last_name``: setting either on an instance recomputes it (see
+    the listeners below), and bulk writes that bypass the ORM (the directory sync) use :func:`display_name_of`.
+    Setting ``display_name`` after the names (an erased account's « Compte supprimé ») keeps that value.
+    """
 
     __tablename__ = "users"
 
@@ -155,6 +166,17 @@ class User(Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.login!r}>"
+
+
+@event.listens_for(User.first_name, "set")
+def _first_name_changed(user: User, value: str | None, _old: object, _initiator: object) -> None:
+    # Without this a renamed person kept their old name in every released attribute (issue 16, point 11).
+    user.display_name = display_name_of(value, user.last_name)
+
+
+@event.listens_for(User.last_name, "set")
+def _last_name_changed(user: User, value: str | None, _old: object, _initiator: object) -> None:
+    user.display_name = display_name_of(user.first_name, value)
 
 
 class Role(Model):
