@@ -105,7 +105,8 @@ def visible_roles(session: Session, viewer: User, people: Iterable[User]) -> dic
     """For each person, the roles (profile in a structure) through which ``viewer`` may write to them, so that a
     role held elsewhere stays hidden: a parent reaching a teacher of their child does not learn that the teacher
     is also a parent in another school. The viewer sees all their own roles; someone they may not write to,
-    none. Their own children are seen as students, their own parents as parents (three queries)."""
+    none. Their own children are seen as students, their own parents as parents (a fixed number of queries,
+    whatever the number of people)."""
     people = list(people)
     reachable = filter_reachable(session, viewer, {p.id for p in people})
     pairs = _visible_role_pairs(session, viewer, reachable)

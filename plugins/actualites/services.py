@@ -566,10 +566,11 @@ def _profile_label(author: User | None, structure_id: int) -> str:
 
 
 def visible_comments(session: Session, found: ItemAccess) -> list[ShownComment]:
-    """The comments of the item the reader may see (three queries). A reader sees a comment's author and text
-    only when the communication rules let them write to its author; the thread's moderators see everything
-    (they moderate), everyone sees their own. Other comments are left out, or reduced to the author's profile
-    when the thread says so: an anonymous text would still let two parents exchange a phone number."""
+    """The comments of the item the reader may see (a few queries, whatever their number). A reader sees a
+    comment's author and text only when the communication rules let them write to its author; the thread's
+    moderators see everything (they moderate), everyone sees their own. Other comments are left out, or reduced
+    to the author's profile when the thread says so: an anonymous text would still let two parents exchange a
+    phone number."""
     comments = [c for c in comments_of(session, found.item.id) if not c.deleted]
     author_ids = {c.author_id for c in comments if c.author_id is not None}
     if found.can_moderate:
