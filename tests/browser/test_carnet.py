@@ -46,7 +46,7 @@ def test_a_teacher_writes_a_mot_the_parent_signs_it_and_the_teacher_sees_it(new_
     check_page(parent, "carnet-parent-mot", screenshots_dir)
     parent.get_by_role("button", name="Signer ce mot").focus()
     parent.keyboard.press("Enter")  # keyboard-accessible
-    expect(parent.locator(".flash--success")).to_contain_text("Mot signé.")
+    expect(parent.locator(".flashes .flash--success")).to_contain_text("Mot signé.")
     expect(status).to_contain_text("par Claire Colin")
     expect(parent.get_by_role("button", name="Signer ce mot")).to_have_count(0)
     check_page(parent, "carnet-parent-signed", screenshots_dir)
