@@ -128,6 +128,7 @@ class MoveSchema(Schema):
     folder_id = fields.Integer(allow_none=True, load_default=None,
                                metadata={"description": "Le dossier ; null : retour dans sa boîte."})
     trashed = fields.Boolean(metadata={"description": "true : à la corbeille ; false : restauré."})
+    read = fields.Boolean(metadata={"description": "true : la conversation est marquée lue ; false : non lue."})
 
 
 # -- views --------------------------------------------------------------------------------------------------
@@ -169,15 +170,12 @@ def _recipient(r) -> dict[str, Any]:
 @blp.alt_response(404, response="NOT_FOUND")
 @rules
 def read_message(message_id: int):
-    """Un message de ses boîtes (le marque comme lu). Le message d'un autre : 404. Les Cci ne sont montrés
-    qu'à l'expéditeur."""
+    """Un message de ses boîtes. Le lire ne change rien (un GET n'écrit jamais) : le marquer comme lu se fait par
+    ``PATCH {"read": true}``. Le message d'un autre : 404. Les Cci ne sont montrés qu'à l'expéditeur."""
     session = db_session()
     delivery = boxes.delivery_of(session, current_user.id, message_id)
-    if delivery.box != "drafts":
-        boxes.conversation(session, current_user.id, message_id)  # marks the conversation read
     message = session.get(Message, message_id)
     recipients = boxes.recipients_seen_by(session, message, current_user.id)
-    session.commit()
     row = boxes.BoxRow(delivery, message, [r.label for r in recipients])
     files = of_message(session, message.id)
     row.attachment_count = len(files)
@@ -212,8 +210,13 @@ def send_message(data: dict):
 @blp.response(200, MessageSummarySchema)
 @rules
 def move_message(data: dict, message_id: int):
-    """Classer un message dans un dossier, le mettre à la corbeille ou le restaurer."""
+    """Classer un message dans un dossier, le mettre à la corbeille ou le restaurer, marquer sa conversation
+    lue ou non lue."""
     session = db_session()
+    if data.get("read") is True and boxes.delivery_of(session, current_user.id, message_id).box != "drafts":
+        boxes.conversation(session, current_user.id, message_id)  # marks the conversation read
+    elif data.get("read") is False:
+        boxes.mark_unread(session, current_user.id, message_id)
     if "folder_id" in data and data.get("trashed") is not True:
         boxes.move_to_folder(session, current_user.id, [message_id], data["folder_id"])
     if data.get("trashed") is True:

@@ -29,7 +29,24 @@ def test_send_list_and_read_with_a_bearer_token(client, db, world):
     one = client.get(f"/api/v1/messages/{message_id}", headers=teacher).get_json()
     assert one["body_html"] == "<p>Bonjour</p>"
     assert one["to"] == [{"field": "to", "kind": "user", "id": s.teacher.id, "label": s.teacher.display_name}]
+    assert client.get("/api/v1/messages", headers=teacher).get_json()["unread"]["inbox"] == 1  # a GET never writes
+    marked = client.patch(f"/api/v1/messages/{message_id}", headers=teacher, json={"read": True})
+    assert marked.status_code == 200 and marked.get_json()["unread"] is False
     assert client.get("/api/v1/messages", headers=teacher).get_json()["unread"]["inbox"] == 0
+    client.patch(f"/api/v1/messages/{message_id}", headers=teacher, json={"read": False})
+    assert client.get("/api/v1/messages", headers=teacher).get_json()["unread"]["inbox"] == 1
+
+
+def test_a_read_token_reads_a_message_without_marking_it_read_and_cannot_mark_it(client, db, world):
+    s = world.s
+    message = send(db, s.parent, subject="Lu ?", body_html="x", fields={"to": [f"u:{s.teacher.id}"]})
+    db.commit()
+    read_only = bearer(db, s.teacher, scopes=("read",))
+    assert client.get(f"/api/v1/messages/{message.id}", headers=read_only).status_code == 200
+    assert client.get("/api/v1/messages", headers=read_only).get_json()["unread"]["inbox"] == 1
+    refused = client.patch(f"/api/v1/messages/{message.id}", headers=read_only, json={"read": True})
+    assert refused.status_code == 403 and refused.get_json()["reason"] == "insufficient_scope"
+    assert client.get("/api/v1/messages", headers=read_only).get_json()["unread"]["inbox"] == 1
 
 
 def test_api_refuses_another_parent_with_403_and_stores_nothing(client, db, world):
