@@ -187,7 +187,9 @@ def _apply_classes(session: Session, plan: ImportPlan, state: _State) -> None:
         if action is None:
             continue
         sid = state.structure_ids[record.structure_external_id]
-        level, name = record.level or None, record.name  # lengths checked by the plan: never cut here
+        # Lengths are checked by the plan (fatal problems); only a long MEF label used as the class level is
+        # abridged, and the plan reported it.
+        level, name = (record.level or None) and record.level[:32], record.name
         if action == "created":
             existing = session.scalar(select(SchoolClass).where(SchoolClass.structure_id == sid,
                                                                SchoolClass.name == name))

@@ -10,17 +10,20 @@ applied, so an unchanged record is recognised without loading its rows. Dangling
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import AccountState, Function, Group, GroupKind, Role, SchoolClass, Structure, User
-from ..models.imports import ImportFingerprint, ImportPendingDeletion
-from ..types import Profile
+from ..models.imports import ImportFingerprint, ImportPendingDeletion, Mef, Subject
+from ..types import N_, Profile
 from .feed import Feed, FeedClass, FeedGroup, FeedPerson, FeedProblem, FeedStructure, FeedSubject, Place
 from .structures import UAI_PATTERN
 
@@ -141,7 +144,7 @@ def _place(record: object, feed: Feed) -> Place:
 
 def plan_import(session: Session, feed: Feed) -> ImportPlan:
     """Compare ``feed`` with the directory (reads only) and return what applying it would do."""
-    plan = ImportPlan(source=feed.source, problems=list(feed.problems))
+    plan = ImportPlan(source=feed.source, problems=[*feed.problems, *check_values(feed)])
     if plan.fatal:
         return plan
     known = _load_fingerprints(session, feed.source)
@@ -157,6 +160,61 @@ def plan_import(session: Session, feed: Feed) -> ImportPlan:
     _count(plan)
     _describe_changes(session, plan)
     return plan
+
+
+# -- values the database would refuse or cut ----------------------------------------------------------------
+
+# Every imported value is one line of text: no control character (NUL, tab, line break…; PostgreSQL refuses NUL)
+# and no lone surrogate (not encodable). Lengths are the columns' own, read from the models.
+_BAD_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CHECKED = {
+    "persons": (("first_name", User.first_name, N_("Prénom")), ("last_name", User.last_name, N_("Nom")),
+                ("email", User.email, N_("Courriel")), ("external_id", User.external_id, N_("Identifiant"))),
+    "structures": (("name", Structure.name, N_("Nom de la structure")),
+                   ("external_id", Structure.external_id, N_("Identifiant"))),
+    "classes": (("name", SchoolClass.name, N_("Classe")), ("level", SchoolClass.level, N_("Niveau")),
+                ("external_id", SchoolClass.external_id, N_("Identifiant"))),
+    "groups": (("name", Group.name, N_("Groupe")), ("external_id", Group.external_id, N_("Identifiant"))),
+    "subjects": (("code", Subject.code, N_("Code")), ("label", Subject.label, N_("Libellé"))),
+    "mefs": (("code", Mef.code, N_("Code")), ("label", Mef.label, N_("Libellé"))),
+}
+
+
+def _character_name(char: str) -> str:
+    return unicodedata.name(char, f"U+{ord(char):04X}") if ord(char) > 0x1f else f"U+{ord(char):04X}"
+
+
+def check_values(feed: Feed) -> list[FeedProblem]:
+    """Fatal problems for values the database would refuse (a control character) or have to cut (longer than
+    the column), each placed at the record's file and line and named by its column: reported by the dry run,
+    so that the application never fails on the database nor stores a truncated value."""
+    problems = []
+    for kind, fields in _CHECKED.items():
+        for record in getattr(feed, kind).values():
+            for attribute, column, label in fields:
+                value = getattr(record, attribute, None)
+                if not isinstance(value, str) or not value:
+                    continue
+                place = _place(record, feed)
+                where = Place(place.file, place.line, place.column or _(label))
+                bad = _BAD_CHARACTERS.search(value)
+                if bad:
+                    problems.append(FeedProblem(where, _(
+                        "Caractère de contrôle interdit (%(char)s) en position %(position)s de « %(value)s » : "
+                        "corrigez la valeur dans le fichier.", char=_character_name(bad.group()),
+                        position=bad.start() + 1, value=_BAD_CHARACTERS.sub("�", value)[:80]), fatal=True))
+                    continue
+                limit = column.type.length
+                if limit and len(value.strip()) > limit:
+                    if column is SchoolClass.level:  # a MEF label as a hint (the MEF keeps its whole label)
+                        problems.append(FeedProblem(where, _(
+                            "Niveau de classe abrégé à %(limit)s caractères : « %(value)s ».", limit=limit,
+                            value=value), fatal=False))
+                        continue
+                    problems.append(FeedProblem(where, _(
+                        "Valeur trop longue (%(length)s caractères, %(limit)s au plus) : « %(value)s… ».",
+                        length=len(value.strip()), limit=limit, value=value[:40]), fatal=True))
+    return problems
 
 
 def _load_fingerprints(session: Session, source: str) -> dict[tuple[str, str], str]:

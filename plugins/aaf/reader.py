@@ -101,7 +101,7 @@ class _Reader:
     def structure(self, ext: str, a: dict[str, list[str]], place: Place) -> None:
         name = " ".join(part for part in _one(a, "ENTStructureNomCourant").split("$") if part) or ext
         self.feed.structures[ext] = FeedStructure(
-            external_id=ext, name=name[:200], uai=_one(a, "ENTStructureUAI") or None,
+            external_id=ext, name=name, uai=_one(a, "ENTStructureUAI") or None,
             kind=_structure_kind(_one(a, "ENTStructureTypeStruct")), place=place)
 
     def _classes(self, values: Iterable[str], level: str | None, place: Place) -> tuple[str, ...]:

@@ -70,6 +70,9 @@ MANDATORY = {
 }
 
 
+_NUL_STAND_IN = "\ufffe"  # a Unicode non-character: never in a real file
+
+
 def normalise(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form: « Prénom de l'élève* » → « prenom de l eleve »."""
     decomposed = unicodedata.normalize("NFKD", text or "")
@@ -216,8 +219,10 @@ def read_file(name: str, data: bytes, *, profile: str | None = None,
     if first is None:
         raise CsvReadError(FeedProblem(Place(name, 1), str(_l("Le fichier est vide.")), fatal=True))
     delimiter = _delimiter(first)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    headers = next(reader)
+    # The csv module stops at a NUL: it crosses the parser as a stand-in and comes back in the values, where
+    # the import engine reports it at its file, line and column.
+    reader = csv.reader(io.StringIO(text.replace("\x00", _NUL_STAND_IN), newline=""), delimiter=delimiter)
+    headers = [h.replace(_NUL_STAND_IN, "\x00") for h in next(reader)]
     columns = map_columns(headers, mapping)
     if profile and profile not in MANDATORY:
         profile = _profile_from_name(profile) or profile  # « eleves », « Enseignants »… are accepted too
@@ -234,10 +239,15 @@ def read_file(name: str, data: bytes, *, profile: str | None = None,
             "de personnels, de parents ou d'invités. Choisissez le profil du fichier.")), fatal=True))
         return csv_file
     _check_header(csv_file)
-    for values in reader:
-        if any(v.strip() for v in values):
-            csv_file.sample = csv_file.sample or values
-            csv_file.rows.append(_row(csv_file, reader.line_num, values))
+    try:
+        for values in reader:
+            if any(v.strip() for v in values):
+                values = [v.replace(_NUL_STAND_IN, "\x00") for v in values]
+                csv_file.sample = csv_file.sample or values
+                csv_file.rows.append(_row(csv_file, reader.line_num, values))
+    except csv.Error as exc:  # a field over the csv module's limit (128 Kio), a quote never closed…
+        raise CsvReadError(FeedProblem(Place(name, reader.line_num + 1), str(_l(
+            "Ligne illisible : %(reason)s.", reason=str(exc))), fatal=True)) from None
     return csv_file
 
 
