@@ -467,7 +467,7 @@ def jobs_run(once: bool, database_url: str | None) -> None:
 
 
 @jobs.command("list")
-@click.option("--state", type=click.Choice(["queued", "running", "done", "failed"]))
+@click.option("--state", type=click.Choice(["queued", "running", "done", "failed", "cancelled"]))
 @click.option("--limit", type=int, default=50, show_default=True)
 @click.option("--db", "database_url")
 def jobs_list(state: str | None, limit: int, database_url: str | None) -> None:
