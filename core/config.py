@@ -95,11 +95,6 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "ZIP_MAX_TOTAL_BYTES": int(env.get("PREAU_ZIP_MAX_TOTAL_BYTES", str(2 * 1024**3))),
         "ZIP_MAX_MEMBER_BYTES": int(env.get("PREAU_ZIP_MAX_MEMBER_BYTES", str(1024**3))),
         "ZIP_MAX_RATIO": int(env.get("PREAU_ZIP_MAX_RATIO", "100")),
-        # Zip archives given to imports (preau.open_zip): checked before anything is extracted.
-        "ZIP_MAX_MEMBERS": int(env.get("PREAU_ZIP_MAX_MEMBERS", "1000")),
-        "ZIP_MAX_TOTAL_BYTES": int(env.get("PREAU_ZIP_MAX_TOTAL_BYTES", str(2 * 1024**3))),
-        "ZIP_MAX_MEMBER_BYTES": int(env.get("PREAU_ZIP_MAX_MEMBER_BYTES", str(1024**3))),
-        "ZIP_MAX_RATIO": int(env.get("PREAU_ZIP_MAX_RATIO", "100")),
         # Accounts missing from a feed: pending deletion, then pre-deleted (export only), then deleted.
         "LIFECYCLE_PENDING_DAYS": int(env.get("PREAU_LIFECYCLE_PENDING_DAYS", "30")),
         "LIFECYCLE_PRE_DELETED_DAYS": int(env.get("PREAU_LIFECYCLE_PRE_DELETED_DAYS", "90")),
