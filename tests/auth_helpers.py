@@ -60,6 +60,16 @@ def attempts(db, **where: Any) -> int:
     return db.scalar(query)
 
 
+def age_attempts(db, seconds: float) -> None:
+    """Time passes: every login attempt recorded so far happened ``seconds`` earlier (computed in Python: SQLite
+    has no date arithmetic on its text timestamps)."""
+    from datetime import timedelta
+
+    for attempt in db.scalars(select(LoginAttempt)):
+        attempt.at -= timedelta(seconds=seconds)
+    db.flush()
+
+
 def assert_logged_out(client) -> None:
     response = client.get("/")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]

@@ -12,7 +12,17 @@ from preau.migrate import upgrade
 from preau.models import LoginAttempt
 from preau.models._time import utcnow
 from preau.testing import TEST_PASSWORD, PreauClient, build_school
-from tests.auth_helpers import accounts, assert_logged_out, attempts, events, log_in, new_client, page, reasons
+from tests.auth_helpers import (
+    accounts,
+    age_attempts,
+    assert_logged_out,
+    attempts,
+    events,
+    log_in,
+    new_client,
+    page,
+    reasons,
+)
 
 THROTTLED = re.compile(r"Trop de tentatives échouées\. Réessayez dans (\d+) minute\(s\)\.")
 
@@ -24,8 +34,7 @@ def _fail(client, login: str, times: int, expect: int = 401, **kwargs) -> None:
 
 
 def _age(db, seconds: int) -> None:
-    """Time passes: every attempt recorded so far happened ``seconds`` earlier."""
-    db.execute(update(LoginAttempt).values(at=LoginAttempt.at - timedelta(seconds=seconds)))
+    age_attempts(db, seconds)
 
 
 def _known_browser(app, user, password):

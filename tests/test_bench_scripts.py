@@ -68,3 +68,8 @@ def test_school_life_benchmark_measures_a_parents_dashboard_with_and_without_its
     out = _run("school_life.py", "--students", "300", "--runs", "3", cwd=tmp_path)
     assert "avec les 3 widgets antérieurs" in out and "ratio avec / sans les widgets de vie scolaire" in out
     assert "cahier.todo" in out and "actualites.latest" in out
+
+
+def test_login_guesses_benchmark_follows_the_throttling_schedule(tmp_path):
+    out = _run("login_guesses.py", "--smoke", cwd=tmp_path)
+    assert "essais par heure au plafond" in out and "l'application suit le calendrier : oui" in out

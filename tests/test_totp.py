@@ -177,12 +177,7 @@ def test_replaying_the_cookie_from_before_the_first_wrong_code_gives_no_fresh_gu
 
 
 def test_logging_in_again_with_the_password_gives_no_fresh_budget(db, school, client, app, login_as):
-    from datetime import timedelta
-
-    from sqlalchemy import update
-
-    from preau.models import LoginAttempt
-    from tests.auth_helpers import attempts, new_client
+    from tests.auth_helpers import age_attempts, attempts, new_client
 
     login_as(school.teacher)
     secret = _enrol(client, db, school.teacher)
@@ -198,7 +193,7 @@ def test_logging_in_again_with_the_password_gives_no_fresh_budget(db, school, cl
     refused = again.post_form("/auth/totp", {"code": _code_for_next_step(secret)})
     assert refused.status_code == 429 and 50 <= int(refused.headers["Retry-After"]) <= 61
     assert "/auth/totp" in again.get("/").headers["Location"]  # the right code was not even checked
-    db.execute(update(LoginAttempt).values(at=LoginAttempt.at - timedelta(seconds=61)))
+    age_attempts(db, 61)
     assert again.post_form("/auth/totp", {"code": _code_for_next_step(secret)}).status_code == 303
     assert again.get("/").status_code == 200
 
