@@ -66,7 +66,7 @@ class ThrottlePolicy:
         free = self.free_failures if free is None else free
         if failures <= 0 or failures < free:
             return 0
-        steps = min(failures - free, 32)  # 2**32 minutes is far beyond any cap
+        steps = min(failures - max(free, 1), 32)  # the first delay after the last free failure; 2**32: any cap
         return int(min(self.max_delay, self.first_delay * 2 ** steps).total_seconds())
 
 
