@@ -130,9 +130,12 @@ def login():
 
 
 def _take_fresh_login(service: str | None) -> bool:
+    """Whether the password was typed a moment ago for this service. The mark is in the cookie, so it is made
+    single-use on the server: a login session issues one primary ticket, and a replayed cookie finds it."""
     fresh = session.pop("cas_fresh", None)
     return (isinstance(fresh, dict) and fresh.get("service") == (service or "")
-            and time.time() - fresh.get("at", 0) < FRESH_LOGIN_SECONDS)
+            and time.time() - fresh.get("at", 0) < FRESH_LOGIN_SECONDS
+            and not tickets.primary_issued(db_session(), _sso_session()))
 
 
 def _login_submitted(service: str | None, renew: bool):

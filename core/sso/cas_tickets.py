@@ -117,6 +117,12 @@ def issue(session: Session, config: Any, kind: str, *, user_id: int, service: st
     return ticket
 
 
+def primary_issued(session: Session, sso_session: str) -> bool:
+    """Whether this login session has already issued its ticket "right after typing the password"."""
+    return session.scalar(select(CasTicket.id).where(CasTicket.sso_session == sso_session,
+                                                     CasTicket.primary.is_(True)).limit(1)) is not None
+
+
 def consume(session: Session, ticket_id: str, kinds: tuple[str, ...]) -> CasTicket | None:
     """Mark a live ticket used and return it; None when unknown, expired, already used or of another kind."""
     result = session.execute(

@@ -225,3 +225,21 @@ def test_preau_purge_command_forgets_expired_cas_tickets(tmp_path):
     assert result.exit_code == 0 and "1 ticket(s) CAS expiré(s) oublié(s)." in result.output
     with Session(engine) as session:
         assert session.scalars(select(CasTicket.id)).all() == ["ST-new"]
+
+
+def test_a_replayed_cookie_does_not_pass_for_a_fresh_password_twice(live_server, cas_school):
+    """renew=true asks for the password; the "just typed" mark travels in the signed cookie. Replaying the cookie
+    set right after the password (before its first ticket) must not yield a second primary ticket."""
+    person = Browser(live_server.url)
+    params = {"service": SERVICE, "renew": "true"}
+    assert person.get("/cas/login", **params).status_code == 200
+    posted = person.http.post(live_server.url + "/cas/login", params=params, allow_redirects=False, timeout=10,
+                              data={"login": cas_school.student.login, "password": cas_school.password,
+                                    "csrf_token": person.csrf()})
+    assert posted.status_code == 302
+    fresh_cookies = person.http.cookies.copy()
+    first = ticket_of(person.get("/cas/login", **params))
+    assert _code(_validate(live_server, first, renew="true")) is None  # a genuine primary ticket
+    person.http.cookies = fresh_cookies  # the attacker replays the cookies with the fresh mark
+    replayed = person.get("/cas/login", **params)
+    assert replayed.status_code == 200 and 'name="password"' in replayed.text
