@@ -44,6 +44,8 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # it the issuer comes from the request's Host header, which only a trusted reverse proxy makes safe.
         "LTI13_ISSUER": env.get("PREAU_LTI13_ISSUER") or env.get("PREAU_PUBLIC_URL"),
         "OIDC_ISSUER": env.get("PREAU_OIDC_ISSUER") or env.get("PREAU_PUBLIC_URL"),
+        # The Origin check of state-changing requests compares with it (core/origin.py).
+        "PUBLIC_URL": env.get("PREAU_PUBLIC_URL"),
         # Fernet keys encrypting secrets stored in the database (core/crypto.py); first one encrypts.
         "DATA_KEYS": env.get("PREAU_DATA_KEYS"),
         "PLUGINS_EXTRA": _list(env.get("PREAU_PLUGINS_EXTRA")),

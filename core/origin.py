@@ -12,7 +12,6 @@ one: they carry no ambient authority. A refusal is a 403 with a French reason, a
 
 from __future__ import annotations
 
-import os
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, jsonify, render_template, request
@@ -76,8 +75,7 @@ class SiteCSRFProtect(CSRFProtect):
 
 
 def init_app(app: Flask) -> None:
-    """Read ``PREAU_PUBLIC_URL`` (unless the configuration gives ``PUBLIC_URL``) and answer refusals."""
-    app.config.setdefault("PUBLIC_URL", os.environ.get("PREAU_PUBLIC_URL"))
+    """Answer refusals (the site's address is the configuration's ``PUBLIC_URL``, from ``PREAU_PUBLIC_URL``)."""
 
     @app.errorhandler(OriginRejected)
     def origin_rejected(error: OriginRejected):
