@@ -5,7 +5,9 @@ whose work is rolled back after each test), ``client`` (a Flask test client that
 their CSRF token), ``school`` (a small school built in milliseconds), ``login_as``, ``enable_plugin`` and
 ``live_server`` (the same application served over real HTTP, for protocol peers such as CAS or LTI clients).
 
-Set ``PREAU_TEST_DATABASE_URL`` to run everything on PostgreSQL; SQLite in a temporary file otherwise.
+Set ``PREAU_TEST_DATABASE_URL`` to run everything on PostgreSQL; SQLite in a temporary file otherwise. Under
+pytest-xdist (``pytest -n auto``) each worker has its own database (and temporary files): the URL's database
+name with the worker id as suffix, created on the same server when missing.
 """
 
 from __future__ import annotations
@@ -43,9 +45,37 @@ def reset_database(url: str) -> None:
     engine.dispose()
 
 
+def worker_database_url(url: str, worker: str | None = None) -> str:
+    """The database of one pytest-xdist worker: ``url``'s database with the worker id as suffix (``preau_gw0``),
+    created on the same server if missing. ``url`` itself outside xdist (or on SQLite)."""
+    from sqlalchemy.engine import make_url
+
+    from .db import make_engine
+
+    worker = worker if worker is not None else os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker or url.startswith("sqlite"):
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = make_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+            if not exists:
+                quoted = connection.dialect.identifier_preparer.quote(name)
+                connection.execute(text(f"CREATE DATABASE {quoted}"))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def preau_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return os.environ.get("PREAU_TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    """``PREAU_TEST_DATABASE_URL`` (one database per pytest-xdist worker), else SQLite in a temporary file."""
+    url = os.environ.get("PREAU_TEST_DATABASE_URL")
+    if url:
+        return worker_database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
 @pytest.fixture(scope="session")
