@@ -4,7 +4,8 @@
     python bench/aaf_import.py --students 2000                   # a quick smoke run
     python bench/aaf_import.py --database-url postgresql+psycopg://postgres@127.0.0.1:5433/preau_bench --reset
 
-(a) the complete aaf-2013 set, read and applied into a fresh SQLite database (target ≤ 20 s);
+(a) the complete aaf-2013 set (tests/data/aaf-2013.zip, read as the zip it is), applied into a fresh SQLite
+    database (target ≤ 20 s);
 (b) a synthetic AAF feed (bench/aaf_synthetic.py: N students, their relatives, teachers, a few hundred
     schools) read and applied into ``--database-url`` (default: a fresh SQLite file; ``--reset`` empties the
     given database first) (target ≤ 5 min for 100,000 students, peak RSS ≤ 1 GiB);
@@ -32,7 +33,7 @@ from preau.migrate import upgrade  # noqa: E402
 from preau.testing import reset_database  # noqa: E402
 from preau_plugins.aaf.reader import read_aaf  # noqa: E402
 
-AAF_2013 = Path(__file__).resolve().parents[2] / "shared" / "data" / "aaf-2013"
+AAF_2013 = Path(__file__).resolve().parents[1] / "tests" / "data" / "aaf-2013.zip"  # in the repository, zipped
 TARGET_2013, TARGET_SYNTHETIC, TARGET_RATIO, TARGET_RSS_MIB = 20.0, 300.0, 3.0, 1024
 
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from .helpers import check_page
 
-STUDENTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "csv-templates" / "CSV_Eleves.csv"
+STUDENTS = Path(__file__).resolve().parents[1] / "data" / "csv-templates" / "CSV_Eleves.csv"
 
 
 def _students() -> list[list[str]]:

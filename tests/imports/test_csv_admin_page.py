@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from preau.models import Job, User
 from preau.testing import run_jobs
 
-TEMPLATES = Path(__file__).resolve().parents[3] / "shared" / "data" / "csv-templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "data" / "csv-templates"
 NAMES = ("CSV_Eleves.csv", "CSV_Enseignants.csv", "CSV_Personnels.csv", "CSV_Parents.csv", "CSV_Invites.csv")
 
 

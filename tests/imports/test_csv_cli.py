@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, func, select
 from preau.cli import cli
 from preau.models import User
 
-TEMPLATES = Path(__file__).resolve().parents[3] / "shared" / "data" / "csv-templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "data" / "csv-templates"
 NAMES = ("CSV_Eleves.csv", "CSV_Enseignants.csv", "CSV_Personnels.csv", "CSV_Parents.csv", "CSV_Invites.csv")
 UAI = "0750099Z"
 

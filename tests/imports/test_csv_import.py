@@ -22,7 +22,7 @@ from preau.models import (
 from preau_plugins.csvimport.feed import CsvInput, read_feed
 from preau_plugins.csvimport.reader import normalise
 
-TEMPLATES = Path(__file__).resolve().parents[3] / "shared" / "data" / "csv-templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "data" / "csv-templates"
 NAMES = ("CSV_Eleves.csv", "CSV_Enseignants.csv", "CSV_Personnels.csv", "CSV_Parents.csv", "CSV_Invites.csv")
 TABLES = (User, Role, SchoolClass, Group, GroupMember, RelativeLink, UserFunction)
 KINDS = {"CSV_Eleves.csv": "students", "CSV_Enseignants.csv": "teachers", "CSV_Personnels.csv": "personnel",

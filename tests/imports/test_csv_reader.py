@@ -10,7 +10,7 @@ from preau.directory.feed import Feed
 from preau_plugins.csvimport.feed import CsvInput, read_feed
 from preau_plugins.csvimport.reader import normalise
 
-TEMPLATES = Path(__file__).resolve().parents[3] / "shared" / "data" / "csv-templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "data" / "csv-templates"
 STRUCTURE = 42
 PROFILE_OF = {"CSV_Eleves.csv": "student", "CSV_Enseignants.csv": "teacher", "CSV_Personnels.csv": "personnel",
               "CSV_Parents.csv": "relative", "CSV_Invites.csv": "guest"}
