@@ -112,6 +112,10 @@ _LAZY = {
 
 __all__ = ["__version__", *_LAZY]
 
+# The submodule preau.storage shares the name of the public function: whichever code first imports the submodule
+# would otherwise replace preau.storage with the module. Bound eagerly (the module only defines classes).
+from .storage import default_storage as storage  # noqa: E402, F401
+
 
 def __getattr__(name: str) -> Any:
     try:

@@ -110,30 +110,66 @@ def db_revision(branch: str, message: str, database_url: str | None) -> None:
 # -- demo and serving ----------------------------------------------------------------------------------
 
 
+DEMO_REFUSED = "La démo (comptes au mot de passe « demo ») est refusée en production (PREAU_ENV=production)."
+
+
 @cli.command()
 @click.option("--port", default=5000, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--db", "database_url", help="URL SQLAlchemy (par défaut : instance/preau.db).")
 @click.option("--no-serve", is_flag=True, help="Crée les données de démonstration sans lancer le serveur.")
-def demo(port: int, host: str, database_url: str | None, no_serve: bool) -> None:
+@click.option("--reset", is_flag=True, help="Efface la base de démonstration et ses fichiers, puis la recrée "
+              "(avec les données de démonstration des extensions installées depuis).")
+def demo(port: int, host: str, database_url: str | None, no_serve: bool, reset: bool) -> None:
     """Crée (ou réutilise) la démo, puis la sert sur http://HOST:PORT."""
-    from .demo import ensure_demo
+    from .demo import DEMO_ACCOUNTS, DEMO_ACTIVATION_CODE, ensure_demo
     from .migrate import upgrade
 
+    if reset:
+        _reset_demo(database_url)
     app = _make_app(database_url)
     if app.config["PRODUCTION"]:
-        raise click.ClickException("La démo (comptes au mot de passe « demo ») est refusée en production "
-                                   "(PREAU_ENV=production).")
+        raise click.ClickException(DEMO_REFUSED)
     upgrade(app.extensions["preau.engine"], app.extensions["preau.plugins"])
     with app.app_context():
         created = ensure_demo()
-    click.echo("Données de démonstration " + ("créées." if created else "déjà présentes, réutilisées."))
-    click.echo("Comptes (mot de passe « demo ») : admin, direction, prof.martin, eleve.lea, parent.colin, "
-               "personnel.durand, invite.roux")
+    where = app.extensions["preau.engine"].url.render_as_string(hide_password=True)
+    click.echo(f"Base de démonstration : {where}")
+    if created:
+        click.echo("Données de démonstration créées.")
+    else:
+        click.echo("Données de démonstration déjà présentes, réutilisées (preau demo --reset pour repartir de zéro, "
+                   "avec les extensions installées depuis).")
+    click.echo("Comptes (mot de passe « demo ») :")
+    for login in DEMO_ACCOUNTS:
+        note = f"  pas encore activé : /auth/activate, code {DEMO_ACTIVATION_CODE}" if login == "eleve.nouveau" else ""
+        click.echo(f"  {login}{note}")
     if no_serve:
         return
     click.echo(f"Préau est servi sur http://{host}:{port}  (Ctrl+C pour arrêter)")
     app.run(host=host, port=port, debug=False, threaded=True, use_reloader=False)
+
+
+def _reset_demo(database_url: str | None) -> None:
+    """Drop the demo's database and storage directory (``preau demo --reset``), before the app opens them."""
+    from .config import ConfigError, from_environment
+    from .db import make_engine
+    from .demo import DemoResetRefused, drop_demo
+    from .storage import storage_dir
+
+    if os.environ.get("PREAU_ENV", "development") == "production":
+        raise click.ClickException(DEMO_REFUSED)
+    try:
+        config = from_environment({"DATABASE_URL": database_url} if database_url else None)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+    engine = make_engine(config["DATABASE_URL"])
+    storage = storage_dir(config)
+    try:
+        drop_demo(engine, storage)
+    except DemoResetRefused as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Démo effacée : {engine.url.render_as_string(hide_password=True)} et {storage}")
 
 
 @cli.command()

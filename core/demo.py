@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Engine, MetaData, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from .accounts import activate_with_password
@@ -30,6 +34,10 @@ from .types import PROFILE_LABELS, Profile
 CITY = "Ville de Saint-Préau"
 DEMO_ACTIVATION_CODE = "BIENVENU"
 
+# The accounts ``preau demo`` prints, in the order of the README's table (tests/test_cli.py compares them).
+DEMO_ACCOUNTS = ("admin", "direction", "prof.martin", "eleve.lea", "parent.colin", "personnel.durand", "invite.roux",
+                 "prof.bernard", "eleve.nouveau")
+
 CHARTER_TEXT = (
     "En utilisant l'ENT, je m'engage à respecter les autres, à ne pas diffuser de contenus illicites, "
     "à protéger mon mot de passe et à signaler tout usage anormal à l'établissement."
@@ -49,6 +57,31 @@ def ensure_demo() -> bool:
     _build(session)
     session.commit()
     return True
+
+
+class DemoResetRefused(RuntimeError):
+    """The database holds more than the demo: ``preau demo --reset`` leaves it alone."""
+
+
+def drop_demo(engine: Engine, storage: Path) -> None:
+    """Forget the demo: every table of its database (a SQLite file is deleted with its WAL) and the files of its
+    storage directory. Refused when the database holds structures that the demo did not create."""
+    with contextlib.suppress(SQLAlchemyError), engine.connect() as connection:  # no table yet: nothing to protect
+        foreign = connection.scalar(select(func.count()).select_from(Structure).where(Structure.source != "demo"))
+        if foreign:
+            raise DemoResetRefused(f"{engine.url.render_as_string(hide_password=True)} contient {foreign} "
+                                   "structure(s) qui ne viennent pas de la démo : elle n'est pas effacée.")
+    engine.dispose()
+    database = engine.url.database
+    if engine.url.get_backend_name() == "sqlite" and database not in (None, "", ":memory:"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(database + suffix).unlink(missing_ok=True)
+    else:
+        metadata = MetaData()
+        metadata.reflect(engine)
+        metadata.drop_all(engine)
+        engine.dispose()
+    shutil.rmtree(storage, ignore_errors=True)
 
 
 def _person(session: Session, login: str, first: str, last: str, password_hash: str, *,

@@ -1,12 +1,15 @@
 """The ``preau`` command line, run for real against throwaway SQLite databases."""
 
+import re
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from preau.cli import cli
-from preau.models import AccountState, Function, Structure, User, UserFunction
+from preau.models import AccountState, Function, Structure, StructureKind, User, UserFunction
 
 
 @pytest.fixture
@@ -30,6 +33,68 @@ def test_demo_creates_then_reuses_the_demo_data(db_url):
         assert 50 <= users <= 70
         colin = session.scalar(select(User).where(User.login == "parent.colin"))
         assert colin.state == AccountState.ACTIVE and colin.password_hash.startswith("$argon2id$")
+
+
+def _readme_demo_logins():
+    """The first column of the README's table of demo accounts."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("Demo accounts", 1)[1].split("\n\n", 2)[1]
+    return re.findall(r"^\| `([^`]+)` \|", table, re.MULTILINE)
+
+
+def _printed_logins(output):
+    accounts = output.split("Comptes (mot de passe « demo ») :\n", 1)[1]
+    return re.findall(r"^  (\S+)", accounts, re.MULTILINE)
+
+
+def test_demo_prints_every_account_of_the_readme_table(db_url):
+    logins = _readme_demo_logins()
+    assert len(logins) >= 9 and "prof.bernard" in logins and "eleve.nouveau" in logins
+    result = _run("demo", "--no-serve", "--db", db_url)
+    assert _printed_logins(result.output) == logins
+    with Session(create_engine(db_url)) as session:  # and each of them exists in the demo
+        assert set(session.scalars(select(User.login).where(User.login.in_(logins)))) == set(logins)
+
+
+def test_demo_reset_rebuilds_and_runs_the_demo_data_of_plugins_installed_since(monkeypatch, tmp_path, db_url):
+    from tests.fixtures_plugins import recorder
+
+    monkeypatch.setenv("PREAU_INSTANCE_DIR", str(tmp_path / "instance"))
+    monkeypatch.setenv("PREAU_STORAGE_DIR", str(tmp_path / "storage"))
+    monkeypatch.delenv("PREAU_PLUGINS_EXTRA", raising=False)
+    assert "créées" in _run("demo", "--no-serve", "--db", db_url).output
+    with Session(create_engine(db_url)) as session:
+        session.add(Structure(name="Ajoutée à la main", kind=StructureKind.ECOLE, source="demo"))
+        session.commit()
+    leftover = tmp_path / "storage" / "ab" / ("0" * 40)
+    leftover.parent.mkdir(parents=True, exist_ok=True)
+    leftover.write_bytes(b"old")
+
+    monkeypatch.setenv("PREAU_PLUGINS_EXTRA", "tests.fixtures_plugins.recorder")  # a plugin installed since
+    recorder.EVENTS.clear()
+    reused = _run("demo", "--no-serve", "--db", db_url)
+    assert "réutilisées" in reused.output and "--reset" in reused.output
+    assert not [event for event in recorder.EVENTS if event[0] == "demo"]
+
+    reset = _run("demo", "--no-serve", "--reset", "--db", db_url)
+    assert reset.exit_code == 0 and "Démo effacée" in reset.output and "créées" in reset.output
+    assert [event for event in recorder.EVENTS if event[0] == "demo"] == [
+        ("demo", ("prof.martin", "CM2 A", "parent.colin"))]
+    assert not leftover.exists()
+    with Session(create_engine(db_url)) as session:
+        assert session.scalar(select(func.count()).select_from(Structure)) == 3
+
+
+def test_demo_reset_leaves_a_database_with_other_data_alone(monkeypatch, tmp_path, db_url):
+    monkeypatch.setenv("PREAU_STORAGE_DIR", str(tmp_path / "storage"))
+    _run("db", "upgrade", "--db", db_url)
+    with Session(create_engine(db_url)) as session:
+        session.add(Structure(name="Lycée réel", kind=StructureKind.LYCEE, source="aaf"))
+        session.commit()
+    result = CliRunner().invoke(cli, ["demo", "--no-serve", "--reset", "--db", db_url])
+    assert result.exit_code != 0 and "ne viennent pas de la démo" in result.output
+    with Session(create_engine(db_url)) as session:
+        assert session.scalar(select(Structure.name)) == "Lycée réel"
 
 
 def test_db_upgrade_then_status_reports_every_branch_up_to_date(db_url):
