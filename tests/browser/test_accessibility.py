@@ -109,6 +109,8 @@ PAGES = [
     ("admin-activation-letters", "direction", _activation_letters),
     ("admin-year-transition", "direction", _year_transition),
     ("admin-duplicates", "direction", _duplicates),
+    ("admin-locks", "admin", _open("/admin/locks")),
+    ("admin-locks-local", "direction", _open("/admin/locks")),
     ("lti-classes-empty", "prof.martin", _open("/lti13/classes/")),
     ("charter", CHARTER_PENDING_LOGIN, _charter),
 ]
