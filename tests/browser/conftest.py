@@ -2,7 +2,8 @@
 
 ``demo_server`` builds a fresh SQLite demo with ``preau demo --no-serve`` then serves it with ``preau demo --port``
 on a free loopback port. ``browser`` launches /usr/bin/chromium (never a downloaded build). Without Chromium
-the tests are skipped, unless ``PREAU_REQUIRE_BROWSER=1`` (set by CI), where they fail.
+the tests are skipped, unless ``PREAU_REQUIRE_BROWSER=1`` (set by CI), where they fail. Under pytest-xdist they
+all run on one worker (the ``xdist_group`` "browser"), in their serial order.
 """
 
 from __future__ import annotations
@@ -29,11 +30,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-backg
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"  # git-ignored
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's hook reads the xdist_group marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+            # Under ``pytest -n`` (``--dist loadgroup``, the default here) every browser test runs on one worker,
+            # in order, against one demo and one Chromium, as in a serial run; the other workers take the rest.
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @dataclass

@@ -130,7 +130,8 @@ def test_a_disabled_connector_issues_no_ticket(live_server, db, browser, cas_sch
     assert answer.status_code == 403 and "Location" not in answer.headers
 
 
-@pytest.mark.parametrize("forged", ["ST-" + secrets.token_urlsafe(32), "ST-1", "TGT-abc", "PGT-abc", "x" * 300])
+@pytest.mark.parametrize("forged", ["ST-" + secrets.token_urlsafe(32), "ST-1", "TGT-abc", "PGT-abc", "x" * 300],
+                         ids=["ST-random", "ST-1", "TGT-abc", "PGT-abc", "x300"])  # ids alike in every xdist worker
 def test_a_forged_ticket_is_refused(live_server, cas_school, forged):
     assert _code(_validate(live_server, forged)) == "INVALID_TICKET"
     assert CASClientV2(service_url=SERVICE, server_url=live_server.url + "/cas/").verify_ticket(forged)[0] is None
