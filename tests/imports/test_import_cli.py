@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 
-import pytest
 from click.testing import CliRunner
 
 from preau.cli import cli
 
 from .aaf_files import small_set
-
-
-@pytest.fixture
-def database(tmp_path, monkeypatch):
-    monkeypatch.setenv("PREAU_INSTANCE_DIR", str(tmp_path / "instance"))
-    path = tmp_path / "cli.db"
-    result = CliRunner().invoke(cli, ["db", "upgrade", "--db", f"sqlite:///{path}"])
-    assert result.exit_code == 0, result.output
-    return path
 
 
 def aaf_users(path) -> int:

@@ -92,15 +92,6 @@ def test_a_sound_archive_is_read_with_its_wanted_members_in_order(tmp_path):
 # -- preau import (CLI) ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def database(tmp_path, monkeypatch):
-    monkeypatch.setenv("PREAU_INSTANCE_DIR", str(tmp_path / "instance"))
-    path = tmp_path / "cli.db"
-    result = CliRunner().invoke(cli, ["db", "upgrade", "--db", f"sqlite:///{path}"])
-    assert result.exit_code == 0, result.output
-    return path
-
-
 def _users(path) -> int:
     with sqlite3.connect(path) as connection:
         return connection.execute("SELECT count(*) FROM users").fetchone()[0]
