@@ -11,6 +11,14 @@ def _horizontal_overflow(page) -> int:
     return page.evaluate("document.scrollingElement.scrollWidth") - 375
 
 
+def _widest(page) -> str:
+    """The elements that stick out of the screen, to say what overflows when a page does."""
+    return page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .slice(0, 8).map(e => `${e.tagName}.${e.className} (${Math.round(e.getBoundingClientRect().right)} px): `
+                              + (e.textContent || '').trim().slice(0, 60)).join('\\n')""")
+
+
 def _assert_inside_viewport(locator) -> None:
     box = locator.bounding_box()
     assert box is not None, "not rendered"
@@ -66,8 +74,8 @@ def test_admin_structure_page_fits_a_375_px_screen(new_context, session_state, s
     page.locator(".tiles a", has_text="École élémentaire Jules-Ferry").click()
     expect(page.get_by_role("heading", level=1, name="École élémentaire Jules-Ferry")).to_be_visible()
 
-    assert _horizontal_overflow(page) <= 0
-    page.screenshot(path=str(screenshots_dir / "admin-structure-375.png"))
+    page.screenshot(path=str(screenshots_dir / "admin-structure-375.png"), full_page=True)
+    assert _horizontal_overflow(page) <= 0, _widest(page)
 
 
 def test_role_switch_of_a_two_role_account_fits_a_375_px_screen(new_context, session_state, screenshots_dir):
