@@ -38,6 +38,7 @@ _LAZY = {
     "is_zip": ("safezip", "is_zip"),
     "ZipRefused": ("safezip", "ZipRefused"),
     "Profile": ("types", "Profile"),
+    "N_": ("types", "N_"),
     # the application and its database
     "create_app": ("app", "create_app"),
     "Model": ("db", "Model"),

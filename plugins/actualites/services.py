@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from preau import (
     IMAGE_KINDS,
+    N_,
     Function,
     Group,
     GroupKind,
@@ -39,7 +40,6 @@ from preau import (
 )
 from preau.directory.structures import profile_group
 from preau.rights import enabled_apps
-from preau.types import N_
 
 from .models import (
     BODY_MAX,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from preau import (
     ALL_KINDS,
+    N_,
     Function,
     Group,
     GroupKind,
@@ -32,7 +33,6 @@ from preau import (
     sanitize_html,
     storage,
 )
-from preau.types import N_
 
 from .models import SUBJECT_MAX, Attachment, CahierSession, Homework, HomeworkDone, Visa, utcnow
 

@@ -13,8 +13,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
-from preau import User, current_user, db_session, require_right, storage, student_in_view
-from preau.types import N_
+from preau import N_, User, current_user, db_session, require_right, storage, student_in_view
 
 from . import services
 from .models import Attachment, CahierSession, Homework

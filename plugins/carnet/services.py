@@ -17,6 +17,7 @@ from sqlalchemy import case, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from preau import (
+    N_,
     Group,
     GroupKind,
     GroupMember,
@@ -30,7 +31,6 @@ from preau import (
     sanitize_html,
     send_mail,
 )
-from preau.types import N_
 
 from .models import TITLE_MAX, Mot, Recipient, Reminder, Reply, utcnow
 

@@ -14,6 +14,8 @@ from typing import Any
 from preau import (
     AppManifest,
     DirectorySource,
+    Feed,
+    FeedError,
     FeedProblem,
     Place,
     SourceOption,
@@ -23,8 +25,6 @@ from preau import (
     is_zip,
     open_zip,
 )
-from preau.directory.feed import Feed
-from preau.directory.sync import FeedError
 from preau.types import PROFILE_LABELS, Profile
 
 from .describe import describe_file

@@ -24,7 +24,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from preau.directory.feed import Feed, FeedClass, FeedPerson, FeedProblem, Place
+from preau import Feed, FeedClass, FeedPerson, FeedProblem, Place
 from preau.models import Function
 from preau.types import Profile
 

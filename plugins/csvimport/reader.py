@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from preau.directory.feed import FeedProblem, Place
+from preau import FeedProblem, Place
 from preau.types import Profile
 
 # Fields a column can feed. The child_* fields come in (last name, first name, classes) triplets: the k-th

@@ -10,8 +10,7 @@ from pathlib import Path
 import click
 from flask import Blueprint
 
-from preau import AppManifest, Profile, Right, SettingSpec, Widget, __version__, hookimpl
-from preau.types import N_
+from preau import N_, AppManifest, Profile, Right, SettingSpec, Widget, __version__, hookimpl
 
 from . import models  # noqa: F401 - the plugin's table, for the metadata
 from .export import RESP_AFFECT  # noqa: F401 - the function code, re-exported for administrators' tools

@@ -10,10 +10,9 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from preau import Group, GroupKind, GroupMember, Profile, SchoolClass, Structure, User, UserFunction, record_audit
+from preau import N_, Group, GroupKind, GroupMember, Profile, SchoolClass, Structure, User, UserFunction, record_audit
 from preau.models import Role
 from preau.settings import get_setting
-from preau.types import N_
 
 from .adapters import adapter_named
 from .export import RESP_AFFECT

@@ -15,10 +15,9 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
-from preau import Group, GroupKind, SchoolClass, Structure, can_administer, current_user, db_session, require_right
+from preau import N_, Group, GroupKind, SchoolClass, Structure, can_administer, current_user, db_session, require_right
 from preau.models import ConnectorLaunch
 from preau.settings import get_setting
-from preau.types import N_
 
 from . import services
 from .export import GarExportError, export_structure

@@ -13,8 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 import preau
-from preau import Profile, current_user, db_session, require_right
-from preau.types import N_
+from preau import N_, Profile, current_user, db_session, require_right
 
 from . import moderation, notify, recall, safeguards
 from .models import Preference, utcnow

@@ -32,8 +32,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 import preau
-from preau import Profile
-from preau.types import N_
+from preau import N_, Profile
 
 from .models import utcnow
 from .moderation_models import Outbound, Policy, StructureOptions, Suspension

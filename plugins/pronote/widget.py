@@ -8,8 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 from markupsafe import escape
 
-from preau import setting, student_in_view
-from preau.types import N_
+from preau import N_, setting, student_in_view
 
 from .adapters import PronoteAdapter, SchoolLifeEvent, adapter_named
 

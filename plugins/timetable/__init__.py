@@ -10,8 +10,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from preau import AppManifest, Profile, Right, SettingSpec, Widget, __version__, db_session, hookimpl
-from preau.types import N_
+from preau import N_, AppManifest, Profile, Right, SettingSpec, Widget, __version__, db_session, hookimpl
 
 from . import models  # noqa: F401 - the plugin's tables, for the metadata
 from .views import ACCESS, MANAGE, bp
