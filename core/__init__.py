@@ -77,7 +77,7 @@ _LAZY = {
     "access_for": ("rights", "access_for"),
     "api_protected": ("api.auth", "protected"),
     "api_abort": ("api.auth", "api_abort"),
-    "storage": ("storage", "default_storage"),
+    "storage": ("filestore", "default_storage"),
     # one upload validation for every app
     "check_upload": ("uploads", "check_upload"),
     "safe_filename": ("uploads", "safe_filename"),
@@ -113,9 +113,6 @@ _LAZY = {
 
 __all__ = ["__version__", *_LAZY]
 
-# The submodule preau.storage shares the name of the public function: whichever code first imports the submodule
-# would otherwise replace preau.storage with the module. Bound eagerly (the module only defines classes).
-from .storage import default_storage as storage  # noqa: E402, F401
 
 
 def __getattr__(name: str) -> Any:

@@ -155,7 +155,7 @@ def _reset_demo(database_url: str | None) -> None:
     from .config import ConfigError, from_environment
     from .db import make_engine
     from .demo import DemoResetRefused, drop_demo
-    from .storage import storage_dir
+    from .filestore import storage_dir
 
     if os.environ.get("PREAU_ENV", "development") == "production":
         raise click.ClickException(DEMO_REFUSED)

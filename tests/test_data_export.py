@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from preau.account.data_export import purge_expired
 from preau.directory.lifecycle import transition
+from preau.filestore import default_storage
 from preau.models import AccountState, AuditEvent, DataExport
 from preau.models._time import utcnow
-from preau.storage import default_storage
 from preau.testing import run_jobs
 from preau_plugins.messaging.services.attachments import Limits, check_files, store_files
 from preau_plugins.messaging.services.compose import send

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from preau.storage import LocalStorage, StorageError, default_storage
+from preau.filestore import LocalStorage, StorageError, default_storage
 
 
 def test_put_open_delete_bytes_and_streams(tmp_path):

@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..directory.users import children_of, classes_of, parents_of
+from ..filestore import StorageError, default_storage
 from ..jobs import PermanentJobError, enqueue, job_handler, report_progress
 from ..models import AuditEvent, DataExport, Job, JobState, User
 from ..models._time import utcnow
 from ..plugins import HookFailure
-from ..storage import StorageError, default_storage
 
 EXPORT_JOB = "account.export"
 KERNEL_FILE = "preau.json"

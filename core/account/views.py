@@ -24,9 +24,9 @@ from .. import audit
 from ..auth import tokens
 from ..auth.totp_views import register_account_routes
 from ..db import db_session
+from ..filestore import default_storage
 from ..models import AccountState
 from ..models._time import utcnow
-from ..storage import default_storage
 from ..web import client_ip
 from . import data_export
 from .forms import SCOPE_LABELS, TokenForm

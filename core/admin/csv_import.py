@@ -19,7 +19,7 @@ from flask_login import current_user
 from ..db import db_session
 from ..directory.import_jobs import enqueue_import, safe_name, store_uploads
 from ..directory.imports import directory_sources
-from ..storage import default_storage
+from ..filestore import default_storage
 from ..types import DirectorySource
 from .imports import refused_archive
 from .views import _structure_in_scope, bp

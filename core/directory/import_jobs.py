@@ -18,9 +18,9 @@ from flask import current_app
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from ..filestore import default_storage
 from ..jobs import PermanentJobError, enqueue, job_handler, mark_done, report_progress
 from ..models import Job, User
-from ..storage import default_storage
 from .imports import directory_sources, record_failure, run_import
 from .sync import FeedError, ImportPlan
 

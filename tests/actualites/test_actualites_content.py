@@ -171,7 +171,7 @@ def test_an_archived_class_thread_stays_readable_but_takes_no_writing(db, ecole,
 
 
 def test_a_refused_news_item_leaves_no_uploaded_file_behind(app, db, ecole, login_as):
-    from preau.storage import storage_dir
+    from preau.filestore import storage_dir
 
     root = storage_dir(app.config)
     files = lambda: sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []  # noqa: E731

@@ -26,7 +26,7 @@ def stored(db) -> tuple[int, int]:
 
 
 def storage_files(app) -> list:
-    from preau.storage import storage_dir
+    from preau.filestore import storage_dir
 
     root = storage_dir(app.config)
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
