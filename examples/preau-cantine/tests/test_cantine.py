@@ -11,6 +11,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from preau import Profile
 from preau.testing import build_school
 from sqlalchemy import func, select
 
@@ -60,6 +61,22 @@ def test_nothing_shows_until_the_app_is_enabled_for_the_school(school, login_as)
     assert client.get(WIDGET).status_code == 404
     assert 'data-widget="cantine.today"' not in client.get("/").text
 
+
+def test_an_app_granted_to_students_only_gives_parents_and_staff_nothing(school, login_as, enable_plugin,
+                                                                         grant_right, db):
+    # The administrator's real flow: enable the app without its default grants, then grant one profile group.
+    enable_plugin("cantine", school.structure, defaults=False)
+    grant_right("cantine.access", school.structure, Profile.STUDENT)
+    publish(db, school)
+    client = login_as(school.student)
+    assert client.get(WEEK).status_code == 200 and "Hachis parmentier" in client.get(WIDGET).text
+    for who in (school.parent, school.staff):
+        client.post_form("/auth/logout")
+        client = login_as(who)
+        assert client.get(WEEK).status_code == 404 and client.get(EDIT).status_code == 404
+        assert client.get(WIDGET).status_code == 404
+        assert 'data-widget="cantine.today"' not in client.get("/").text
+        assert 'href="/apps/cantine/"' not in client.get("/apps").text
 
 def test_the_widget_shows_todays_menu_to_a_student(school, login_as, enable_plugin, db):
     enable_plugin("cantine", school.structure)
