@@ -183,15 +183,6 @@ def _build(session: Session) -> None:
         accept_charters(session, user)
     if registry.by_app_id("pronote") is not None:
         _enable_pronote(session, registry, ferry, city)
-    if registry.by_app_id("gar") is not None:  # the Médiacentre's sample resources and assignments
-        from preau_plugins.gar.demo import add_demo_assignments
-
-        add_demo_assignments(session, registry, city, ferry, curie)
-    if registry.by_app_id("messaging") is not None:
-        # A built-in plugin's sample data; the kernel does not depend on it otherwise.
-        from preau_plugins.messaging.demo import add_demo_messages
-
-        add_demo_messages(session)
     demo = DemoDirectory(city, ferry, curie, cm2a, cm1, sixb, cinqa, admin, direction, martin, bernard, lea, tom,
                          colin, durand)
     list(registry.call_robust("preau_demo_data", guard=session.begin_nested, session=session, demo=demo))

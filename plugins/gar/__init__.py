@@ -9,10 +9,12 @@ from pathlib import Path
 
 import click
 from flask import Blueprint
+from sqlalchemy.orm import Session
 
-from preau import N_, AppManifest, Profile, Right, SettingSpec, Widget, __version__, hookimpl
+from preau import N_, AppManifest, DemoDirectory, Profile, Right, SettingSpec, Widget, __version__, hookimpl
 
 from . import models  # noqa: F401 - the plugin's table, for the metadata
+from .demo import add_demo_assignments
 from .export import RESP_AFFECT  # noqa: F401 - the function code, re-exported for administrators' tools
 from .views import ACCESS, bp
 from .widget import render_mediacentre
@@ -54,6 +56,12 @@ def preau_widgets() -> list[Widget]:
 @hookimpl
 def preau_migrations() -> str:
     return str(Path(__file__).parent / "migrations" / "versions")
+
+
+@hookimpl
+def preau_demo_data(session: Session, demo: DemoDirectory) -> None:
+    """The demo's Médiacentre: its sample resource list for the city, a responsable and assignments per school."""
+    add_demo_assignments(session, demo.city, demo.ferry, demo.curie)
 
 
 @hookimpl

@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint
+from sqlalchemy.orm import Session
 
 from preau import AppManifest, MenuItem, Profile, Right, SettingSpec, Widget, __version__, db_session, hookimpl
 
 from . import moderation
 from .api import blp as api_blp
+from .demo import add_demo_messages
 from .services import N_
 from .views import bp
 from .widget import render_unread_widget, unread_badge
@@ -90,6 +92,12 @@ def preau_job_handlers() -> dict[str, Any]:
     from .notify import JOB_HANDLERS  # msg2: e-mail notifications and copies fan out in one job per send
 
     return dict(JOB_HANDLERS)
+
+
+@hookimpl
+def preau_demo_data(session: Session) -> None:
+    """A few conversations of the demo: the inboxes of prof.martin and parent.colin are not empty."""
+    add_demo_messages(session)
 
 
 @hookimpl
