@@ -9,10 +9,8 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-import preau_cantine
-
-PACKAGE = Path(preau_cantine.__file__).parent
-ROOT = PACKAGE.parent.parent  # the distribution's directory (src layout), where babel.cfg lives
+ROOT = Path(__file__).resolve().parent.parent  # the distribution's sources, where babel.cfg lives
+PACKAGE = ROOT / "src" / "preau_cantine"
 CATALOGUE = PACKAGE / "translations" / "en" / "LC_MESSAGES"
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 
