@@ -184,7 +184,8 @@ def test_staff_may_not_edit_a_school_that_is_not_theirs(school, login_as, enable
     enable_plugin("cantine", school.structure)
     enable_plugin("cantine", other.structure)
     client = login_as(school.staff)
-    assert client.get(f"{EDIT}?etab={other.structure.id}").status_code == 403
+    refused = client.get(f"{EDIT}?etab={other.structure.id}")
+    assert refused.status_code == 403 and "Vous ne publiez pas les menus de cet établissement." in refused.text
     response = client.post_form(f"{EDIT}?etab={other.structure.id}", week_form(d0={"main": "Intrus"}))
     assert response.status_code == 403
     assert client.get(f"{WEEK}?etab={other.structure.id}").status_code == 404

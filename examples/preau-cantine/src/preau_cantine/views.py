@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from preau import Structure, current_access, current_user, db_session, require_right
+from preau import Structure, abort_refused, current_access, current_user, db_session, require_right
 
 from .menus import ALLERGENS, COURSES, DAY_NAMES, DayInput, MenuError, menus_of_week, monday_of, save_week
 from .models import CantineMenu
@@ -31,24 +31,21 @@ def _monday() -> date:
     return monday_of(min(max(asked, EARLIEST), LATEST))
 
 
-def _school(places: list[Structure], *, refused: int) -> Structure:
-    """The school asked for (``?etab=<id>``) among ``places``, else the first; ``refused`` when it is not one."""
+def _school(places: list[Structure]) -> Structure | None:
+    """The school asked for (``?etab=<id>``) among ``places`` (``None`` if it is not one), else the first."""
     raw = request.args.get("etab", "")
     if not raw:
-        if not places:
-            abort(refused)
-        return places[0]
-    school = next((s for s in places if str(s.id) == raw), None)
-    if school is None:
-        abort(refused)
-    return school
+        return places[0] if places else None
+    return next((s for s in places if str(s.id) == raw), None)
 
 
 @bp.route("/")
 @require_right(ACCESS)
 def week():
     places = schools_for(current_user, ACCESS)
-    school = _school(places, refused=404)
+    school = _school(places)
+    if school is None:
+        abort(404)  # a school the app does not reach them in does not exist for them
     monday = _monday()
     return render_template(
         "cantine/week.html", school=school, places=places, monday=monday, today=date.today(),
@@ -73,8 +70,10 @@ def _as_entry(day: date, menu: CantineMenu | None) -> DayInput:
 @bp.route("/modifier", methods=["GET", "POST"])
 @require_right(EDIT)
 def edit():
-    # A person without the right anywhere got 404 above; one who asks for a school they may not edit gets 403.
-    school = _school(schools_for(current_user, EDIT), refused=403)
+    # Without the right anywhere: 404 (require_right). For a school where it does not reach them: the refusal.
+    school = _school(schools_for(current_user, EDIT))
+    if school is None:
+        abort_refused(_("Vous ne publiez pas les menus de cet établissement."))
     monday = _monday()
     days = [monday + timedelta(days=n) for n in range(5) if served(school, n)]
     session = db_session()
