@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, g, request
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import CursorResult, Engine, MetaData, Result, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING = {
@@ -100,6 +100,13 @@ def db_session() -> Session:
     if "_preau_session" not in g:
         g._preau_session = current_app.extensions["preau.sessionmaker"]()
     return g._preau_session
+
+
+def affected_rows(result: Result[Any]) -> int:
+    """The number of rows an ``update()`` or ``delete()`` run by ``Session.execute`` matched.
+
+    ``Session.execute`` is typed as returning a plain ``Result``; for these statements it is a ``CursorResult``."""
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def engine() -> Engine:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import audit
+from .db import affected_rows
 from .models import Job, JobState
 from .models._time import utcnow
 from .types import N_
@@ -148,7 +149,7 @@ def report_progress(job: Job, percent: int, message: str | None = None, *, lease
         update(Job).where(Job.id == job.id, Job.state == JobState.RUNNING, Job.attempts == job.attempts)
         .values(progress=progress, progress_message=text, locked_until=utcnow() + lease)
         .execution_options(synchronize_session=False))
-    if renewed.rowcount != 1:
+    if affected_rows(renewed) != 1:
         raise JobCancelled(f"job {job.id}")
     set_committed_value(job, "progress", progress)
     set_committed_value(job, "progress_message", text)
@@ -169,7 +170,7 @@ def mark_done(session: Session, job: Job, *, payload: dict[str, Any] | None = No
     done = session.execute(update(Job).where(Job.id == job.id, Job.state == JobState.RUNNING,
                                              Job.attempts == job.attempts).values(**values)
                            .execution_options(synchronize_session=False))
-    if done.rowcount != 1:
+    if affected_rows(done) != 1:
         raise JobCancelled(f"job {job.id}")
 
 
@@ -181,10 +182,10 @@ def cancel_job(session: Session, job: Job, *, actor: Any = None) -> bool:
         .values(state=JobState.CANCELLED, finished_at=now, locked_until=None, last_error=CANCELLED_ERROR)
         .execution_options(synchronize_session=False))
     session.refresh(job)
-    if cancelled.rowcount == 1:
+    if affected_rows(cancelled) == 1:
         audit.record(session, "job.cancel", actor=actor, structure_id=job.structure_id, job_id=job.id,
                      kind=job.kind)
-    return cancelled.rowcount == 1
+    return affected_rows(cancelled) == 1
 
 
 def is_interrupted(job: Job, now: datetime | None = None) -> bool:
@@ -220,7 +221,7 @@ def _claim(session: Session, now: datetime, lease: timedelta) -> Job | None:
                               Job.attempts >= Job.max_attempts)
             .values(state=JobState.FAILED, finished_at=now, locked_until=None, last_error=DEAD_WORKER_ERROR)
             .execution_options(synchronize_session=False))
-        if exhausted.rowcount == 1:
+        if affected_rows(exhausted) == 1:
             log.warning("job %s: its worker died during its last attempt; failed", candidate)
         else:
             exhausted = session.execute(
@@ -228,7 +229,7 @@ def _claim(session: Session, now: datetime, lease: timedelta) -> Job | None:
                 .values(state=JobState.RUNNING, attempts=Job.attempts + 1, started_at=now,
                         locked_until=now + lease)
                 .execution_options(synchronize_session=False))
-        job = session.get(Job, candidate) if exhausted.rowcount == 1 else None
+        job = session.get(Job, candidate) if affected_rows(exhausted) == 1 else None
     session.commit()
     return job
 
@@ -290,7 +291,7 @@ def _finish(session: Session, job: Job) -> None:
         update(Job).where(Job.id == job.id, Job.state == JobState.RUNNING, Job.attempts == job.attempts)
         .values(state=JobState.DONE, progress=100, finished_at=now, locked_until=None, last_error=None)
         .execution_options(synchronize_session=False))
-    if done.rowcount != 1:
+    if affected_rows(done) != 1:
         session.refresh(job)
         if job.state == JobState.DONE:  # the handler ended it with its work (mark_done)
             session.commit()
@@ -304,7 +305,7 @@ def _finish(session: Session, job: Job) -> None:
 
 def _record_failure(app: Flask, session: Session, job_id: int, exc: BaseException) -> None:
     job = session.get(Job, job_id)
-    if job.state != JobState.RUNNING:  # cancelled while it ran: the cancellation stands
+    if job is None or job.state != JobState.RUNNING:  # cancelled while it ran: the cancellation stands
         session.commit()
         return
     job.last_error = describe_error(exc, _config_secrets(app))
@@ -343,7 +344,7 @@ def purge_finished(session: Session, *, done_days: int = 30, failed_days: int = 
     result = session.execute(delete(Job).where(or_(
         and_(Job.state == JobState.DONE, Job.finished_at < now - timedelta(days=done_days)),
         and_(Job.state == JobState.FAILED, Job.finished_at < now - timedelta(days=failed_days)))))
-    return result.rowcount or 0
+    return affected_rows(result)
 
 
 def list_jobs(session: Session, *, state: str | None = None, limit: int = 50) -> list[Job]:

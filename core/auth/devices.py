@@ -23,11 +23,12 @@ _SALT = "preau.device"
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=_SALT)
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
 def _tag(device_id: str, login: str) -> str:
-    key = current_app.secret_key.encode() if isinstance(current_app.secret_key, str) else current_app.secret_key
+    secret = current_app.config["SECRET_KEY"]  # always set: preau.config refuses to start without it
+    key = secret.encode() if isinstance(secret, str) else secret
     return hmac.new(key, f"device\0{device_id}\0{login}".encode(), hashlib.sha256).hexdigest()[:20]
 
 

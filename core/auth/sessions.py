@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from ..db import session_memo
+from ..db import affected_rows, session_memo
 from ..models import AuthSession, User
 from ..models._time import utcnow
 from .service import charters_stamp_query, remember_charters_stamp
@@ -98,4 +98,4 @@ def purge(session: Session, older_than: timedelta) -> int:
     cutoff = utcnow() - older_than
     result = session.execute(delete(AuthSession).where(
         (AuthSession.created_at < cutoff) | (AuthSession.ended_at.is_not(None))))
-    return result.rowcount or 0
+    return affected_rows(result)

@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
+from ..db import affected_rows
 from ..models import LoginAttempt
 from ..models._time import utcnow
 
@@ -166,7 +167,7 @@ def lift(session: Session, login: str, kind: str | None = None) -> int:
     query = delete(LoginAttempt).where(LoginAttempt.login == login, LoginAttempt.success.is_(False))
     if kind is not None:
         query = query.where(LoginAttempt.kind == kind)
-    return session.execute(query).rowcount or 0
+    return affected_rows(session.execute(query))
 
 
 LIFTED_ADDRESS = "-"
@@ -176,10 +177,10 @@ def lift_address(session: Session, key: str) -> int:
     """The address is no longer busy: its failures are kept for their accounts, under no address."""
     result = session.execute(update(LoginAttempt).where(LoginAttempt.ip == key, LoginAttempt.success.is_(False))
                              .values(ip=LIFTED_ADDRESS))
-    return result.rowcount or 0
+    return affected_rows(result)
 
 
 def purge_old(session: Session, policy: ThrottlePolicy) -> int:
     result = session.execute(delete(LoginAttempt).where(
         LoginAttempt.at < utcnow() - max(policy.memory, policy.ip_window)))
-    return result.rowcount or 0
+    return affected_rows(result)

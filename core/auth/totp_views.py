@@ -7,6 +7,8 @@ with the user on every request: replaying a cookie from before a wrong code rese
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Flask,
     abort,
@@ -97,7 +99,7 @@ def verify_code():
 def _setup_page(status: int = 200):
     user = current_user._get_current_object()
     found = totp.credential(db_session(), user.id)
-    context = {"enabled": found is not None and found.confirmed_at is not None, "required": bool(
+    context: dict[str, Any] = {"enabled": found is not None and found.confirmed_at is not None, "required": bool(
         current_app.config.get("ADMIN_TOTP_REQUIRED") and scopes.is_admin(user))}
     if found is not None and found.confirmed_at is None:
         uri = totp.provisioning_uri(user, found.secret)

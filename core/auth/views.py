@@ -147,7 +147,7 @@ def activate():
 
 
 def _code_digest(code: str) -> str:
-    return hmac.new(current_app.secret_key.encode(), code.upper().encode(), "sha256").hexdigest()
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), code.upper().encode(), "sha256").hexdigest()
 
 
 def _pending_activation() -> User | None:

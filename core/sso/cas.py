@@ -142,7 +142,7 @@ def _login_submitted(service: str | None, renew: bool):
     from ..auth import views as auth_views  # the kernel's login helpers: one password check in Préau
 
     form = LoginForm()
-    page = {"service": service or "", "renew": renew}
+    page: dict[str, Any] = {"service": service or "", "renew": renew}
     if not form.validate_on_submit():
         return auth_views._invalid_form("sso/cas_login.html", form, form.login.data or "", "auth.login_failed",
                                         **page)

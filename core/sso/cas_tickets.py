@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
+from ..db import affected_rows
 from ..models import AuthSession, CasTicket, Group, GroupMember, SchoolClass, Structure, User
 from ..models._time import utcnow
 from ..portal.services import RELEASABLE_ATTRIBUTES, reached_connectors
@@ -104,9 +105,11 @@ def issue(session: Session, config: Any, kind: str, *, user_id: int, service: st
     """A new ticket of ``kind`` (ST, PT or PGT) in the caller's transaction."""
     lifetime = (_seconds(config, "CAS_PROXY_GRANTING_TICKET_SECONDS", PROXY_GRANTING_TICKET_SECONDS) if kind == "PGT"
                 else _seconds(config, "CAS_SERVICE_TICKET_SECONDS", SERVICE_TICKET_SECONDS))
+    structure_id: int | None  # a parent ticket's structure may have been deleted since
     if launch is not None:
         released, structure_id, profile = list(launch.attributes), launch.structure_id, launch.role.profile
     else:  # a proxy ticket or a PGT inherits from the ticket it comes from
+        assert parent is not None, "a ticket comes from a launch or from a parent ticket"
         released, structure_id, profile = list(parent.attributes), parent.structure_id, parent.profile
     now = utcnow()
     ticket = CasTicket(id=new_ticket(kind), kind=kind, user_id=user_id, structure_id=structure_id, profile=profile,
@@ -131,7 +134,7 @@ def consume(session: Session, ticket_id: str, kinds: tuple[str, ...]) -> CasTick
                CasTicket.expires_at > utcnow())
         .values(used=True)
         .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    if affected_rows(result) != 1:
         return None
     ticket = session.get(CasTicket, ticket_id, populate_existing=True)
     return ticket
@@ -168,7 +171,7 @@ def purge(session: Session, session_lifetime: timedelta) -> int:
     result = session.execute(delete(CasTicket).where(or_(
         and_(CasTicket.expires_at <= now, ~open_session),
         CasTicket.created_at < now - session_lifetime)).execution_options(synchronize_session=False))
-    return result.rowcount or 0
+    return affected_rows(result)
 
 
 # -- attributes ------------------------------------------------------------------------------------------

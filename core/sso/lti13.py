@@ -15,7 +15,7 @@ import hmac
 import math
 import time
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlencode
 
 from flask import (
@@ -39,7 +39,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .. import __version__
-from ..db import db_session
+from ..db import affected_rows, db_session
 from ..directory.users import children_of, classes_of
 from ..models import (
     Function,
@@ -116,7 +116,7 @@ def _json_error(reason: str, message: str, status: int):
     return jsonify(error=reason, message=message), status
 
 
-def _json_abort(reason: str, message: str, status: int):
+def _json_abort(reason: str, message: str, status: int) -> NoReturn:
     abort(make_response(jsonify(error=reason, message=message), status))
 
 
@@ -156,7 +156,7 @@ def _use_once(session: Session, client_id: str, value: str, lifetime: int) -> bo
 def purge_nonces(session: Session) -> int:
     from sqlalchemy import delete
 
-    return session.execute(delete(LtiNonce).where(LtiNonce.expires_at < utcnow())).rowcount
+    return affected_rows(session.execute(delete(LtiNonce).where(LtiNonce.expires_at < utcnow())))
 
 
 # -- login initiation ------------------------------------------------------------------------------------
@@ -393,7 +393,7 @@ def _class_page_class(class_id: int) -> SchoolClass:
 def _class_launches(session: Session, user: User, school_class: SchoolClass) -> list[tuple[Launch, LtiTool]]:
     """The LTI 1.3 connectors reaching the person in the class's structure, with their tool."""
     registry = current_app.extensions["preau.plugins"]
-    result = []
+    result: list[tuple[Launch, LtiTool]] = []
     for launch in reachable_launches(session, registry, user, kinds={"lti13"}):
         if launch.structure_id != school_class.structure_id:
             continue
@@ -457,6 +457,7 @@ def launch_link(link_id: int):
     link = session.get(LtiResourceLink, link_id) or abort(404)
     school_class = _class_page_class(link.class_id)
     launch, tool = _launch_for_class(school_class, link.tool_id)
+    assert deployment is not None  # _class_launches keeps only the tools deployed for the structure
     deployment = deployment_for(session, tool, launch.structure_id)
     record_launch(session, launch)
     session.commit()
@@ -475,6 +476,7 @@ def deep_link_start(class_id: int, tool_id: int):
     launch, tool = _launch_for_class(school_class, tool_id)
     if not tool.deep_link_url:
         abort(404)
+    assert deployment is not None  # _class_launches keeps only the tools deployed for the structure
     deployment = deployment_for(session, tool, launch.structure_id)
     hint = {"u": launch.user.id, "k": launch.key, "s": launch.structure_id, "r": launch.role.id, "m": "deep",
             "c": school_class.id}
@@ -522,7 +524,9 @@ def _store_links(session: Session, tool: LtiTool, school_class: SchoolClass, use
         if not isinstance(item, dict) or item.get("type") != "ltiResourceLink":
             continue
         url = item.get("url")
-        custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
+        custom = item.get("custom")
+        if not isinstance(custom, dict):
+            custom = {}
         session.add(LtiResourceLink(
             tool_id=tool.id, class_id=school_class.id, title=str(item.get("title") or tool.name)[:200],
             url=url if isinstance(url, str) and url.startswith(("https://", "http://")) else None,
@@ -667,8 +671,8 @@ def line_items(class_id: int):
         if not isinstance(data, dict) or not str(data.get("label") or "").strip():
             return _json_error("invalid_request", "label required", 400)
         try:
-            maximum = float(data.get("scoreMaximum"))
-        except (TypeError, ValueError):
+            maximum = float(data["scoreMaximum"])
+        except (KeyError, TypeError, ValueError):
             return _json_error("invalid_request", "scoreMaximum must be a number", 400)
         if not (math.isfinite(maximum) and maximum > 0):
             return _json_error("invalid_request", "scoreMaximum must be positive", 400)

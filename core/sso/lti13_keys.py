@@ -18,6 +18,7 @@ from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from ..db import affected_rows
 from ..models import LtiKey, LtiTool
 from ..models._time import utcnow
 
@@ -64,7 +65,7 @@ def rotate(session: Session) -> tuple[LtiKey, int]:
     now = utcnow()
     for key in session.scalars(select(LtiKey).where(LtiKey.retired_at.is_(None))):
         key.retired_at = now
-    forgotten = session.execute(delete(LtiKey).where(LtiKey.retired_at < now - RETIRED_KEY_GRACE)).rowcount
+    forgotten = affected_rows(session.execute(delete(LtiKey).where(LtiKey.retired_at < now - RETIRED_KEY_GRACE)))
     key = _new_key()
     session.add(key)
     session.flush()

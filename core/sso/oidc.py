@@ -141,6 +141,7 @@ def query_client(client_id):
 def save_token(token: dict, oauth_request) -> None:
     session = db_session()
     client = _client_row(oauth_request.client.get_client_id())
+    assert client is not None  # the token endpoint authenticated this enabled client just before
     if oauth_request.authorization_code is not None:
         family = oauth_request.authorization_code.row.code_hash
     else:
@@ -340,9 +341,9 @@ def authorize():
         service.remember_consent(session, user, client, scopes)
     elif not service.consent_covers(session, user, client, scopes) and "none" in prompt.split():
         # prompt=none: the application wants an answer without any page, so "consent required" it is.
-        error = ConsentRequiredError(redirect_uri=grant.request.payload.redirect_uri)
-        error.state = grant.request.payload.state
-        return server.handle_error_response(grant.request, error)
+        refusal = ConsentRequiredError(redirect_uri=grant.request.payload.redirect_uri)
+        refusal.state = grant.request.payload.state
+        return server.handle_error_response(grant.request, refusal)
     elif "consent" in prompt.split() or not service.consent_covers(session, user, client, scopes):
         return render_template("sso/oidc_consent.html", client=client,
                                scopes=service.describe_scopes(_registry(), scopes))

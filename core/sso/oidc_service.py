@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..auth.passwords import hash_password
+from ..db import affected_rows
 from ..models import OAuthClient, OAuthCode, OAuthConsent, OAuthSigningKey, OAuthToken, User
 from ..models._time import utcnow
 from ..rights import access_for
@@ -141,8 +142,8 @@ def consents_of(session: Session, user: User) -> list[tuple[OAuthConsent, OAuthC
 def revoke_consent(session: Session, user: User, client_id: int) -> OAuthClient | None:
     """Forget the consent and revoke every token of that client for the person."""
     client = session.get(OAuthClient, client_id)
-    found = session.execute(delete(OAuthConsent).where(OAuthConsent.user_id == user.id,
-                                                       OAuthConsent.client_id == client_id)).rowcount
+    found = affected_rows(session.execute(delete(OAuthConsent).where(OAuthConsent.user_id == user.id,
+                                                                     OAuthConsent.client_id == client_id)))
     if client is None or not found:
         return None
     session.execute(update(OAuthToken).where(OAuthToken.user_id == user.id, OAuthToken.client_id == client_id,
@@ -198,9 +199,9 @@ def user_claims(session: Session, registry: Any, user: User, scopes: list[str], 
 def purge(session: Session, now: datetime | None = None) -> int:
     """Forget expired codes and tokens that can no longer be used or refreshed (kept a day for replay checks)."""
     limit = (now or utcnow()) - timedelta(days=1)
-    codes = session.execute(delete(OAuthCode).where(OAuthCode.expires_at < limit)).rowcount
+    codes = affected_rows(session.execute(delete(OAuthCode).where(OAuthCode.expires_at < limit)))
     dead = (OAuthToken.refresh_expires_at < limit) | (
         OAuthToken.refresh_expires_at.is_(None)
         & (OAuthToken.issued_at < limit - timedelta(seconds=MAX_ACCESS_SECONDS)))
-    tokens = session.execute(delete(OAuthToken).where(dead)).rowcount
+    tokens = affected_rows(session.execute(delete(OAuthToken).where(dead)))
     return codes + tokens

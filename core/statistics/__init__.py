@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from ..db import affected_rows
 from ..models import StatAppVisit, StatCounter, StatVisitor, User
 from .agents import MOBILE, WEB, connection_kind
 
@@ -120,7 +121,7 @@ def record_connector_launch(session: Session, structure_id: int, profile: str, k
 
 def purge_app_visits(session: Session, before: date) -> int:
     """Forget the "already counted today" marks of the days before ``before`` (they decide nothing anymore)."""
-    return session.execute(delete(StatAppVisit).where(StatAppVisit.day < before)).rowcount or 0
+    return affected_rows(session.execute(delete(StatAppVisit).where(StatAppVisit.day < before)))
 
 
 # -- reading -----------------------------------------------------------------------------------------------
