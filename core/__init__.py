@@ -1,10 +1,14 @@
 """Préau: the public API for plugins.
 
-Plugins import only from here::
+The public surface is exactly two modules: ``preau`` (the names of ``__all__`` below) and ``preau.testing`` (the
+pytest plugin and its fixtures). Plugins import only from these::
 
     from preau import hookimpl, AppManifest, Right, Widget, Connector, Profile
 
-Nothing runs at import time; the Flask application is built by :func:`preau.create_app`.
+Every other module of the package (``preau.rights``, ``preau.directory``, ``preau.settings``…) is the kernel's
+inside and may change without notice; docs/plugins.md ("The public API") lists and documents every public name,
+and a test fails when one is missing there. Nothing runs at import time; the Flask application is built by
+:func:`preau.create_app`.
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ __version__ = "0.1.0"
 _LAZY = {
     # the plugin contract
     "hookimpl": ("hooks", "hookimpl"),
-    "hookspec": ("hooks", "hookspec"),
     "AppManifest": ("types", "AppManifest"),
     "Right": ("types", "Right"),
     "Widget": ("types", "Widget"),
@@ -38,9 +41,11 @@ _LAZY = {
     "is_zip": ("safezip", "is_zip"),
     "ZipRefused": ("safezip", "ZipRefused"),
     "Profile": ("types", "Profile"),
+    "PROFILE_LABELS": ("types", "PROFILE_LABELS"),
     "N_": ("types", "N_"),
     # the application and its database
     "create_app": ("app", "create_app"),
+    "cli_app": ("app", "cli_app"),
     "Model": ("db", "Model"),
     "db_session": ("db", "db_session"),
     # models plugins may read
@@ -54,27 +59,41 @@ _LAZY = {
     "RelativeLink": ("models", "RelativeLink"),
     "Function": ("models", "Function"),
     "UserFunction": ("models", "UserFunction"),
+    "Role": ("models", "Role"),
+    "StructureKind": ("models", "StructureKind"),
+    "Job": ("models", "Job"),
     # services
     "current_access": ("web", "current_access"),
     "current_user": ("web", "current_user"),
     "current_role": ("web", "current_role"),
     "plugin_hook": ("web", "plugin_hook"),
     "require_right": ("web", "require_right"),
-    "render_page": ("web", "render_page"),
+    "Access": ("rights", "Access"),
+    "access_for": ("web", "access_for"),
+    "app_enabled": ("rights", "app_enabled"),
     "record_audit": ("audit", "record"),
+    "record_launch": ("statistics", "record_launch"),
     "setting": ("settings", "setting"),
+    "set_setting": ("settings", "store_setting"),
     "sanitize_html": ("richtext", "sanitize_html"),
     "html_to_text": ("richtext", "html_to_text"),
     "csv_safe": ("directory.user_list", "csv_safe"),
+    # the directory, read as it is (no communication rule applies: see below for those)
+    "structures_of": ("directory.users", "structures_of"),
+    "people_of": ("directory.users", "people_of"),
+    "members_of": ("directory.users", "members_of"),
     "classes_of": ("directory.users", "classes_of"),
     "children_of": ("directory.users", "children_of"),
+    "parents_of": ("directory.users", "parents_of"),
+    "profile_group": ("directory.structures", "profile_group"),
     "DirectoryError": ("directory.structures", "DirectoryError"),
     # scopes, for plugins with their own administration pages (messaging safeguards)
     "ancestor_distances": ("directory.structures", "ancestor_distances"),
     "administered_structure_ids": ("directory.scopes", "administered_structure_ids"),
     "administered_structures": ("directory.scopes", "administered_structures"),
     "can_administer": ("directory.scopes", "can_administer"),
-    "access_for": ("rights", "access_for"),
+    "require_admin": ("web", "require_admin"),
+    "abort_refused": ("web", "abort_refused"),
     "api_protected": ("api.auth", "protected"),
     "api_abort": ("api.auth", "api_abort"),
     "storage": ("filestore", "default_storage"),

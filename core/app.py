@@ -29,6 +29,8 @@ login_manager = LoginManager()
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The Flask application: configuration from ``PREAU_*`` environment variables overridden by ``config``, the
+    database, every installed plugin loaded (a broken one quarantined), blueprints, guards and error pages."""
     app = Flask(__name__, instance_path=str(config_module.instance_dir()))
     app.config.update(config_module.from_environment(config))
     if app.config["PROXY_FIX"]:
@@ -63,6 +65,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                                  plugin_source_label=partial(label, labels.PLUGIN_SOURCES),
                                  menu_badge=partial(_menu_badge, registry))
     return app
+
+
+def cli_app(database_url: str | None = None, **overrides: Any) -> Flask:
+    """The application a command works on, built as the kernel's own commands build it: from the ``PREAU_*``
+    environment, ``database_url`` (a command's ``--db`` option) taking precedence, then ``overrides``. Use it in
+    a plugin's ``preau_cli`` command, then ``with app.app_context():`` and :func:`preau.db_session`."""
+    if database_url:
+        overrides["DATABASE_URL"] = database_url
+    return create_app(overrides)
 
 
 def _menu_badge(registry: PluginRegistry, item: Any, user: Any) -> int | None:

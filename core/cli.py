@@ -50,11 +50,9 @@ class PreauGroup(click.Group):
 
 
 def _make_app(database_url: str | None = None, **overrides: Any):
-    from .app import create_app
+    from .app import cli_app  # the application's modules load only for commands that need them
 
-    if database_url:
-        overrides["DATABASE_URL"] = database_url
-    return create_app(overrides)
+    return cli_app(database_url, **overrides)
 
 
 @click.group(cls=PreauGroup)

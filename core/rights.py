@@ -54,17 +54,29 @@ class GrantError(DirectoryError):
 
 @dataclass
 class Access:
+    """What reaches one person: the app ids (``apps``), the right ids (``rights``), the ``connectors``, the
+    ``menu_items`` and the dashboard ``widgets`` their grants reach. ``has(right)`` checks a right through any
+    role; ``has(right, structure=…)`` only through the roles held in that structure."""
+
     apps: set[str] = field(default_factory=set)
     rights: set[str] = field(default_factory=set)
     connectors: list[Connector] = field(default_factory=list)
     menu_items: list[MenuItem] = field(default_factory=list)
+    # The rights reaching each structure where the person holds a role (through the roles held there).
+    structure_rights: dict[int, set[str]] = field(default_factory=dict)
     # The widgets need the administrators' widget policies (a query): only the dashboard asks, so they are
     # computed on first use rather than on every page.
     _widgets: list[Widget] | None = None
     _widget_loader: Callable[[], list[Widget]] | None = field(default=None, repr=False)
 
-    def has(self, right_id: str) -> bool:
-        return right_id in self.rights
+    def has(self, right_id: str, *, structure: Structure | int | None = None) -> bool:
+        """Whether ``right_id`` reaches the person; with ``structure`` (a :class:`Structure` or its id), only
+        through a role they hold in that very structure: a teacher of school A who is a parent in school B has
+        ``has("cahier.write", structure=A)`` but not ``structure=B``."""
+        if structure is None:
+            return right_id in self.rights
+        structure_id = structure if isinstance(structure, int) else structure.id
+        return right_id in self.structure_rights.get(structure_id, ())
 
     @property
     def widgets(self) -> list[Widget]:
@@ -88,6 +100,13 @@ def enabled_apps(session: Session, structure_id: int, app_ids: set[str]) -> set[
     """Apps enabled for a structure: its own decision, else the nearest ancestor's (ties: enabled)."""
     decisions = _nearest_decisions(session, ancestor_distances(session, structure_id))
     return {app for app, enabled in decisions.items() if enabled and app in app_ids}
+
+
+def app_enabled(session: Session, app_id: str, structure: Structure | int) -> bool:
+    """Whether an administrator enabled ``app_id`` for ``structure`` (a :class:`Structure` or its id), by its own
+    decision or inherited from the nearest structure above. Enabled is not granted: see :class:`Access`."""
+    structure_id = structure if isinstance(structure, int) else structure.id
+    return app_id in enabled_apps(session, structure_id, {app_id})
 
 
 @dataclass(frozen=True)
@@ -165,6 +184,8 @@ def access_for(session: Session, registry: PluginRegistry, user: User,
         rights |= core_rights
         rights &= set(declared)  # a grant left behind by an uninstalled plugin gives nothing
     access.rights = set().union(core_rights & set(declared), *role_rights.values())
+    for role in chosen:
+        access.structure_rights.setdefault(role.structure_id, set()).update(role_rights[role.id])
     access.apps = {declared[r].app_id for r in access.rights}
     for record in registry.active():
         if record.app_id not in access.apps:

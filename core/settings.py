@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app, g, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .db import db_session
 from .directory.structures import ancestor_distances
 from .models import Setting
 from .plugins import PluginRegistry
@@ -74,22 +76,32 @@ def set_setting(session: Session, registry: PluginRegistry, app_id: str, key: st
     return row
 
 
-def setting(app_id: str, key: str, *, structure_id: int | None = None, profile: str | None = None) -> Any:
-    """For plugins, inside a request or app context: ``preau.setting("hello", "max_notes", structure_id=…)``.
+def setting(app_id: str, key: str, *, structure_id: int | None = None, profile: str | None = None,
+            session: Session | None = None) -> Any:
+    """A plugin setting's value for a structure (and a profile there): the most specific value stored for the
+    structure + profile, the structure, then each structure above it (nearest first), the platform, else the
+    declared default. Inside an app context: ``preau.setting("hello", "max_notes", structure_id=…)``.
 
-    The app's stored values are read once per request (a page often asks for several of its settings)."""
-    from flask import current_app
-
-    from .db import db_session
-
+    ``session`` defaults to :func:`preau.db_session`, whose stored values are read once per request (a page often
+    asks for several settings); pass a command's or a job's own session to read through it."""
+    registry = current_app.extensions["preau.plugins"]
+    if session is not None:
+        return get_setting(session, registry, app_id, key, structure_id=structure_id, profile=profile)
     session = db_session()
-    return get_setting(session, current_app.extensions["preau.plugins"], app_id, key, structure_id=structure_id,
-                       profile=profile, stored=_request_rows(session, app_id))
+    return get_setting(session, registry, app_id, key, structure_id=structure_id, profile=profile,
+                       stored=_request_rows(session, app_id))
+
+
+def store_setting(app_id: str, key: str, value: Any, *, structure_id: int | None = None, profile: str | None = None,
+                  session: Session | None = None) -> Setting:
+    """Set a plugin setting declared by ``preau_settings``: for the platform (no structure), a structure (inherited
+    by the structures below it) or a profile in a structure. ``value`` must have the declared kind, else
+    ``ValueError``. Written to ``session`` (default :func:`preau.db_session`), committed by the caller."""
+    return set_setting(session if session is not None else db_session(), current_app.extensions["preau.plugins"],
+                       app_id, key, value, structure_id=structure_id, profile=profile)
 
 
 def _request_rows(session: Session, app_id: str) -> list[Setting]:
-    from flask import g
-
     cache = g.setdefault("_preau_settings", {})
     if app_id not in cache:
         cache[app_id] = session.scalars(select(Setting).where(Setting.app_id == app_id)).all()
@@ -97,8 +109,6 @@ def _request_rows(session: Session, app_id: str) -> list[Setting]:
 
 
 def _forget_request_rows(app_id: str) -> None:
-    from flask import g, has_app_context
-
     if has_app_context():
         g.get("_preau_settings", {}).pop(app_id, None)
 

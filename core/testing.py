@@ -2,8 +2,9 @@
 
 Fixtures: ``app`` (one application per test session, plugins loaded, schema migrated), ``db`` (a session
 whose work is rolled back after each test), ``client`` (a Flask test client that knows how to post forms with
-their CSRF token), ``school`` (a small school built in milliseconds), ``login_as``, ``enable_plugin`` and
-``live_server`` (the same application served over real HTTP, for protocol peers such as CAS or LTI clients).
+their CSRF token), ``school`` (a small school built in milliseconds), ``login_as``, ``enable_plugin``,
+``grant_right``, ``smtp_server`` and ``live_server`` (the same application served over real HTTP, for protocol
+peers such as CAS or LTI clients).
 
 Set ``PREAU_TEST_DATABASE_URL`` to run everything on PostgreSQL; SQLite in a temporary file otherwise. Under
 pytest-xdist (``pytest -n auto``) each worker has its own database (and temporary files): the URL's database
@@ -229,14 +230,39 @@ def login_as(client: PreauClient):
 
 @pytest.fixture
 def enable_plugin(app: Flask, db: Session):
-    """``enable_plugin(app_id, structure)`` enables an app there with its rights' default grants."""
-    from .rights import enable_with_defaults
+    """``enable_plugin(app_id, structure)`` enables an app there as the administration's "Activer" does, with its
+    rights' default grants. ``enable_plugin(app_id, structure, defaults=False)`` only enables it: nothing reaches
+    anyone until a grant does (see ``grant_right``)."""
+    from .rights import enable_with_defaults, set_enabled
 
-    def enable(app_id: str, structure: Any) -> None:
-        enable_with_defaults(db, app.extensions["preau.plugins"], structure, app_id)
+    def enable(app_id: str, structure: Any, *, defaults: bool = True) -> None:
+        registry = app.extensions["preau.plugins"]
+        if registry.by_app_id(app_id) is None:
+            raise KeyError(f"no active plugin has the app id {app_id!r}")
+        if defaults:
+            enable_with_defaults(db, registry, structure, app_id)
+        else:
+            set_enabled(db, structure, app_id, True)
         db.flush()
 
     return enable
+
+
+@pytest.fixture
+def grant_right(app: Flask, db: Session):
+    """``grant_right(right_id, structure, profile)`` grants one right to one profile group of a structure (its
+    teachers, its parents…), as an administrator does on the apps page; the profile group of a city reaches
+    the same profile in its schools. The app must be enabled there too for the right to reach anyone."""
+    from .directory.structures import profile_group
+    from .rights import grant
+
+    def give(right_id: str, structure: Any, profile: str) -> None:
+        if right_id not in app.extensions["preau.plugins"].all_rights():
+            raise KeyError(f"no active plugin declares the right {right_id!r}")
+        grant(db, right_id, structure, group=profile_group(db, structure.id, str(profile)))
+        db.flush()
+
+    return give
 
 
 # -- background jobs and e-mail ------------------------------------------------------------------------

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn, overload
 from urllib.parse import unquote, urljoin, urlsplit
 
-from flask import abort, current_app, g, render_template, request, session
+from flask import abort, current_app, g, jsonify, make_response, render_template, request, session
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
+from . import audit, rights
 from .db import db_session
-from .models import AccountState
-from .rights import Access, access_for
+from .directory.scopes import can_administer, is_admin
+from .models import AccountState, Role, Structure, User
+from .rights import Access
 
-__all__ = ["current_user", "current_access", "current_role", "plugin_hook", "require_right", "render_page",
-           "client_ip", "safe_next", "is_local_target"]
+__all__ = ["current_user", "current_access", "current_role", "plugin_hook", "require_right", "access_for",
+           "require_admin", "abort_refused", "client_ip", "safe_next", "is_local_target"]
 
 
 def registry():
@@ -38,9 +42,15 @@ def current_access() -> Access:
             g._preau_access = Access()
         else:
             role = current_role()
-            g._preau_access = access_for(db_session(), registry(), current_user._get_current_object(),
-                                         roles=[role] if role else None)
+            g._preau_access = access_for(current_user._get_current_object(), roles=[role] if role else None)
     return g._preau_access
+
+
+def access_for(user: User, roles: Iterable[Role] | None = None, *, session: Session | None = None) -> Access:
+    """What reaches ``user`` (apps, rights, connectors, menu items, widgets), outside the current request too
+    (a job, a command, another person): the union over ``roles`` (default: all their roles) and the core apps.
+    Needs an app context; ``session`` defaults to :func:`db_session`."""
+    return rights.access_for(session if session is not None else db_session(), registry(), user, roles=roles)
 
 
 def plugin_hook(name: str) -> Any:
@@ -65,8 +75,41 @@ def require_right(right_id: str):
     return decorate
 
 
-def render_page(template: str, **context: Any) -> str:
-    return render_template(template, **context)
+def abort_refused(message: str, status: int = 403) -> NoReturn:
+    """Stop the request with the kernel's refusal: its error page (the site's layout, ``message`` shown, already
+    translated) or, for a client asking for JSON, ``{"error": "refused", "message": …}``; ``status`` is 4xx."""
+    if request.accept_mimetypes.best == "application/json":
+        abort(make_response(jsonify(error="refused", message=message), status))
+    abort(make_response(render_template("error.html", code=status, message=message), status))
+
+
+@overload
+def require_admin(structure: None = None) -> None: ...
+
+
+@overload
+def require_admin(structure: Structure | int) -> Structure: ...
+
+
+def require_admin(structure: Structure | int | None = None) -> Structure | None:
+    """For a plugin's administration page: 403 (the kernel's page) unless the logged-in user administers
+    ``structure`` (a :class:`Structure` or its id: 404 when there is none), or, without one, some structure.
+    A refusal is audited (``security.scope_denied``) as the kernel's own administration does. Returns the
+    structure."""
+    work = db_session()
+    if not current_user.is_authenticated or not is_admin(current_user):
+        abort(403)
+    if structure is None:
+        return None
+    found = work.get(Structure, structure) if isinstance(structure, int) else structure
+    if found is None:
+        abort(404)
+    if not can_administer(work, current_user, found.id):
+        audit.record(work, "security.scope_denied", actor=current_user.id, target=found, ip=client_ip(),
+                     path=request.path)
+        work.commit()
+        abort(403)
+    return found
 
 
 def client_ip() -> str:

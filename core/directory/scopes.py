@@ -20,6 +20,8 @@ def administered_structure_ids(session: Session, user: User) -> set[int] | None:
 
 
 def can_administer(session: Session, user: User, structure_id: int) -> bool:
+    """Whether ``user`` administers the structure: an ADML of it or of a structure above it, or a super
+    administrator."""
     scope = administered_structure_ids(session, user)
     return scope is None or structure_id in scope
 
@@ -39,6 +41,8 @@ def can_administer_user(session: Session, admin: User, target: User) -> bool:
 
 
 def administered_structures(session: Session, user: User) -> list[Structure]:
+    """The structures ``user`` administers (those of their ADML functions and every one below), by name; all
+    of them for a super administrator."""
     scope = administered_structure_ids(session, user)
     query = select(Structure).order_by(Structure.name)
     if scope is not None:

@@ -346,6 +346,8 @@ def _sync_relatives(session: Session, parent_ids: Iterable[int], class_ids: Iter
 
 
 def classes_of(session: Session, user: User, profile: str | None = None) -> list[SchoolClass]:
+    """The classes ``user`` belongs to (as a student, a teacher, or a parent through a child), optionally for
+    one ``profile`` only; archived classes included, ordered by name."""
     query = (select(SchoolClass).join(Group, Group.class_id == SchoolClass.id)
              .join(GroupMember, GroupMember.group_id == Group.id).where(GroupMember.user_id == user.id))
     if profile:
@@ -353,9 +355,41 @@ def classes_of(session: Session, user: User, profile: str | None = None) -> list
     return list(session.scalars(query.order_by(SchoolClass.name)).unique())
 
 
+def structures_of(session: Session, user: User, profile: str | None = None) -> list[Structure]:
+    """The structures where ``user`` holds a role (with ``profile``, if given), ordered by name: a teacher of one
+    school who is a parent in another has both."""
+    query = select(Structure).join(Role, Role.structure_id == Structure.id).where(Role.user_id == user.id)
+    if profile:
+        query = query.where(Role.profile == profile)
+    return list(session.scalars(query.order_by(Structure.name, Structure.id)).unique())
+
+
+def people_of(session: Session, structure: Structure | int, profiles: Iterable[str] | None = None, *,
+              active_only: bool = False) -> list[User]:
+    """The people holding a role in ``structure`` (a :class:`Structure` or its id), with one of ``profiles`` if
+    given, each once, ordered by last and first name; ``active_only`` keeps the active accounts."""
+    structure_id = structure if isinstance(structure, int) else structure.id
+    holders = select(Role.user_id).where(Role.structure_id == structure_id)
+    if profiles is not None:
+        holders = holders.where(Role.profile.in_(list(profiles)))
+    query = select(User).where(User.id.in_(holders))
+    if active_only:
+        query = query.where(User.state == AccountState.ACTIVE)
+    return list(session.scalars(query.order_by(User.last_name, User.first_name, User.id)))
+
+
+def members_of(session: Session, group: Group | int) -> list[User]:
+    """The members of a group (a :class:`Group` or its id: a profile group, a class group, a manual or teaching
+    group), ordered by last and first name. No communication rule applies: see ``reachable_members``."""
+    group_id = group if isinstance(group, int) else group.id
+    return list(session.scalars(select(User).join(GroupMember, GroupMember.user_id == User.id)
+                                .where(GroupMember.group_id == group_id)
+                                .order_by(User.last_name, User.first_name, User.id)))
+
+
 def children_of(session: Session, parent: User) -> list[User]:
-    """With their roles in the same query (the bar and every app of a parent ask on each page); their
-    functions are loaded only if asked for."""
+    """A parent's children, by first name. With their roles in the same query (the bar and every app of a parent
+    ask on each page); their functions are loaded only if asked for."""
     query = (select(User).join(RelativeLink, RelativeLink.child_id == User.id)
              .where(RelativeLink.parent_id == parent.id).order_by(User.first_name)
              .options(joinedload(User.roles), lazyload(User.functions)))
@@ -363,6 +397,7 @@ def children_of(session: Session, parent: User) -> list[User]:
 
 
 def parents_of(session: Session, child: User) -> list[User]:
+    """A child's parents (responsables), by last name."""
     return list(session.scalars(select(User).join(RelativeLink, RelativeLink.parent_id == User.id)
                                 .where(RelativeLink.child_id == child.id).order_by(User.last_name)))
 

@@ -25,6 +25,9 @@ from ._time import utcnow
 
 
 class StructureKind(enum.StrEnum):
+    """What a structure is (``Structure.kind``): an académie, a syndicat, a city, a school (école, collège,
+    lycée) or another kind of structure."""
+
     ACADEMIE = "academie"
     SYNDICAT = "syndicat"
     CITY = "ville"
@@ -35,6 +38,9 @@ class StructureKind(enum.StrEnum):
 
 
 class AccountState(enum.StrEnum):
+    """The life of an account (``User.state``): inactive until its owner activates it, active, blocked by an
+    administrator, then on its way out (pending deletion, pre-deleted: may only export its data) and deleted."""
+
     INACTIVE = "inactive"
     ACTIVE = "active"
     BLOCKED = "blocked"
@@ -44,6 +50,9 @@ class AccountState(enum.StrEnum):
 
 
 class Function(enum.StrEnum):
+    """The functions a person may hold besides their profile (``UserFunction.code``): super administrator,
+    local administrator (ADML), head of school, librarian, CPE, the GAR's resource manager."""
+
     SUPER_ADMIN = "SUPER_ADMIN"
     ADMIN_LOCAL = "ADMIN_LOCAL"  # ADML
     DIRECTEUR = "DIRECTEUR"
@@ -53,6 +62,9 @@ class Function(enum.StrEnum):
 
 
 class GroupKind(enum.StrEnum):
+    """What a group is (``Group.kind``): automatic per structure and profile or per class and profile, or made
+    by hand (manual) or by the school's organisation (teaching groups: ULIS, UPE2A…)."""
+
     PROFILE = "profile"  # one per structure and profile, automatic
     CLASS = "class"  # one per class and profile, automatic
     MANUAL = "manual"
@@ -60,6 +72,10 @@ class GroupKind(enum.StrEnum):
 
 
 class Structure(Model):
+    """A node of the structure graph (an académie, a city, a school…). Public fields: ``id``, ``name``, ``kind``
+    (a :class:`StructureKind` value), ``uai`` (a school's official number, or ``None``), ``external_id`` and
+    ``source`` (where an import found it), ``created_at``."""
+
     __tablename__ = "structures"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,6 +112,11 @@ def display_name_of(first_name: str | None, last_name: str | None) -> str:
 
 class User(Model):
     """A person with one login; their roles tie them to structures with a profile.
+
+    Public fields: ``id``, ``login``, ``first_name``, ``last_name``, ``display_name``, ``birth_date``, ``email``,
+    ``state`` (an :class:`AccountState` value), ``locale``, ``external_id``, ``source``, ``created_at``,
+    ``roles`` (:class:`Role`), ``functions`` (:class:`UserFunction`), and the properties ``profiles`` (a set),
+    ``main_profile`` and ``is_super_admin``. The password hash, codes and session version are the kernel's.
 
     ``display_name`` follows ``first_name`` and ``last_name``: setting either on an instance recomputes it (see
     the listeners below), and bulk writes that bypass the ORM (the directory sync) use :func:`display_name_of`.
@@ -180,7 +201,8 @@ def _last_name_changed(user: User, value: str | None, _old: object, _initiator: 
 
 
 class Role(Model):
-    """A profile held by a user in a structure. One person may hold several."""
+    """A profile held by a user in a structure. One person may hold several. Public fields: ``id``,
+    ``user_id`` and ``user``, ``structure_id`` and ``structure``, ``profile`` (a :class:`Profile` value)."""
 
     __tablename__ = "roles"
 
@@ -201,7 +223,8 @@ class Role(Model):
 
 
 class UserFunction(Model):
-    """A function (ADML, directeur…) of a user in a structure; SUPER_ADMIN has no structure."""
+    """A function (ADML, directeur…) of a user in a structure; SUPER_ADMIN has no structure. Public fields:
+    ``id``, ``user_id``, ``structure_id``, ``code`` (a :class:`Function` value)."""
 
     __tablename__ = "user_functions"
 
@@ -216,6 +239,9 @@ class UserFunction(Model):
 
 
 class SchoolClass(Model):
+    """A class of a school. Public fields: ``id``, ``structure_id`` and ``structure``, ``name`` ("CM2 A"),
+    ``level``, ``external_id``, ``source``, ``archived_at`` (set by the year transition: a past year's class)."""
+
     __tablename__ = "classes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -233,6 +259,10 @@ class SchoolClass(Model):
 
 
 class Group(Model):
+    """A group of people of a structure. Public fields: ``id``, ``structure_id``, ``kind`` (a :class:`GroupKind`
+    value), ``profile`` (of a profile or class group; ``None`` for a structure's "Tous" group and manual
+    groups), ``class_id`` (of a class group), ``name``, ``members_communicate``, ``external_id``, ``source``."""
+
     __tablename__ = "groups"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -252,6 +282,9 @@ class Group(Model):
 
 
 class GroupMember(Model):
+    """Membership of a group: ``group_id``, ``user_id``. The kernel keeps automatic groups in step with roles
+    and classes; read them, and change manual groups through the administration."""
+
     __tablename__ = "group_members"
 
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
@@ -259,7 +292,7 @@ class GroupMember(Model):
 
 
 class RelativeLink(Model):
-    """A parent (responsable) ↔ child link."""
+    """A parent (responsable) ↔ child link: ``parent_id``, ``child_id``."""
 
     __tablename__ = "relatives"
 

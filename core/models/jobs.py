@@ -22,7 +22,9 @@ class JobState(enum.StrEnum):
 
 
 class Job(Model):
-    """One unit of background work: a handler name (``kind``), a JSON payload, and what became of it."""
+    """One unit of background work: a handler name (``kind``), a JSON payload, and what became of it. Public
+    fields, for handlers: ``id``, ``kind``, ``payload``, ``structure_id``, ``state``, ``attempts``,
+    ``max_attempts``, ``progress`` (0–100) and ``progress_message``, ``last_error``, ``created_at``."""
 
     __tablename__ = "jobs"
 

@@ -29,12 +29,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..db import affected_rows
-from ..models import StatAppVisit, StatCounter, StatVisitor, User
+from ..models import ConnectorLaunch, StatAppVisit, StatCounter, StatVisitor, User
 from .agents import MOBILE, WEB, connection_kind
 
 __all__ = ["ACTIVATION", "APP", "CONNECTION", "CONNECTOR", "MOBILE", "VISITORS", "WEB", "Step", "Summary",
            "connection_kind", "export_rows", "overview", "purge_app_visits", "record_activation", "record_app_access",
-           "record_connection", "record_connector_launch", "record_visit", "series", "summary", "today"]
+           "record_connection", "record_connector_launch", "record_launch", "record_visit", "series", "summary",
+           "today"]
 
 ACTIVATION, CONNECTION, APP, CONNECTOR = "activation", "connection", "app", "connector"
 VISITORS = "visitors"  # not a counter: COUNT(DISTINCT user_id) over stat_visitors
@@ -117,6 +118,16 @@ def record_connector_launch(session: Session, structure_id: int, profile: str, k
                             day: date | None = None) -> None:
     """A connector opened through the role (``structure_id``, ``profile``); ``key`` is the launch key."""
     _bump(session, day or today(), [(structure_id, profile)], CONNECTOR, key)
+
+
+def record_launch(session: Session, user: User, *, key: str, kind: str, structure_id: int, profile: str) -> None:
+    """For a plugin that opens an external service itself (the GAR's resources), rather than through a
+    ``Connector`` tile: one row of the launch history and the statistics' count of launches, in ``structure_id``
+    for the ``profile`` through which it reached ``user``. ``key`` names the service (``"<app id>:…"``, at most
+    200 characters), ``kind`` how it signs the person in (``"link"``, ``"cas"``, ``"saml"``…)."""
+    session.add(ConnectorLaunch(user_id=user.id, structure_id=structure_id, key=key[:200], kind=kind,
+                                profile=profile))
+    record_connector_launch(session, structure_id, profile, key[:200])
 
 
 def purge_app_visits(session: Session, before: date) -> int:

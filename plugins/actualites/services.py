@@ -32,14 +32,14 @@ from preau import (
     UploadError,
     User,
     UserFunction,
+    app_enabled,
     check_upload,
     classes_of,
     filter_reachable,
+    profile_group,
     record_audit,
     storage,
 )
-from preau.directory.structures import profile_group
-from preau.rights import enabled_apps
 
 from .models import (
     BODY_MAX,
@@ -274,7 +274,7 @@ def ensure_default_threads(session: Session, user: User) -> None:
         Thread.structure_id.in_(structure_ids), Thread.kind == ThreadKind.SCHOOL, Thread.archived_at.is_(None))))
     for structure_id in sorted(structure_ids - have):
         structure = session.get(Structure, structure_id)
-        if structure is not None and structure.uai and enabled_apps(session, structure_id, {APP_ID}):
+        if structure is not None and structure.uai and app_enabled(session, APP_ID, structure_id):
             ensure_school_thread(session, structure)
     if "teacher" in user.profiles:
         for school_class in classes_of(session, user, "teacher"):
@@ -802,7 +802,7 @@ def public_school(session: Session, uai: str) -> Structure | None:
     if not re.fullmatch(r"[0-9A-Za-z]{8}", uai or ""):
         return None
     structure = session.scalar(select(Structure).where(Structure.uai == uai.upper()))
-    if structure is None or not enabled_apps(session, structure.id, {APP_ID}):
+    if structure is None or not app_enabled(session, APP_ID, structure):
         return None
     return structure
 

@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from preau import (
+    PROFILE_LABELS,
     AppManifest,
     DirectorySource,
     Feed,
     FeedError,
     FeedProblem,
     Place,
+    Profile,
     SourceOption,
     ZipRefused,
     __version__,
@@ -25,7 +27,6 @@ from preau import (
     is_zip,
     open_zip,
 )
-from preau.types import PROFILE_LABELS, Profile
 
 from .describe import describe_file
 from .feed import CsvInput, read_feed

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from preau.types import PROFILE_LABELS, Profile
+from preau import PROFILE_LABELS, Profile
 
 from .reader import FIELDS, IGNORE, CsvReadError, read_file
 

@@ -24,9 +24,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from preau import Feed, FeedClass, FeedPerson, FeedProblem, Place
-from preau.models import Function
-from preau.types import Profile
+from preau import Feed, FeedClass, FeedPerson, FeedProblem, Function, Place, Profile
 
 from .reader import FIELDS, MANDATORY, CsvFile, CsvReadError, Row, normalise, read_file
 

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from preau import FeedProblem, Place
-from preau.types import Profile
+from preau import FeedProblem, Place, Profile
 
 # Fields a column can feed. The child_* fields come in (last name, first name, classes) triplets: the k-th
 # occurrence of each belongs to the k-th child.

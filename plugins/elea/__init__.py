@@ -99,10 +99,8 @@ def preau_cli(cli: click.Group) -> None:
     @click.option("--db", "database_url", help="URL SQLAlchemy (sinon PREAU_DATABASE_URL ou SQLite local).")
     def export_users(structure_id: int, file: Path, database_url: str | None) -> None:
         """Écrit le CSV « Importer des utilisateurs » de Moodle pour une structure (cohortes = classes)."""
-        from preau.cli import _make_app
-
-        app = _make_app(database_url)
-        with app.app_context(), app.extensions["preau.sessionmaker"]() as session:
+        with preau.cli_app(database_url).app_context():
+            session = preau.db_session()
             structure = session.get(Structure, structure_id)
             if structure is None:
                 raise click.ClickException(f"structure {structure_id} introuvable")

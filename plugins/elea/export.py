@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from preau import Group, GroupMember, SchoolClass, Structure, User
-from preau.models import Role
+from preau import Group, GroupMember, Role, SchoolClass, Structure, User
 
 EXPORTED_PROFILES = ("student", "teacher")
 BASE_COLUMNS = ["username", "firstname", "lastname", "email", "auth", "idnumber"]

@@ -3,33 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from preau import Structure
-from preau.settings import get_setting
+from preau import Structure, User, cli_app, db_session, setting
 
 from .export import ExportResult, GarExportError, export_structure
+from .services import grant_responsable
 
 
-def export_by_uai(session: Session, registry: Any, uai: str, out_dir: Path) -> tuple[Structure, ExportResult]:
+def export_by_uai(session: Session, uai: str, out_dir: Path) -> tuple[Structure, ExportResult]:
     """Export the structure of that UAI; raises :class:`GarExportError` with a French message."""
     structure = session.scalar(select(Structure).where(Structure.uai == uai.strip().upper()))
     if structure is None:
         raise GarExportError(f"Aucun établissement d'UAI {uai}.")
-    ent_id = get_setting(session, registry, "gar", "ent_id") or "PREAU"
+    ent_id = setting("gar", "ent_id", session=session) or "PREAU"
     return structure, export_structure(session, structure, out_dir, ent_id=ent_id)
 
 
 def designate_responsable(session: Session, uai: str, login: str) -> str:
     """Grant the function to a member of the structure; returns their name."""
-    from preau import User
-
-    from .services import grant_responsable
-
     structure = session.scalar(select(Structure).where(Structure.uai == uai.strip().upper()))
     user = session.scalar(select(User).where(User.login == login))
     if structure is None or user is None:
@@ -51,12 +46,9 @@ def register(cli: click.Group) -> None:
     @click.option("--db", "database_url", help="URL SQLAlchemy (sinon PREAU_DATABASE_URL ou SQLite local).")
     def export(uai: str, out_dir: Path, database_url: str | None) -> None:
         """Écrit les fichiers GAR-ENT-* de l'établissement dans OUT."""
-        from preau.cli import _make_app
-
-        app = _make_app(database_url)
-        with app.app_context(), app.extensions["preau.sessionmaker"]() as session:
+        with cli_app(database_url).app_context():
             try:
-                structure, result = export_by_uai(session, app.extensions["preau.plugins"], uai, out_dir)
+                structure, result = export_by_uai(db_session(), uai, out_dir)
             except GarExportError as error:
                 raise click.ClickException(str(error)) from error
         for path in result.files:
@@ -72,10 +64,8 @@ def register(cli: click.Group) -> None:
     @click.option("--db", "database_url", help="URL SQLAlchemy (sinon PREAU_DATABASE_URL ou SQLite local).")
     def responsable(uai: str, login: str, database_url: str | None) -> None:
         """Désigne le responsable d'affectation des ressources du GAR d'un établissement."""
-        from preau.cli import _make_app
-
-        app = _make_app(database_url)
-        with app.app_context(), app.extensions["preau.sessionmaker"]() as session:
+        with cli_app(database_url).app_context():
+            session = db_session()
             try:
                 name = designate_responsable(session, uai, login)
             except GarExportError as error:

@@ -3,13 +3,10 @@ d'affectation per school and a few assignments, so that Léa (CM2 A) and Tom (6e
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from preau import SchoolClass, Structure, User
-from preau.settings import set_setting
+from preau import SchoolClass, Structure, User, set_setting
 
 from .models import Assignment, Target
 from .services import grant_responsable
@@ -24,9 +21,8 @@ def _class(session: Session, structure: Structure, name: str) -> SchoolClass | N
                                                     SchoolClass.name == name))
 
 
-def add_demo_assignments(session: Session, registry: Any, city: Structure, ecole: Structure,
-                         college: Structure) -> None:
-    set_setting(session, registry, "gar", "adapter", "demo", structure_id=city.id)
+def add_demo_assignments(session: Session, city: Structure, ecole: Structure, college: Structure) -> None:
+    set_setting("gar", "adapter", "demo", structure_id=city.id, session=session)
     plan = [(ecole, "personnel.durand", "CM2 A", "ark:/99999/DEMO.ANGLAIS"),
             (college, "prof.bernard", "6e B", "ark:/99999/DEMO.MATHS6")]
     for school, login, class_name, resource in plan:

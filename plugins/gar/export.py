@@ -20,8 +20,19 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from preau import AccountState, Group, GroupKind, GroupMember, Profile, SchoolClass, Structure, User, UserFunction
-from preau.models import Function, Role
+from preau import (
+    AccountState,
+    Function,
+    Group,
+    GroupKind,
+    GroupMember,
+    Profile,
+    Role,
+    SchoolClass,
+    Structure,
+    User,
+    UserFunction,
+)
 
 NS_2D = "http://data.education.fr/ns/gar"
 NS_1D = "http://data.education.fr/ns/gar/1d"

@@ -1,6 +1,6 @@
 """The rules of the Médiacentre: who assigns resources (the responsable d'affectation of a structure), to whom,
-and which resources reach a person. No Flask here: every function takes a SQLAlchemy session and the plugin
-registry (for the ``adapter`` setting)."""
+and which resources reach a person. Every function takes a SQLAlchemy session; the ``adapter`` setting is read
+through it (an app context is needed)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,20 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from preau import N_, Group, GroupKind, GroupMember, Profile, SchoolClass, Structure, User, UserFunction, record_audit
-from preau.models import Role
-from preau.settings import get_setting
+from preau import (
+    N_,
+    Group,
+    GroupKind,
+    GroupMember,
+    Profile,
+    Role,
+    SchoolClass,
+    Structure,
+    User,
+    UserFunction,
+    record_audit,
+    setting,
+)
 
 from .adapters import adapter_named
 from .export import RESP_AFFECT
@@ -53,9 +64,9 @@ def responsable_structures(session: Session, user: User) -> list[Structure]:
 # -- the structure's resources ------------------------------------------------------------------------------
 
 
-def structure_resources(session: Session, registry: Any, structure: Structure) -> list[dict[str, Any]]:
+def structure_resources(session: Session, structure: Structure) -> list[dict[str, Any]]:
     """The resources the structure holds at the GAR (empty when no adapter is set or it has no UAI)."""
-    adapter = adapter_named(get_setting(session, registry, APP_ID, "adapter", structure_id=structure.id) or "")
+    adapter = adapter_named(setting(APP_ID, "adapter", structure_id=structure.id, session=session) or "")
     if adapter is None or not structure.uai:
         return []
     return adapter.resources(structure.uai)
@@ -91,12 +102,12 @@ def _target_columns(session: Session, structure: Structure, target: str, value: 
     raise GarError(N_("Choisissez à qui attribuer la ressource."))
 
 
-def assign(session: Session, registry: Any, actor: User, structure: Structure, resource_id: str, target: str,
+def assign(session: Session, actor: User, structure: Structure, resource_id: str, target: str,
            value: str = "") -> Assignment:
     """Assign one of the structure's resources to the structure, a profile, a class or a teaching group."""
     if not is_responsable(session, actor, structure.id):
         raise PermissionError("not the responsable d'affectation of this structure")
-    if resource_id not in {r["idRessource"] for r in structure_resources(session, registry, structure)}:
+    if resource_id not in {r["idRessource"] for r in structure_resources(session, structure)}:
         raise GarError(N_("Cette ressource n'est pas disponible pour l'établissement."))
     columns = {"profile": None, "class_id": None, "group_id": None,
                **_target_columns(session, structure, target, value)}
@@ -136,7 +147,7 @@ def _memberships(session: Session, user_id: int) -> tuple[set[int], set[int]]:
     return {row.class_id for row in rows if row.class_id}, {row.id for row in rows}
 
 
-def user_resources(session: Session, registry: Any, user: User) -> list[Reached]:
+def user_resources(session: Session, user: User) -> list[Reached]:
     """The resources assigned to the person through one of their roles: to its structure, its profile, one of
     their classes or groups. Each resource once, with the first role that reaches it."""
     roles: list[Role] = [r for r in user.roles if r.profile in ASSIGNABLE_PROFILES]
@@ -153,16 +164,15 @@ def user_resources(session: Session, registry: Any, user: User) -> list[Reached]
                 Assignment.class_id.in_(class_ids or [-1]), Assignment.group_id.in_(group_ids or [-1])))))
         if not wanted - seen:
             continue
-        for resource in structure_resources(session, registry, role.structure):
+        for resource in structure_resources(session, role.structure):
             if resource["idRessource"] in wanted and resource["idRessource"] not in seen:
                 seen.add(resource["idRessource"])
                 reached.append(Reached(resource, role.structure_id, role.profile))
     return reached
 
 
-def find_user_resource(session: Session, registry: Any, user: User, resource_id: str) -> Reached | None:
-    return next((r for r in user_resources(session, registry, user) if r.resource["idRessource"] == resource_id),
-                None)
+def find_user_resource(session: Session, user: User, resource_id: str) -> Reached | None:
+    return next((r for r in user_resources(session, user) if r.resource["idRessource"] == resource_id), None)
 
 
 def grant_responsable(session: Session, user: User, structure: Structure, *, actor: Any = None) -> UserFunction:

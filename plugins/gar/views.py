@@ -10,27 +10,33 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
-from preau import N_, Group, GroupKind, SchoolClass, Structure, can_administer, current_user, db_session, require_right
-from preau.models import ConnectorLaunch
-from preau.settings import get_setting
+from preau import (
+    N_,
+    Group,
+    GroupKind,
+    SchoolClass,
+    Structure,
+    current_user,
+    db_session,
+    record_launch,
+    require_admin,
+    require_right,
+    setting,
+)
 
 from . import services
 from .export import GarExportError, export_structure
-from .models import Target, utcnow
+from .models import Target
 
 ACCESS = "gar.access"
 bp = Blueprint("gar", __name__, template_folder="templates")
 
 PROFILE_LABELS = {"student": N_("Élèves"), "teacher": N_("Enseignants"), "personnel": N_("Personnels")}
-
-
-def _registry() -> Any:
-    return current_app.extensions["preau.plugins"]
 
 
 def _me() -> Any:
@@ -45,7 +51,7 @@ def _me() -> Any:
 @require_right(ACCESS)
 def mediacentre():
     session, user = db_session(), _me()
-    reached = services.user_resources(session, _registry(), user)
+    reached = services.user_resources(session, user)
     can_assign = bool(services.responsable_structures(session, user))
     return render_template("gar/mediacentre.html", reached=reached, can_assign=can_assign)
 
@@ -62,11 +68,11 @@ def launch(resource_id: str):
     """Open a resource through the GAR: the person is already signed in to Préau, which is the GAR's identity
     provider, so no password is asked; the launch is counted like every connector's."""
     session, user = db_session(), _me()
-    found = services.find_user_resource(session, _registry(), user, resource_id)
+    found = services.find_user_resource(session, user, resource_id)
     if found is None or not _is_web_url(found.resource.get("urlAccesRessource", "")):
         abort(404)
-    session.add(ConnectorLaunch(user_id=user.id, structure_id=found.structure_id,
-                                key=f"gar:{resource_id}"[:200], kind="saml", profile=found.profile, at=utcnow()))
+    record_launch(session, user, key=f"gar:{resource_id}", kind="saml", structure_id=found.structure_id,
+                  profile=found.profile)
     session.commit()
     return redirect(found.resource["urlAccesRessource"], 302)
 
@@ -118,12 +124,12 @@ def _audience_label(assignment: Any, audiences: dict[str, list[tuple[str, str]]]
 @login_required
 def assignment(structure_id: int):
     structure = _responsable_structure(structure_id)
-    session, registry = db_session(), _registry()
+    session = db_session()
     if request.method == "POST":
         target = request.form.get("target", "")
         value = request.form.get(f"value_{target}", "") if target != Target.STRUCTURE else ""
         try:
-            services.assign(session, registry, _me(), structure, request.form.get("resource", ""), target, value)
+            services.assign(session, _me(), structure, request.form.get("resource", ""), target, value)
         except services.GarError as error:
             session.rollback()
             flash(_(str(error)), "error")
@@ -135,8 +141,8 @@ def assignment(structure_id: int):
 
 
 def _assignment_page(structure):
-    session, registry = db_session(), _registry()
-    resources = services.structure_resources(session, registry, structure)
+    session = db_session()
+    resources = services.structure_resources(session, structure)
     audiences = _audiences(structure)
     rows = [(a, _audience_label(a, audiences)) for a in services.assignments_of(session, structure.id)]
     names = {r["idRessource"]: r["nomRessource"] for r in resources}
@@ -168,12 +174,8 @@ def unassign(structure_id: int, assignment_id: int):
 def export_zip(structure_id: int):
     """The structure's GAR file set as a zip, for an administrator of that structure."""
     session = db_session()
-    structure = session.get(Structure, structure_id)
-    if structure is None:
-        abort(404)
-    if not can_administer(session, _me(), structure.id):
-        abort(403)
-    ent_id = get_setting(session, _registry(), "gar", "ent_id") or "PREAU"
+    structure = require_admin(structure_id)
+    ent_id = setting("gar", "ent_id") or "PREAU"
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as folder:
         try:

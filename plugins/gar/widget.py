@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import escape
 
@@ -16,7 +16,7 @@ LIMITS = {"miniature": 3, "apercu": 6, "large": 12}
 
 
 def render_mediacentre(user: Any, size: str) -> str:
-    reached = user_resources(db_session(), current_app.extensions["preau.plugins"], user)
+    reached = user_resources(db_session(), user)
     if not reached:
         empty, open_page = _("Aucune ressource ne vous est attribuée pour le moment."), _("Ouvrir le Médiacentre")
         return (f'<p class="gar__empty">{escape(empty)}</p>'

@@ -44,26 +44,24 @@ class ModerationError(ValueError):
 # -- who moderates ---------------------------------------------------------------------------------------
 
 
-def moderated_structure_ids(session: Session, registry: Any, user: Any) -> set[int] | None:
-    """The structures ``user`` moderates; ``None`` means all of them (super administrator)."""
+def moderated_structure_ids(session: Session, user: Any) -> set[int] | None:
+    """The structures ``user`` moderates: those they administer, and those where the moderation right reaches
+    them through a role they hold there; ``None`` means all of them (super administrator)."""
     administered = preau.administered_structure_ids(session, user)
     if administered is None:
         return None
-    scope = set(administered)
-    for structure_id in {role.structure_id for role in user.roles} - scope:
-        roles = [role for role in user.roles if role.structure_id == structure_id]
-        if preau.access_for(session, registry, user, roles=roles).has(MODERATE):
-            scope.add(structure_id)
-    return scope
+    access = preau.access_for(user, session=session)
+    return set(administered) | {role.structure_id for role in user.roles
+                                if access.has(MODERATE, structure=role.structure_id)}
 
 
-def can_moderate(session: Session, registry: Any, user: Any, structure_id: int) -> bool:
-    scope = moderated_structure_ids(session, registry, user)
+def can_moderate(session: Session, user: Any, structure_id: int) -> bool:
+    scope = moderated_structure_ids(session, user)
     return scope is None or structure_id in scope
 
 
-def moderated_structures(session: Session, registry: Any, user: Any) -> list[Any]:
-    scope = moderated_structure_ids(session, registry, user)
+def moderated_structures(session: Session, user: Any) -> list[Any]:
+    scope = moderated_structure_ids(session, user)
     query = select(preau.Structure).order_by(preau.Structure.name)
     if scope is not None:
         query = query.where(preau.Structure.id.in_(scope))
@@ -188,17 +186,17 @@ def pending_count(session: Session, structure_ids: set[int] | None) -> int:
     return session.scalar(query) or 0
 
 
-def item_in_scope(session: Session, registry: Any, user: Any, item_id: int) -> ModerationItem:
+def item_in_scope(session: Session, user: Any, item_id: int) -> ModerationItem:
     """The item, if ``user`` moderates its structure; otherwise "not found" (its existence stays hidden)."""
     item = session.get(ModerationItem, item_id)
-    if item is None or not can_moderate(session, registry, user, item.structure_id):
+    if item is None or not can_moderate(session, user, item.structure_id):
         raise ModerationError(_("Élément de modération introuvable."), 404)
     return item
 
 
-def decide(session: Session, registry: Any, actor: Any, item_id: int, decision: str) -> ModerationItem:
+def decide(session: Session, actor: Any, item_id: int, decision: str) -> ModerationItem:
     """Treat a queue item; returns it with its decision recorded."""
-    item = item_in_scope(session, registry, actor, item_id)
+    item = item_in_scope(session, actor, item_id)
     if item.decision is not None:
         raise ModerationError(_("Cet élément a déjà été traité."), 409)
     if decision not in DECISIONS[ItemKind(item.kind)]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -31,10 +31,6 @@ def _me() -> Any:
     return current_user._get_current_object()
 
 
-def _registry() -> Any:
-    return current_app.extensions["preau.plugins"]
-
-
 def _refuse(error: Exception) -> Any:
     """A refusal stores nothing: French message as a page, or JSON with the reason."""
     db_session().rollback()
@@ -54,7 +50,7 @@ def _moderation_helpers() -> dict[str, Any]:
     session = db_session()
 
     def can_moderate() -> bool:
-        scope = moderation.moderated_structure_ids(session, _registry(), _me())
+        scope = moderation.moderated_structure_ids(session, _me())
         return scope is None or bool(scope)
 
     def can_administer() -> bool:
@@ -128,7 +124,7 @@ def email_settings():
 @require_right(ACCESS)
 def moderation_index():
     session = db_session()
-    structures = moderation.moderated_structures(session, _registry(), _me())
+    structures = moderation.moderated_structures(session, _me())
     if not structures:
         abort(403)
     if len(structures) == 1:
@@ -140,7 +136,7 @@ def moderation_index():
 def _moderated_structure(structure_id: int) -> Any:
     session = db_session()
     structure = session.get(preau.Structure, structure_id)
-    if structure is None or not moderation.can_moderate(session, _registry(), _me(), structure_id):
+    if structure is None or not moderation.can_moderate(session, _me(), structure_id):
         raise ModerationError(_("Vous ne modérez pas la messagerie de cette structure."), 403)
     return structure
 
@@ -164,7 +160,7 @@ def moderation_queue(structure_id: int):
 @require_right(ACCESS)
 def moderation_decide(item_id: int):
     session = db_session()
-    item = moderation.decide(session, _registry(), _me(), item_id, request.form.get("decision", ""))
+    item = moderation.decide(session, _me(), item_id, request.form.get("decision", ""))
     session.commit()
     flash(_("Décision enregistrée."), "success")
     return redirect(url_for("messaging.moderation_queue", structure_id=item.structure_id))
@@ -176,10 +172,10 @@ def moderation_suspension(user_id: int, action: str):
     session = db_session()
     target = session.get(preau.User, user_id)
     if action == "suspend":
-        safeguards.suspend(session, _registry(), _me(), target, request.form.get("reason", ""))
+        safeguards.suspend(session, _me(), target, request.form.get("reason", ""))
         flash(_("%(name)s est suspendu(e) de la messagerie.", name=target.display_name), "success")
     else:
-        safeguards.lift_suspension(session, _registry(), _me(), target)
+        safeguards.lift_suspension(session, _me(), target)
         flash(_("%(name)s peut de nouveau écrire.", name=target.display_name), "success")
     session.commit()
     structure_id = request.form.get("structure_id", "")

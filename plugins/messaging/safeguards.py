@@ -302,9 +302,9 @@ def structure_overview(session: Session, structure_id: int) -> list[ProfileRow]:
 # -- suspension ------------------------------------------------------------------------------------------
 
 
-def suspend(session: Session, registry: Any, actor: Any, target: Any, reason: str = "") -> None:
+def suspend(session: Session, actor: Any, target: Any, reason: str = "") -> None:
     """Suspend ``target`` from messaging (a moderator of one of their structures; not themself)."""
-    _check_may_suspend(session, registry, actor, target)
+    _check_may_suspend(session, actor, target)
     if is_suspended(session, target.id):
         return
     reason = (reason or "").strip()[:REASON_MAX]
@@ -313,8 +313,8 @@ def suspend(session: Session, registry: Any, actor: Any, target: Any, reason: st
     preau.record_audit(session, "messaging.suspended", actor=actor, target=target, reason=reason)
 
 
-def lift_suspension(session: Session, registry: Any, actor: Any, target: Any) -> None:
-    _check_may_suspend(session, registry, actor, target)
+def lift_suspension(session: Session, actor: Any, target: Any) -> None:
+    _check_may_suspend(session, actor, target)
     row = session.get(Suspension, target.id)
     if row is None:
         return
@@ -323,14 +323,14 @@ def lift_suspension(session: Session, registry: Any, actor: Any, target: Any) ->
     preau.record_audit(session, "messaging.suspension_lifted", actor=actor, target=target)
 
 
-def _check_may_suspend(session: Session, registry: Any, actor: Any, target: Any) -> None:
+def _check_may_suspend(session: Session, actor: Any, target: Any) -> None:
     from .moderation import moderated_structure_ids
 
     if target is None:
         raise SafeguardError(_("Compte introuvable."), 404)
     if target.id == actor.id:
         raise SafeguardError(_("Vous ne pouvez pas suspendre votre propre compte."))
-    scope = moderated_structure_ids(session, registry, actor)
+    scope = moderated_structure_ids(session, actor)
     if scope is not None and not any(role.structure_id in scope for role in target.roles):
         raise SafeguardError(_("Ce compte n'appartient à aucune structure que vous modérez."), 403)
 

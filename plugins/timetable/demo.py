@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from preau import set_setting
+
 from .models import Lesson
 
 FIRST, LAST = date(2026, 8, 31), date(2027, 7, 4)  # Monday 31 August: week A
@@ -73,13 +75,8 @@ def _mark_current_week(session: Session, class_id: int) -> None:
 
 
 def add_demo_data(session: Session, demo: Any) -> None:
-    from flask import current_app
-
-    from preau.settings import set_setting  # as the other built-in plugins' demos do
-
     # the city's schools alternate weeks A and B from the Monday of the back-to-school week
-    set_setting(session, current_app.extensions["preau.plugins"], "timetable", "week_a_monday", WEEK_A.isoformat(),
-                structure_id=demo.city.id)
+    set_setting("timetable", "week_a_monday", WEEK_A.isoformat(), structure_id=demo.city.id, session=session)
     session.execute(insert(Lesson), _rows(demo.cm2a, demo.martin, CM2A) + _rows(demo.sixb, demo.bernard, SIXB))
     for school_class in (demo.cm2a, demo.sixb):
         _mark_current_week(session, school_class.id)

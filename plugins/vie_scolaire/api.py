@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -118,7 +117,7 @@ def _student_and_adapter(args: dict) -> tuple[Any, Any]:
         if student is None:
             api_abort(404, "no_student", _("Aucun élève à afficher."))
     try:
-        return student, services.adapter_for(session, current_app.extensions["preau.plugins"], student)
+        return student, services.adapter_for(session, student)
     except AdapterError:
         api_abort(503, "adapter_not_configured",
                   _("La source des notes et de la vie scolaire de l'établissement n'est pas configurée."))

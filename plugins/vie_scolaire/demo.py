@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
-from preau.settings import set_setting
+from preau import set_setting
 
 
 def add_demo_data(session: Session, demo: Any) -> None:
-    set_setting(session, current_app.extensions["preau.plugins"], "vie_scolaire", "adapter", "demo",
-                structure_id=demo.city.id)
+    set_setting("vie_scolaire", "adapter", "demo", structure_id=demo.city.id, session=session)
     session.flush()

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from preau import Structure, User, administered_structures, record_audit
+from preau import Structure, User, administered_structures, people_of, record_audit, setting
 
 from .adapters import Period, VieScolaireAdapter, adapter_named
 from .models import PERIOD_MAX, SUBJECT_MAX, TEXT_MAX, ImportedEvent, ImportedGrade
@@ -45,17 +45,15 @@ def student_structure_id(student: User) -> int | None:
     return role.structure_id if role else None
 
 
-def adapter_for(session: Session, registry: Any, student: User, memo: dict | None = None) -> VieScolaireAdapter:
+def adapter_for(session: Session, student: User, memo: dict | None = None) -> VieScolaireAdapter:
     """The adapter the ``adapter`` setting of the student's structure names. ``memo`` (a per-request dict)
     spares the setting's queries when two widgets of one page ask for the same structure."""
-    from preau.settings import get_setting
-
     structure_id = student_structure_id(student)
     key = ("vie_scolaire.adapter", structure_id)
     if memo is not None and key in memo:
         name = memo[key]
     else:
-        name = get_setting(session, registry, APP_ID, "adapter", structure_id=structure_id)
+        name = setting(APP_ID, "adapter", structure_id=structure_id, session=session)
         if memo is not None:
             memo[key] = name
     return adapter_named(name, session)
@@ -286,10 +284,7 @@ class _Students:
     """The students of a structure, found by login / external id or by names and birth date (one query)."""
 
     def __init__(self, session: Session, structure: Structure):
-        from preau.models import Role
-
-        users = session.scalars(select(User).join(Role, Role.user_id == User.id).where(
-            Role.structure_id == structure.id, Role.profile == "student")).unique().all()
+        users = people_of(session, structure, ["student"])
         self.by_id: dict[str, User] = {}
         self.by_names: dict[tuple[str, str, date | None], User] = {}
         for user in users:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -19,10 +19,6 @@ bp = Blueprint("vie_scolaire", __name__, template_folder="templates", static_fol
 
 def _me() -> Any:
     return current_user._get_current_object()
-
-
-def _registry() -> Any:
-    return current_app.extensions["preau.plugins"]
 
 
 def request_memo() -> dict:
@@ -49,7 +45,7 @@ def _page(template: str, active: str, loader, **context: Any):
     data, error = {}, None
     if student is not None:
         try:
-            adapter = services.adapter_for(db_session(), _registry(), student, request_memo())
+            adapter = services.adapter_for(db_session(), student, request_memo())
             data = loader(adapter, student)
         except AdapterError:
             error = _("La source des notes et de la vie scolaire de l'établissement n'est pas configurée "

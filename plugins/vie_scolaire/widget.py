@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import escape
 
@@ -25,7 +25,7 @@ def _empty(text: str) -> str:
 
 
 def _adapter(student: Any):
-    return adapter_for(db_session(), current_app.extensions["preau.plugins"], student, request_memo())
+    return adapter_for(db_session(), student, request_memo())
 
 
 def _number(value: float) -> str:

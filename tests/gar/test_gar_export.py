@@ -143,12 +143,11 @@ def test_a_structure_without_uai_or_not_a_school_is_refused(db, college, tmp_pat
 
 
 def test_the_cli_export_finds_the_structure_by_uai_and_uses_the_ent_identifier(app, db, college, tmp_path):
-    registry = app.extensions["preau.plugins"]
-    structure, result = export_by_uai(db, registry, "0350042k", tmp_path)
+    structure, result = export_by_uai(db, "0350042k", tmp_path)
     assert structure.id == college.structure.id
     assert all(path.name.startswith("PREAU_GAR-ENT-") and path.exists() for path in result.files)
     with pytest.raises(GarExportError, match="Aucun établissement"):
-        export_by_uai(db, registry, "9999999Z", tmp_path)
+        export_by_uai(db, "9999999Z", tmp_path)
 
 
 def test_an_administrator_downloads_the_file_set_as_a_zip(client, login_as, college):
