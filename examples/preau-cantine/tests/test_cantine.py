@@ -155,7 +155,9 @@ def test_a_week_with_errors_is_refused_with_precise_messages_and_nothing_saved(s
     assert "Indiquez le plat : une entrée, un dessert ou des allergènes seuls ne font pas un menu." in response.text
     field = re.search(rf'<input [^>]*id="{tuesday}-main"[^>]*>', response.text).group(0)
     assert 'aria-invalid="true"' in field and f'aria-describedby="{tuesday}-main-error"' in field
-    assert f'href="#{tuesday}-main"' in response.text  # the summary links to the field
+    # The summary at the top names each faulty field and links to it.
+    summary = f'<a href="#{tuesday}-main">Mardi {MONDAY + timedelta(days=1):%d/%m}, Plat : Indiquez le plat'
+    assert summary in response.text
     assert "120 caractères au plus." in response.text and "Allergène inconnu : nope." in response.text
     assert 'value="Compote"' in response.text  # what was typed is kept
     assert menus_count(db, school) == 0

@@ -18,14 +18,15 @@ from .views import ACCESS
 
 def _dishes(menu: CantineMenu, size: str, allergens: bool) -> str:
     if size == "miniature":
-        return f'<p class="cantine-main">{escape(menu.main)}</p>'
-    rows = "".join(f"<dt>{escape(_(label))}</dt><dd>{escape(getattr(menu, course))}</dd>"
+        return f'<p>{escape(menu.main)}</p>'
+    # Only the kernel's CSS is on the dashboard: its components (plain-list, small), none of the plugin's.
+    rows = "".join(f"<li><small>{escape(_(label))}</small> {escape(getattr(menu, course))}</li>"
                    for course, label in COURSES.items() if getattr(menu, course))
     listed = ", ".join(_(ALLERGENS[a]) for a in allergen_ids(menu))
     if not (allergens and listed):
-        return f'<dl class="cantine-dishes">{rows}</dl>'
+        return f'<ul class="plain-list">{rows}</ul>'
     note = _("Allergènes : %(names)s", names=listed)
-    return f'<dl class="cantine-dishes">{rows}</dl><p><small>{escape(note)}</small></p>'
+    return f'<ul class="plain-list">{rows}</ul><p><small>{escape(note)}</small></p>'
 
 
 def render_today(user: Any, size: str) -> str:
