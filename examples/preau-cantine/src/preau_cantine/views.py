@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from preau import Structure, abort_refused, current_access, current_user, db_session, require_right
+from werkzeug.datastructures import MultiDict
 
 from .menus import ALLERGENS, COURSES, DAY_NAMES, DayInput, MenuError, menus_of_week, monday_of, save_week
 from .models import CantineMenu
@@ -41,7 +42,7 @@ def _school(places: list[Structure]) -> Structure | None:
 
 @bp.route("/")
 @require_right(ACCESS)
-def week():
+def week() -> str:
     places = schools_for(current_user, ACCESS)
     school = _school(places)
     if school is None:
@@ -56,9 +57,13 @@ def week():
         allergens=ALLERGENS)
 
 
-def _entry(day: date, form: Mapping[str, str], allergens: list[str]) -> DayInput:
-    key = day.isoformat()
-    return DayInput(day, *(form.get(f"{key}-{course}", "").strip() for course in COURSES), tuple(allergens))
+def _entry(day: date, form: MultiDict[str, str]) -> DayInput:
+    """One day of the posted form (fields ``<iso date>-starter``, ``-main``, ``-dessert``, ``-allergens``)."""
+    def typed(field: str) -> str:
+        return form.get(f"{day.isoformat()}-{field}", "").strip()
+
+    return DayInput(day, typed("starter"), typed("main"), typed("dessert"),
+                    tuple(form.getlist(f"{day.isoformat()}-allergens")))
 
 
 def _as_entry(day: date, menu: CantineMenu | None) -> DayInput:
@@ -69,7 +74,7 @@ def _as_entry(day: date, menu: CantineMenu | None) -> DayInput:
 
 @bp.route("/modifier", methods=["GET", "POST"])
 @require_right(EDIT)
-def edit():
+def edit() -> ResponseReturnValue:
     # Without the right anywhere: 404 (require_right). For a school where it does not reach them: the refusal.
     school = _school(schools_for(current_user, EDIT))
     if school is None:
@@ -79,7 +84,7 @@ def edit():
     session = db_session()
     errors: dict[str, str] = {}
     if request.method == "POST":
-        entries = [_entry(day, request.form, request.form.getlist(f"{day.isoformat()}-allergens")) for day in days]
+        entries = [_entry(day, request.form) for day in days]
         try:
             save_week(session, school.id, entries, current_user.id)
         except MenuError as error:
