@@ -43,6 +43,8 @@ _LAZY = {
     "Profile": ("types", "Profile"),
     "PROFILE_LABELS": ("types", "PROFILE_LABELS"),
     "N_": ("types", "N_"),
+    # the base of every error shown to people (the error page, or an RFC 9457 problem in JSON)
+    "PreauError": ("errors", "PreauError"),
     # the application and its database
     "create_app": ("app", "create_app"),
     "cli_app": ("app", "cli_app"),

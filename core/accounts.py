@@ -9,11 +9,12 @@ from .auth.passwords import hash_password, password_problem
 from .directory.lifecycle import transition
 from .directory.structures import DirectoryError
 from .directory.users import create_user, find_by_login, grant_function
+from .errors import PreauError
 from .models import AccountState, Function, User
 
 
-class AdminCreationError(ValueError):
-    pass
+class AdminCreationError(PreauError, ValueError):
+    """A super administrator that cannot be created (the password breaks a rule): the message says why."""
 
 
 def activate_with_password(session: Session, user: User, password_hash: str) -> None:

@@ -6,7 +6,7 @@ import logging
 from functools import partial
 from typing import Any
 
-from flask import Flask, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import Babel, get_locale, gettext
 from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFError
@@ -15,6 +15,8 @@ from werkzeug.exceptions import HTTPException
 from . import config as config_module
 from . import labels
 from .db import Database, db_session
+from .errors import PreauError, problem, wants_json
+from .i18n import install_translations
 from .labels import label
 from .origin import SiteCSRFProtect
 from .origin import init_app as init_origin_check
@@ -24,7 +26,6 @@ from .web import current_access, current_role
 
 log = logging.getLogger(__name__)
 csrf = SiteCSRFProtect()  # the CSRF token, and the Origin/Referer of the request (core/origin.py)
-babel = Babel()
 login_manager = LoginManager()
 
 
@@ -40,7 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Database(app)
     csrf.init_app(app)
     init_origin_check(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    Babel(app, locale_selector=_select_locale)  # one per app: its catalogues depend on the app's plugins
     _init_login(app)
     from .auth.totp_views import install_second_factor_gate
 
@@ -48,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     registry = PluginRegistry()
     registry.load(extra=app.config["PLUGINS_EXTRA"], deny=app.config["PLUGINS_DENY"])
     app.extensions["preau.plugins"] = registry
+    install_translations(app, registry)
     _register_kernel_blueprints(app)
     _register_plugin_blueprints(app, registry)
     _install_request_hooks(app)
@@ -226,8 +228,8 @@ def _install_request_hooks(app: Flask) -> None:
         if session.get("charter_ok") != stamp:
             if pending_charters(db_session(), current_user):
                 if on_api:
-                    return jsonify(error="forbidden", reason="charter_required", message=gettext(
-                        "Acceptez d'abord la charte d'utilisation de votre profil sur le site.")), 403
+                    message = gettext("Acceptez d'abord la charte d'utilisation de votre profil sur le site.")
+                    return problem(403, message, reason="charter_required")
                 return redirect(url_for("auth.charter", next=request.full_path.rstrip("?")))
             session["charter_ok"] = stamp
         return None
@@ -246,10 +248,6 @@ def _install_request_hooks(app: Flask) -> None:
     @app.teardown_request
     def forget_access(_exc):
         g.pop("_preau_access", None)
-
-
-def _wants_json() -> bool:
-    return request.path.startswith("/api/")
 
 
 def _install_error_handlers(app: Flask) -> None:
@@ -275,32 +273,42 @@ def _install_error_handlers(app: Flask) -> None:
         db_session().commit()
         message = gettext("Le formulaire a expiré ou n'est pas authentique (jeton CSRF invalide). "
                           "Rechargez la page et recommencez.")
-        if _wants_json():
-            return jsonify(error="csrf", message=message, reason="csrf_failed"), 400
+        if wants_json():
+            return problem(400, message, error="csrf", reason="csrf_failed")
         return render_template("error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
         message = messages.get(code, error.description)
-        if _wants_json():
-            # flask-smorest's abort(code, message=..., reason=..., headers=...) fills error.data.
+        if wants_json():
+            # flask-smorest's abort(code, message=..., reason=..., headers=...) fills error.data; its request
+            # validation puts the invalid fields in "messages".
             data = getattr(error, "data", None) or {}
-            slug = error.name.lower().replace(" ", "_")
-            response = jsonify(error=slug, message=data.get("message") or gettext(message),
-                               reason=data.get("reason") or slug, detail=data.get("messages") or error.description)
+            fields = {"errors": data["messages"]} if data.get("messages") else {}
+            response = problem(code, data.get("message") or gettext(message), reason=data.get("reason"), **fields)
             response.headers.update(data.get("headers") or {})
-            return response, code
+            return response
         # Our own messages are translated here; any other description is shown as text, escaped by the template.
         text = gettext(messages[code]) if code in messages else error.description
         return render_template("error.html", code=code, message=text), code
+
+    @app.errorhandler(PreauError)
+    def preau_error(error: PreauError):
+        """A refusal no view caught (views that show a form again catch it themselves). A status of 500 is a
+        fault of the platform: logged, and shown as the generic internal error."""
+        if error.status == 500 or not 400 <= error.status < 600:
+            return internal_error(error)
+        if wants_json():
+            return problem(error.status, str(error), reason=error.reason)
+        return render_template("error.html", code=error.status, message=str(error)), error.status
 
     @app.errorhandler(Exception)
     def internal_error(error: Exception):
         log.exception("unhandled error on %s", request.path)
         db_session().rollback()
-        if _wants_json():
-            return jsonify(error="internal_error", message=gettext(messages[500])), 500
+        if wants_json():
+            return problem(500, gettext(messages[500]), error="internal_error")
         return render_template("error.html", code=500, message=gettext(messages[500])), 500
 
     @app.context_processor

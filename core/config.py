@@ -8,9 +8,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from .errors import PreauError
 
-class ConfigError(RuntimeError):
-    pass
+
+class ConfigError(PreauError, RuntimeError):
+    """A setting missing or invalid at start: the platform cannot run (500, the message is for operators)."""
+
+    status = 500
 
 
 def instance_dir() -> Path:

@@ -27,6 +27,7 @@ from .directory.users import (
     grant_function,
     link_relative,
 )
+from .errors import PreauError
 from .models import Function, SchoolClass, Structure, StructureKind, User
 from .rights import grant, set_enabled
 from .types import PROFILE_LABELS, Profile
@@ -59,8 +60,10 @@ def ensure_demo() -> bool:
     return True
 
 
-class DemoResetRefused(RuntimeError):
+class DemoResetRefused(PreauError, RuntimeError):
     """The database holds more than the demo: ``preau demo --reset`` leaves it alone."""
+
+    status = 409
 
 
 def drop_demo(engine: Engine, storage: Path) -> None:

@@ -17,12 +17,16 @@ import secrets
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from .errors import PreauError
+
 _KEY = re.compile(r"^[a-f0-9]{2}/[a-f0-9]{40}$")
 _CHUNK = 1024 * 1024
 
 
-class StorageError(ValueError):
-    """An unknown or malformed key."""
+class StorageError(PreauError, ValueError):
+    """An unknown or malformed key: the database and the files disagree, a fault of the platform (500)."""
+
+    status = 500
 
 
 class Storage(Protocol):

@@ -31,6 +31,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from . import audit
 from .db import affected_rows
+from .errors import PreauError
 from .models import Job, JobState
 from .models._time import utcnow
 from .types import N_
@@ -50,12 +51,17 @@ CANCELLED_ERROR = N_("Tâche annulée.")
 ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING)
 
 
-class PermanentJobError(Exception):
+class PermanentJobError(PreauError):
     """Raised by a handler when retrying cannot help (bad payload, service not configured)."""
 
+    status = 500
 
-class JobCancelled(Exception):
+
+class JobCancelled(PreauError):
     """Raised in a running handler (by :func:`report_progress`) when its job was cancelled: the work stops."""
+
+    status = 409
+    reason = "cancelled"
 
 
 # -- enqueueing ----------------------------------------------------------------------------------------

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import Forbidden
 
+from .errors import problem
 from .types import N_
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -90,5 +91,5 @@ def init_app(app: Flask) -> None:
         session.commit()
         message = gettext(MSG_REJECTED)
         if request.path.startswith("/api/"):
-            return jsonify(error="forbidden", message=message, reason="origin_rejected"), 403
+            return problem(403, message, reason="origin_rejected")
         return render_template("error.html", code=403, message=message), 403

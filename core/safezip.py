@@ -17,11 +17,13 @@ from typing import IO, Any
 
 from flask import current_app, has_app_context
 
+from .errors import PreauError
+
 RATIO_FLOOR = 1024 * 1024  # below 1 MiB a member may compress as well as it likes (a small file of spaces)
 CHUNK = 256 * 1024
 
 
-class ZipRefused(ValueError):
+class ZipRefused(PreauError, ValueError):
     """An archive refused before or while it is read; the message names the archive and the member."""
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from .db import db_session
 from .directory.structures import ancestor_distances
+from .errors import PreauError
 from .models import Setting
 from .plugins import PluginRegistry
 from .types import SettingSpec
@@ -19,8 +20,8 @@ _KINDS = {"str": str, "int": int, "bool": bool, "url": str}
 MAX_TEXT = 500
 
 
-class SettingError(ValueError):
-    pass
+class SettingError(PreauError, ValueError):
+    """An unknown setting or a value its spec refuses."""
 
 
 def _spec(registry: PluginRegistry, app_id: str, key: str) -> SettingSpec:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import PreauError
+
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 _RIGHT_ID = re.compile(r"^[a-z][a-z0-9_]{1,39}\.[a-z][a-z0-9_.]{1,60}$")
 
@@ -45,8 +47,10 @@ WIDGET_SIZES = ("miniature", "apercu", "large")
 CONNECTOR_KINDS = ("link", "cas", "lti11", "lti13", "saml")
 
 
-class ManifestError(ValueError):
-    """A plugin returned a value that breaks the plugin contract."""
+class ManifestError(PreauError, ValueError):
+    """A plugin returned a value that breaks the plugin contract (a fault of that plugin: 500)."""
+
+    status = 500
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, BinaryIO
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
+from .errors import PreauError
+
 if TYPE_CHECKING:
     from werkzeug.datastructures import FileStorage
 
@@ -81,12 +83,9 @@ MARKUP_STARTS = (b"<svg", b"<?xml", b"<!doctype", b"<html", b"<script", b"<head"
 PILLOW_FAMILIES = {"PNG": "png", "JPEG": "jpeg", "MPO": "jpeg", "GIF": "gif", "WEBP": "webp"}
 
 
-class UploadError(ValueError):
-    """A refused file: ``str()`` is a French sentence, ``status`` the HTTP answer (400, 413, 415), ``reason`` a code."""
-
-    def __init__(self, message: str, status: int = 400, reason: str = "invalid") -> None:
-        super().__init__(message)
-        self.status, self.reason = status, reason
+class UploadError(PreauError, ValueError):
+    """A refused file: ``str()`` is a sentence for the person, ``status`` the HTTP answer (400, 413, 415),
+    ``reason`` a code."""
 
 
 @dataclass(frozen=True)

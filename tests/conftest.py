@@ -7,5 +7,5 @@ def preau_config():
     return {"PLUGINS_EXTRA": ["tests.fixtures_plugins.broken_import", "tests.fixtures_plugins.raising_manifest",
                               "tests.fixtures_plugins.unknown_hook", "tests.fixtures_plugins.failing_widget",
                               "tests.fixtures_plugins.recorder", "tests.fixtures_plugins.incompatible",
-                              "tests.fixtures_plugins.undeclared_right",
+                              "tests.fixtures_plugins.undeclared_right", "tests.fixtures_plugins.translated",
                               "tests.fixtures_plugins.comm_rules", "tests.fixtures_plugins.portal_service"]}

@@ -109,7 +109,8 @@ def test_bad_input_gets_422_json_and_changes_nothing(school, db, client, bearer)
     response = client.patch("/api/v1/me", json={"locale": "klingon"}, headers=bearer(school.teacher, "write"))
     assert response.status_code == 422
     body = response.get_json()
-    assert body["reason"] == "unprocessable_entity" and "locale" in json.dumps(body["detail"])
+    assert body["reason"] == "unprocessable_entity" and "locale" in json.dumps(body["errors"])
+    assert response.mimetype == "application/problem+json" and body["status"] == 422 and body["detail"]
     db.refresh(school.teacher)
     assert school.teacher.locale is None
 

@@ -9,7 +9,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    jsonify,
     make_response,
     redirect,
     render_template,
@@ -24,6 +23,7 @@ from .. import audit
 from ..auth import tokens
 from ..auth.totp_views import register_account_routes
 from ..db import db_session
+from ..errors import problem
 from ..filestore import default_storage
 from ..models import AccountState
 from ..models._time import utcnow
@@ -104,8 +104,8 @@ def confine_pre_deleted():
     if (current_user.is_authenticated and current_user.state == AccountState.PRE_DELETED
             and request.endpoint not in PRE_DELETED_ENDPOINTS):
         if request.path.startswith("/api/"):
-            return jsonify(error="forbidden", reason="pre_deleted", message=_(
-                "Ce compte est en cours de suppression : seul l'export de vos données reste possible.")), 403
+            return problem(403, _("Ce compte est en cours de suppression : seul l'export de vos données reste "
+                                  "possible."), reason="pre_deleted")
         return redirect(url_for("account.data"), 303)
     return None
 

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from .. import statistics
 from ..db import db_session
 from ..directory.structures import descendant_ids
+from ..errors import PreauError
 from ..models import Structure
 from ..portal.catalogue import catalogue
 from ..types import N_, PROFILE_LABELS, Profile
@@ -27,7 +28,7 @@ MAX_DAYS = 3 * 366  # a longer period is refused: three school years are enough 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-class PeriodError(ValueError):
+class PeriodError(PreauError, ValueError):
     """A period or filter the page cannot use; the message is French."""
 
 

@@ -15,12 +15,16 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..directory import scopes
 from ..directory.users import find_by_login
+from ..errors import PreauError
 from ..models import User
 from . import throttle
 
 
-class OutOfScope(Exception):
-    """The administrator may not act on this login or address."""
+class OutOfScope(PreauError):
+    """The administrator may not act on this login or address (403)."""
+
+    status = 403
+    reason = "out_of_scope"
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from ..db import session_memo
 from ..directory.codes import hash_code, new_code
 from ..directory.lifecycle import CAN_LOG_IN, transition
 from ..directory.users import find_by_login
+from ..errors import PreauError
 from ..models import AccountState, Charter, CharterAcceptance, User
 from ..models._time import utcnow
 from ..types import N_
@@ -42,13 +43,13 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-class AuthError(Exception):
+class AuthError(PreauError):
     """A refusal with the French message shown to the person (``retry_after`` in seconds when throttled)."""
 
     def __init__(self, message: str, reason: str, retry_after: int = 0, **params: Any) -> None:
-        # ``message`` stays the msgid so that views translate it: ``gettext(error.message, **error.params)``.
-        super().__init__(message % params if params else message)
-        self.message, self.reason, self.retry_after, self.params = message, reason, retry_after, params
+        # ``message`` stays the msgid: ``str(error)`` translates it, ``params`` filled in.
+        super().__init__(message, status=429 if retry_after else None, reason=reason, **params)
+        self.retry_after = retry_after
 
 
 def _no_device(_login: str) -> str | None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..db import prepare_write
 from ..directory.scopes import is_admin
+from ..errors import PreauError
 from ..models import AccountState, ApiToken, User
 from ..models._time import utcnow
 
@@ -36,16 +37,18 @@ MSG_EXPIRED = "Ce jeton d'accès a expiré."
 MSG_INACTIVE = "Le compte de ce jeton n'est pas actif."
 
 
-class TokenError(ValueError):
+class TokenError(PreauError, ValueError):
     """A token request that breaks a rule; the message (French) is shown to the person."""
 
 
-class TokenRefused(Exception):
-    """A bearer token that does not authenticate; ``reason`` is a stable code, ``message`` French."""
+class TokenRefused(PreauError):
+    """A bearer token that does not authenticate (401); ``reason`` is a stable code, ``message`` French."""
+
+    status = 401
 
     def __init__(self, reason: str, message: str, token: ApiToken | None = None) -> None:
-        super().__init__(message)
-        self.reason, self.message, self.token = reason, message, token
+        super().__init__(message, reason=reason)
+        self.token = token
 
 
 def hash_token(raw: str) -> str:

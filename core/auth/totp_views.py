@@ -14,7 +14,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    jsonify,
     make_response,
     redirect,
     render_template,
@@ -28,6 +27,7 @@ from markupsafe import Markup
 
 from ..db import db_session
 from ..directory import scopes
+from ..errors import problem
 from ..web import client_ip, is_local_target
 from . import devices, sessions, throttle, totp
 from .views import bp as auth_bp
@@ -51,8 +51,8 @@ def install_second_factor_gate(app: Flask) -> None:
             return None
         if _pending() and request.endpoint not in OPEN_WHILE_PENDING:
             if request.path.startswith("/api/"):
-                return jsonify(error="unauthorized", reason="second_factor_required", message=_(
-                    "Donnez d'abord le code de votre application d'authentification.")), 401
+                return problem(401, _("Donnez d'abord le code de votre application d'authentification."),
+                               reason="second_factor_required")
             return redirect(url_for("auth.totp", next=request.full_path.rstrip("?")), 303)
         if (request.blueprint == "admin" and current_app.config.get("ADMIN_TOTP_REQUIRED")
                 and not totp.is_enabled(db_session(), current_user.id)):

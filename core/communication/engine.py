@@ -15,13 +15,14 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, and_, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
+from ..errors import PreauError
 from ..models import AccountState, CommLink, CommSettings, Group, GroupKind, GroupMember, RelativeLink, Role, User
 from ..plugins import HookFailure
 
 GONE = (AccountState.DELETED.value, AccountState.PRE_DELETED.value)
 
 
-class CommunicationError(ValueError):
+class CommunicationError(PreauError, ValueError):
     """A message or a search that the rules refuse; ``str()`` is a French sentence for the person."""
 
 

@@ -34,6 +34,9 @@ GONE = (AccountState.DELETED, AccountState.PRE_DELETED)
 class OutOfScope(DirectoryError):
     """An account reaches outside the administrator's structures (the message names them)."""
 
+    status = 403
+    reason = "out_of_scope"
+
 
 @dataclass(frozen=True)
 class DuplicateSet:

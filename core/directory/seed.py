@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from ..communication.defaults import GroupRow, default_rules
 from ..db import Model
+from ..errors import PreauError
 from ..models import AccountState, Function, Structure, StructureKind, User
 from ..models._time import utcnow
 from ..models.directory import display_name_of
@@ -100,7 +101,7 @@ _CODE_TABLE = bytes(ord(CODE_ALPHABET[b % len(CODE_ALPHABET)]) for b in range(25
 assert len(CODE_ALPHABET) == 32
 
 
-class SeedError(ValueError):
+class SeedError(PreauError, ValueError):
     """A seed that cannot run; the message is shown to the person."""
 
 

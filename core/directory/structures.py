@@ -16,6 +16,7 @@ from ..communication.defaults import (
     members_communicate_by_default,
 )
 from ..db import session_memo
+from ..errors import PreauError
 from ..models import Group, GroupKind, Structure, StructureKind, StructureLink
 from ..types import Profile
 
@@ -32,7 +33,7 @@ ALL_GROUP_NAME = "Tous"
 UAI_PATTERN = re.compile(r"^\d{7}[A-Z]$")  # 7 digits and a check letter, e.g. 0750001A
 
 
-class DirectoryError(ValueError):
+class DirectoryError(PreauError, ValueError):
     """A directory operation that breaks a rule; the message (translated, French by default) is shown to the
     person. Services raise it before changing anything."""
 

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..errors import PreauError
 from ..models import AccountState, Function, Group, GroupKind, Role, SchoolClass, Structure, User
 from ..models.imports import ImportFingerprint, ImportPendingDeletion, Mef, Subject
 from ..types import N_, Profile
@@ -36,7 +37,7 @@ RECORD_KINDS = ("structures", "classes", "groups", "subjects", "mefs", "persons"
 GONE_STATES = (AccountState.PENDING_DELETION, AccountState.PRE_DELETED, AccountState.DELETED)
 
 
-class FeedError(Exception):
+class FeedError(PreauError):
     """A fatal problem: the import cannot run. The message names the place; nothing was written."""
 
     def __init__(self, message: str, problems: Iterable[FeedProblem] = ()) -> None:

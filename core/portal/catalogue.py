@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..errors import PreauError
 from ..types import CONNECTOR_KINDS, THEMES, Profile
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.json")
@@ -26,8 +27,10 @@ _ID = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 _PROFILES = {p.value for p in Profile}
 
 
-class CatalogueError(ValueError):
-    """The catalogue file breaks its schema."""
+class CatalogueError(PreauError, ValueError):
+    """The catalogue file breaks its schema (a fault of the installation: 500)."""
+
+    status = 500
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,17 @@ from sqlalchemy.orm import Session
 
 from ..db import db_session
 from ..directory.users import children_of
+from ..errors import PreauError
 from ..models import User
 
 SESSION_KEY = "child_id"
 
 
-class ChildError(ValueError):
-    """A child id that is not one of the parent's children."""
+class ChildError(PreauError, ValueError):
+    """A child id that is not one of the parent's children (404: no such child for them)."""
+
+    status = 404
+    reason = "not_found"
 
 
 def my_children() -> list[User]:

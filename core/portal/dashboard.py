@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..directory.structures import ancestor_distances
+from ..errors import PreauError
 from ..models import DashboardDefault, DashboardLayout, Structure, User, WidgetPolicy
 from ..models._time import utcnow
 from ..types import Profile, Widget
@@ -28,12 +29,13 @@ PREFERRED_SIZE = "apercu"
 SIZE_LABELS = {"miniature": _l("Miniature"), "apercu": _l("Aperçu"), "large": _l("Large")}
 
 
-class LayoutError(ValueError):
-    """A layout that breaks a rule: ``reason`` is a stable code, the message is French."""
+class LayoutError(PreauError, ValueError):
+    """A layout that breaks a rule (422): ``reason`` is a stable code, the message is for the person."""
+
+    status = 422
 
     def __init__(self, message: str, reason: str) -> None:
-        super().__init__(message)
-        self.reason = reason
+        super().__init__(message, reason=reason)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..directory.structures import ancestor_ids, descendant_ids
+from ..errors import PreauError
 from ..jobs import enqueue, job_handler
 from ..mail import send_mail
 from ..models import AccountState, FlashMessage, FlashRead, Job, Role, Structure, User
@@ -46,7 +47,7 @@ COLOURS: dict[str, tuple[str, str, object]] = {
 }
 DEFAULT_COLOUR = "info"
 
-class FlashError(ValueError):
+class FlashError(PreauError, ValueError):
     """Bad input: the message is French (translated) and meant for the administrator."""
 
 

@@ -18,6 +18,8 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from ..errors import PreauError
+
 SAMPLE_INDEX = Path(__file__).with_name("plugin-index.sample.json")
 MAX_INDEX_BYTES = 2 * 1024 * 1024
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -56,7 +58,9 @@ class IndexEntry:
         return Version(version) in SpecifierSet(self.preau)
 
 
-class IndexError_(ValueError):  # noqa: N801 - "IndexError" is a builtin
+class IndexError_(PreauError, ValueError):  # noqa: N801 - "IndexError" is a builtin
+    """A plugin index that breaks its format: every issue found, with its line."""
+
     def __init__(self, issues: list[IndexIssue]) -> None:
         super().__init__("; ".join(map(str, issues)))
         self.issues = issues

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..db import session_memo
+from ..errors import PreauError
 from ..models import AppFavourite, User
 from ..rights import Access
 from ..sso.launch import plugin_tile_url
@@ -22,7 +23,7 @@ from .services import user_tiles
 MAX_FAVOURITES = 50
 
 
-class FavouriteError(ValueError):
+class FavouriteError(PreauError, ValueError):
     """A favourite that names no tile of the user."""
 
 

@@ -26,6 +26,7 @@ from ..auth import service as auth_service
 from ..auth import sessions
 from ..auth.forms import LoginForm, LogoutForm
 from ..db import db_session, prepare_write
+from ..errors import PreauError
 from ..jobs import enqueue, job_handler
 from ..models import CasTicket, Job, StructureConnector
 from ..models._time import utcnow
@@ -201,10 +202,12 @@ def _grant(service: str, *, primary: bool):
 # -- validation ------------------------------------------------------------------------------------------
 
 
-class _Refusal(Exception):
+class _Refusal(PreauError):
+    """A CAS validation failure: ``code`` as the protocol names it, the message for the service."""
+
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
+        super().__init__(message, reason=code)
+        self.code = code
 
 
 def _check_ticket(ticket_id: str | None, service: str | None, kinds: tuple[str, ...], renew: bool) -> CasTicket:

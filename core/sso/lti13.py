@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from .. import __version__
 from ..db import affected_rows, db_session
 from ..directory.users import children_of, classes_of
+from ..errors import PreauError
 from ..models import (
     Function,
     GroupMember,
@@ -194,10 +195,8 @@ def launch_lti13(launch: Launch):
 # -- the authorization endpoint --------------------------------------------------------------------------
 
 
-class AuthRefused(Exception):
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.message, self.status = message, status
+class AuthRefused(PreauError):
+    """A refused LTI authorization request (``status`` 400 or 403), the message for the person."""
 
 
 def _fresh_launch(session: Session, user: User, hint: dict[str, Any], age: float) -> Launch | None:

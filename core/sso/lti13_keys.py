@@ -19,6 +19,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from ..db import affected_rows
+from ..errors import PreauError
 from ..models import LtiKey, LtiTool
 from ..models._time import utcnow
 
@@ -27,7 +28,7 @@ RETIRED_KEY_GRACE = timedelta(seconds=ID_TOKEN_LIFETIME + 60)  # + clock leeway 
 ALGORITHM = "RS256"
 
 
-class ToolTokenError(ValueError):
+class ToolTokenError(PreauError, ValueError):
     """A JWT from a tool that does not verify (reason in the message, safe to show)."""
 
 

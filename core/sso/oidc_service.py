@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..auth.passwords import hash_password
 from ..db import affected_rows
+from ..errors import PreauError
 from ..models import OAuthClient, OAuthCode, OAuthConsent, OAuthSigningKey, OAuthToken, User
 from ..models._time import utcnow
 from ..rights import access_for
@@ -34,7 +35,7 @@ APP_SCOPE_PREFIX = "preau."
 MAX_ACCESS_SECONDS = 3600  # access tokens never live longer (see preau.sso.oidc.ACCESS_LIFETIME)
 
 
-class OidcError(ValueError):
+class OidcError(PreauError, ValueError):
     """A refused client registration; the message is French and shown as is."""
 
 

@@ -27,6 +27,7 @@ from preau import (
     Group,
     GroupKind,
     GroupMember,
+    PreauError,
     SchoolClass,
     Structure,
     UploadError,
@@ -75,12 +76,8 @@ _WEB_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
 _DIMENSION = re.compile(r"^\d{1,4}$")
 
 
-class ActuError(Exception):
-    """A refused action: a French message, the HTTP status and a reason slug for the API."""
-
-    def __init__(self, message: str, status: int = 400, reason: str = "invalid") -> None:
-        super().__init__(message)
-        self.status, self.reason = status, reason
+class ActuError(PreauError):
+    """A refused action: a message for the person, the HTTP status and a reason slug for the API."""
 
 
 def _not_found() -> ActuError:

@@ -22,6 +22,7 @@ from preau import (
     Group,
     GroupKind,
     GroupMember,
+    PreauError,
     SchoolClass,
     UploadError,
     User,
@@ -44,10 +45,8 @@ WORKLOAD_DAYS = 14
 PAGE_SIZE = 20
 
 
-class CahierError(Exception):
-    def __init__(self, message: str, status: int = 400, reason: str = "invalid", **params: Any) -> None:
-        super().__init__(message)
-        self.message, self.status, self.reason, self.params = message, status, reason, params
+class CahierError(PreauError):
+    """A refused action: the msgid (translated when shown, ``params`` filled in), the HTTP status, a reason."""
 
 
 @dataclass(frozen=True)

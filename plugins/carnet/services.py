@@ -21,6 +21,7 @@ from preau import (
     Group,
     GroupKind,
     GroupMember,
+    PreauError,
     RelativeLink,
     SchoolClass,
     User,
@@ -37,10 +38,8 @@ from .models import TITLE_MAX, Mot, Recipient, Reminder, Reply, utcnow
 REMIND_EVERY = timedelta(hours=1)
 BODY_MAX = 50_000
 REPLY_MAX = 5_000
-class CarnetError(Exception):
-    def __init__(self, message: str, status: int = 400, reason: str = "invalid", **params: Any) -> None:
-        super().__init__(message)
-        self.message, self.status, self.reason, self.params = message, status, reason, params
+class CarnetError(PreauError):
+    """A refused action: the msgid (translated when shown, ``params`` filled in), the HTTP status, a reason."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from preau import FeedProblem, Place, Profile
+from preau import FeedProblem, Place, PreauError, Profile
 
 # Fields a column can feed. The child_* fields come in (last name, first name, classes) triplets: the k-th
 # occurrence of each belongs to the k-th child.
@@ -79,7 +79,7 @@ def normalise(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", " ", plain).strip()
 
 
-class CsvReadError(Exception):
+class CsvReadError(PreauError):
     """A file that cannot be read at all (encoding, empty, no header): one fatal problem."""
 
     def __init__(self, problem: FeedProblem):

@@ -26,6 +26,7 @@ from preau import (
     Group,
     GroupKind,
     GroupMember,
+    PreauError,
     Profile,
     Role,
     SchoolClass,
@@ -50,7 +51,7 @@ FIRST_DEGREE_KINDS = ("ecole",)
 SECOND_DEGREE_KINDS = ("college", "lycee")
 
 
-class GarExportError(ValueError):
+class GarExportError(PreauError, ValueError):
     """A structure that cannot be exported (no UAI, not a school); the message is for people."""
 
 

@@ -15,6 +15,7 @@ from preau import (
     Group,
     GroupKind,
     GroupMember,
+    PreauError,
     Profile,
     Role,
     SchoolClass,
@@ -33,7 +34,7 @@ APP_ID = "gar"
 ASSIGNABLE_PROFILES = (Profile.STUDENT, Profile.TEACHER, Profile.PERSONNEL)
 
 
-class GarError(ValueError):
+class GarError(PreauError, ValueError):
     """A refused assignment; the message is for people (French)."""
 
 

@@ -33,12 +33,8 @@ RIGHTS = [Right(MODERATE, "Modérer la messagerie de la structure (signalements,
 DECISIONS = {ItemKind.REPORT: (Decision.KEEP, Decision.DELETE), ItemKind.HELD: (Decision.RELEASE, Decision.REJECT)}
 
 
-class ModerationError(ValueError):
-    """A refused moderation action; ``str()`` is a French sentence, ``status`` the HTTP status to answer."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
+class ModerationError(preau.PreauError, ValueError):
+    """A refused moderation action; ``str()`` is a sentence for the person, ``status`` the HTTP status."""
 
 
 # -- who moderates ---------------------------------------------------------------------------------------

@@ -26,12 +26,8 @@ from .models import Box, Delivery, Message, MessageState
 from .moderation_models import DeliveryChild
 
 
-class RecallError(ValueError):
-    """A refused recall; ``str()`` is a French sentence, ``status`` the HTTP status to answer."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
+class RecallError(preau.PreauError, ValueError):
+    """A refused recall; ``str()`` is a sentence for the person, ``status`` the HTTP status to answer."""
 
 
 def recallable(session: Session, sender: Any, message: Message) -> bool:

@@ -62,12 +62,8 @@ PROFILE_PLURALS = {
 }
 
 
-class SafeguardError(ValueError):
-    """A refused safeguard action; ``str()`` is a French sentence, ``status`` the HTTP status to answer."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
+class SafeguardError(preau.PreauError, ValueError):
+    """A refused safeguard action; ``str()`` is a sentence for the person, ``status`` the HTTP status."""
 
 
 # -- effective policies ----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from preau import (
     Group,
     GroupKind,
     GroupMember,
+    PreauError,
     RelativeLink,
     SchoolClass,
     User,
@@ -39,10 +40,8 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2100, 1, 1)
 MAX_SERIES_DAYS = 400
 
 
-class TimetableError(Exception):
-    def __init__(self, message: str, status: int = 400, **params: Any) -> None:
-        super().__init__(message)
-        self.message, self.status, self.params = message, status, params
+class TimetableError(PreauError):
+    """A refused action: the msgid (translated when shown, ``params`` filled in) and the HTTP status."""
 
 
 @dataclass

@@ -17,11 +17,13 @@ from typing import Any, Protocol
 
 from sqlalchemy import Integer
 
+from preau import PreauError
+
 ADAPTERS = ("demo", "csv", "pronote")
 SKILL_LEVELS = ("Très bonne maîtrise", "Maîtrise satisfaisante", "Maîtrise fragile", "Maîtrise insuffisante")
 
 
-class AdapterError(LookupError):
+class AdapterError(PreauError, LookupError):
     """The structure's ``adapter`` setting names no known source, or the source is not set up."""
 
 

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+import preau
 from preau import Structure, User, administered_structures, people_of, record_audit, setting
 
 from .adapters import Period, VieScolaireAdapter, adapter_named
@@ -99,7 +100,7 @@ def importable_structures(session: Session, user: User, has_import_right: bool) 
 # -- CSV reading -------------------------------------------------------------------------------------------
 
 
-class CsvImportError(ValueError):
+class CsvImportError(preau.PreauError, ValueError):
     """A file that cannot be read at all (encoding, no header, missing columns): nothing is imported."""
 
 

@@ -6,19 +6,16 @@ Every refusal raises :class:`MessagingError`, whose ``str()`` is a French senten
 
 from __future__ import annotations
 
+from preau import PreauError
+
 
 def N_(message: str) -> str:
     """Mark a msgid for extraction; it is translated where it is shown."""
     return message
 
 
-class MessagingError(ValueError):
+class MessagingError(PreauError, ValueError):
     """A refused operation: ``str()`` is shown to the person, ``status`` is the HTTP answer, ``reason`` a code."""
-
-    def __init__(self, message: str, status: int = 400, reason: str = "invalid") -> None:
-        super().__init__(message)
-        self.status = status
-        self.reason = reason
 
 
 def not_found(message: str | None = None) -> MessagingError:
