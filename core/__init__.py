@@ -68,7 +68,6 @@ _LAZY = {
     "current_access": ("web", "current_access"),
     "current_user": ("web", "current_user"),
     "current_role": ("web", "current_role"),
-    "plugin_hook": ("web", "plugin_hook"),
     "require_right": ("web", "require_right"),
     "Access": ("rights", "Access"),
     "access_for": ("web", "access_for"),

@@ -17,6 +17,7 @@ import click
 from . import __version__
 from . import hooks as hookspecs
 from .directory.import_cli import import_command
+from .plugins import KERNEL_WIDE
 
 
 class PreauGroup(click.Group):
@@ -33,7 +34,8 @@ class PreauGroup(click.Group):
         except Exception as exc:  # noqa: BLE001 - a broken config must not hide the kernel's commands
             click.echo(f"(extensions non chargées : {exc})", err=True)
             return
-        for record, result in app.extensions["preau.plugins"].call_robust("preau_cli", cli=self):
+        registry = app.extensions["preau.plugins"]
+        for record, result in registry.call_each("preau_cli", apps=KERNEL_WIDE, cli=self):
             if result is not None and hasattr(result, "error"):
                 click.echo(f"extension {record.name} : {result.error}", err=True)
 

@@ -29,6 +29,7 @@ from .directory.users import (
 )
 from .errors import PreauError
 from .models import Function, SchoolClass, Structure, StructureKind, User
+from .plugins import KERNEL_WIDE
 from .rights import grant, set_enabled
 from .types import PROFILE_LABELS, Profile
 
@@ -188,7 +189,8 @@ def _build(session: Session) -> None:
         _enable_pronote(session, registry, ferry, city)
     demo = DemoDirectory(city, ferry, curie, cm2a, cm1, sixb, cinqa, admin, direction, martin, bernard, lea, tom,
                          colin, durand)
-    list(registry.call_robust("preau_demo_data", guard=session.begin_nested, session=session, demo=demo))
+    list(registry.call_each("preau_demo_data", apps=KERNEL_WIDE, guard=session.begin_nested, session=session,
+                            demo=demo))
 
 
 def _enable_pronote(session: Session, registry, school: Structure, city: Structure) -> None:

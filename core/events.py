@@ -7,10 +7,16 @@ from typing import Any
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session, object_session
 
+from .plugins import KERNEL_WIDE, AppScope
 
-def emit(hook: str, *, session: Session | None = None, **kwargs: Any) -> list[Any]:
-    """Call ``hook`` on every active plugin. Each call runs in a savepoint of the session the event's objects
-    belong to (or ``session``): a plugin that fails half-way leaves no partial write for the kernel to flush."""
+__all__ = ["KERNEL_WIDE", "emit"]
+
+
+def emit(hook: str, *, apps: AppScope, session: Session | None = None, **kwargs: Any) -> list[Any]:
+    """Call ``hook`` on each active plugin ``apps`` reaches (app ids, or ``KERNEL_WIDE``), robustly: the
+    answers, a :class:`HookFailure` for each plugin that raised. Each call runs in a savepoint of the session
+    the event's objects belong to (or ``session``): a plugin that fails half-way leaves no partial write for the
+    kernel to flush."""
     if not has_app_context():
         return []
     registry = current_app.extensions.get("preau.plugins")
@@ -18,7 +24,7 @@ def emit(hook: str, *, session: Session | None = None, **kwargs: Any) -> list[An
         return []
     session = session or next((s for s in map(_session_of, kwargs.values()) if s is not None), None)
     guard = session.begin_nested if session is not None else None
-    return [result for _record, result in registry.call_robust(hook, guard=guard, **kwargs)]
+    return [result for _record, result in registry.call_each(hook, apps=apps, guard=guard, **kwargs)]
 
 
 def _session_of(value: Any) -> Session | None:

@@ -4,6 +4,15 @@ Each specification is documented here; ``preau hooks`` prints these docstrings a
 docs/plugins.md mentions every one. Implement a hook with ``@preau.hookimpl`` and a function of the same
 name taking any subset of the listed arguments.
 
+Dispatch: every hook is called through pluggy, so ``firstresult``, ``tryfirst``/``trylast`` and hook wrappers
+(``@hookimpl(wrapper=True)``) work. Each spec says whom a call reaches:
+
+* **kernel-wide**: every active plugin, wherever it is enabled (metadata, blueprints, migrations, command line,
+  job handlers, directory sources, demo data, account events);
+* **dispatched to the plugins enabled for** a person or a structure: only the plugins an administrator enabled
+  there (for a person: a grant of the app reaches them, or the app declares no right and is enabled in one of
+  their structures); core apps always answer.
+
 Failure policy, by phase:
 
 * metadata hooks (``preau_app``, ``preau_rights``…) are called once at load; a plugin whose hook raises or
@@ -30,13 +39,15 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Metadata: called once when the plugin loads, results validated
+# Metadata: kernel-wide, called once when the plugin loads, results validated
 # ---------------------------------------------------------------------------------------------------------
 
 
 @hookspec(firstresult=True)
 def preau_app() -> AppManifest:
     """Describe the plugin: its one metadata object.
+
+    Kernel-wide: called once per plugin when it loads.
 
     Every plugin must implement it. ``firstresult``: a plugin module answers for itself only.
 
@@ -50,6 +61,8 @@ def preau_app() -> AppManifest:
 def preau_rights() -> list[Right]:
     """Declare the rights of the plugin, e.g. ``notes.access`` or ``carnet.write``.
 
+    Kernel-wide: called once per plugin when it loads.
+
     Right ids are prefixed with the app id. Administrators grant them per structure to profile groups,
     classes or groups; ``default_profiles`` are granted when the app is first enabled for a structure.
 
@@ -60,6 +73,8 @@ def preau_rights() -> list[Right]:
 @hookspec
 def preau_settings() -> list[SettingSpec]:
     """Declare the plugin's settings with their defaults.
+
+    Kernel-wide: called once per plugin when it loads.
 
     Values are stored as JSON and looked up profile → structure → platform; secrets never go here, they come
     from the environment.
@@ -72,6 +87,8 @@ def preau_settings() -> list[SettingSpec]:
 def preau_migrations() -> str | None:
     """Give the directory of the plugin's Alembic versions, if the plugin has tables.
 
+    Kernel-wide: called once per plugin when it loads.
+
     The plugin's tables carry its id as prefix (``notes_item``) and its migrations are recorded in their own
     version table ``alembic_version_<app id>``. ``preau db upgrade`` runs the kernel's migrations first, then
     each plugin's.
@@ -81,13 +98,16 @@ def preau_migrations() -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Web: blueprints, widgets, menu entries, connectors
+# Web: blueprints, widgets, menu entries, connectors. Kernel-wide, collected once at load; what they give
+# reaches a person only where the app is enabled and granted to them (rights.access_for filters it)
 # ---------------------------------------------------------------------------------------------------------
 
 
 @hookspec
 def preau_blueprints() -> list[flask.Blueprint]:
     """Give the Flask blueprints of the plugin, mounted under ``/apps/<app id>/``.
+
+    Kernel-wide: called once per plugin when it loads.
 
     Name each blueprint after the plugin. The kernel answers 404 for every route of a plugin that is not
     enabled for, or not granted to, the current user (its ``<app id>.access`` right).
@@ -99,6 +119,8 @@ def preau_blueprints() -> list[flask.Blueprint]:
 @hookspec
 def preau_api_blueprints() -> list[Any]:
     """Give the plugin's JSON API blueprints (``flask_smorest.Blueprint``), mounted under ``/api/v1``.
+
+    Kernel-wide: called once per plugin when it loads.
 
     They join the kernel's OpenAPI document and its authentication (bearer tokens, or the session cookie with
     the CSRF header for changes): protect each view with ``preau.api_protected(blp, scope)`` and check the app's
@@ -113,6 +135,8 @@ def preau_api_blueprints() -> list[Any]:
 def preau_widgets() -> list[Widget]:
     """Give the dashboard widgets of the plugin.
 
+    Kernel-wide: called once per plugin when it loads; a widget reaches only where its app is enabled.
+
     A widget is shown only to users a grant of its ``right`` reaches. ``render(user, size)`` is called
     robustly: if it raises, the dashboard shows a small error box instead.
 
@@ -124,6 +148,8 @@ def preau_widgets() -> list[Widget]:
 def preau_menu_items() -> list[MenuItem]:
     """Give entries for "Mes Applis" besides the app's own entry point.
 
+    Kernel-wide: called once per plugin when it loads; an entry reaches only where its app is enabled.
+
     :returns: a list of :class:`preau.MenuItem`, each guarded by a right.
     """
 
@@ -131,6 +157,8 @@ def preau_menu_items() -> list[MenuItem]:
 @hookspec
 def preau_connectors() -> list[Connector]:
     """Give the SSO connectors and link tiles towards external services.
+
+    Kernel-wide: called once per plugin when it loads; a connector reaches only where its app is enabled.
 
     Kinds: ``link``, ``cas``, ``lti11``, ``lti13``, ``saml``. A connector reaches a user only through a grant
     of its ``right``. Connector hooks fail closed: an error hides the connector.
@@ -140,20 +168,22 @@ def preau_connectors() -> list[Connector]:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Rules: fail closed
+# Rules: dispatched to the plugins enabled for the sender; fail closed
 # ---------------------------------------------------------------------------------------------------------
 
 
 @hookspec
-def preau_communication(sender: Any, recipient: Any) -> bool | None:
-    """Veto communication between two users, on top of the kernel's group links.
+def preau_communication_vetoes(sender: Any, recipients: list[Any]) -> Any:
+    """Refuse some recipients to a sender, on top of the kernel's group links.
 
-    Called for every pair the links allow, when a message is sent and when the directory is searched. Return
-    ``False`` to veto (any veto wins) or ``None`` to leave the decision to the kernel; to *add* reach, use
-    :func:`preau_communication_groups`, which the directory search can follow. An error counts as a veto.
+    Dispatched to the plugins enabled for ``sender``. Called once per plugin for the whole set of people the
+    links allow, when a message is sent (to one person or to a group of a thousand) and when the directory is
+    searched. Any refusal wins; to *add* reach, use :func:`preau_communication_groups`, which the directory
+    search can follow. An error (or an answer that is not ids or users) refuses the whole set.
 
     :param sender: the :class:`preau.User` who writes or searches.
-    :param recipient: the :class:`preau.User` they want to reach.
+    :param recipients: the :class:`preau.User` people they want to reach.
+    :returns: the ids (or the users) to refuse among ``recipients``, or ``None`` to refuse nobody.
     """
 
 
@@ -161,8 +191,8 @@ def preau_communication(sender: Any, recipient: Any) -> bool | None:
 def preau_communication_groups(user: Any) -> list[int] | None:
     """Extra groups whose members ``user`` may write to, beyond the links of "Qui voit qui".
 
-    The union of every plugin's answer is added to the user's reach (and searched like the rest). An error
-    adds nothing.
+    Dispatched to the plugins enabled for ``user``. The union of every plugin's answer is added to the user's
+    reach (and searched like the rest). An error adds nothing.
 
     :param user: the :class:`preau.User` who writes or searches.
     :returns: ids of :class:`preau.Group`, or ``None``.
@@ -170,13 +200,15 @@ def preau_communication_groups(user: Any) -> list[int] | None:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Lifecycle events: called robustly
+# Account events: kernel-wide, called robustly
 # ---------------------------------------------------------------------------------------------------------
 
 
 @hookspec
 def preau_user_created(user: Any) -> None:
     """React to a new account (manual creation, import, demo or seed through the directory services).
+
+    Kernel-wide: an app may keep what it needs of every account, wherever it is enabled today.
 
     :param user: the new :class:`preau.User`, flushed (it has an id).
     """
@@ -186,6 +218,8 @@ def preau_user_created(user: Any) -> None:
 def preau_user_updated(user: Any, changes: dict[str, Any]) -> None:
     """React to a change of account: state transition, new role, new name.
 
+    Kernel-wide: a change (a role removed, a blocked account) matters to apps of structures the person left.
+
     :param user: the :class:`preau.User`.
     :param changes: ``{"field": (old, new)}`` of what changed.
     """
@@ -194,6 +228,8 @@ def preau_user_updated(user: Any, changes: dict[str, Any]) -> None:
 @hookspec
 def preau_user_deleted(user_id: int) -> None:
     """Delete or anonymise what the plugin holds about a user whose account is finally deleted.
+
+    Kernel-wide: a deleted person's data must be erased even where the app was disabled since it was written.
 
     :param user_id: the id of the deleted account.
     """
@@ -205,14 +241,23 @@ def preau_user_merged(user: Any, merged_user_id: int) -> None:
     the same person (a duplicate from two sources). Called in the merge's transaction, before the merged
     account is deleted; whatever is left on it afterwards is deleted with it.
 
+    Kernel-wide: the merged account's data must move wherever it was written, enabled there today or not.
+
     :param user: the :class:`preau.User` kept.
     :param merged_user_id: the id of the account merged into it.
     """
 
 
+# ---------------------------------------------------------------------------------------------------------
+# Structure and person events: dispatched to the plugins enabled there, called robustly
+# ---------------------------------------------------------------------------------------------------------
+
+
 @hookspec
 def preau_year_transition(structure: Any) -> None:
     """Prepare the plugin for a new school year in a structure (cut class shares, archive…).
+
+    Dispatched to the plugins enabled for ``structure`` (inherited enablement included).
 
     No content may be deleted here.
 
@@ -224,6 +269,8 @@ def preau_year_transition(structure: Any) -> None:
 def preau_export_user_data(user: Any) -> dict[str, Any] | None:
     """Contribute to a user's "Mes données" export.
 
+    Dispatched to the plugins enabled for ``user`` (the apps that reach them).
+
     :param user: the :class:`preau.User`.
     :returns: a JSON-serialisable dict, stored as ``<app id>.json`` in the export, or ``None``. Files go
         under the key ``"files"``: a list of ``{"name": …, "storage_key": …}`` (keys of the kernel storage),
@@ -231,10 +278,17 @@ def preau_export_user_data(user: Any) -> dict[str, Any] | None:
     """
 
 
+# ---------------------------------------------------------------------------------------------------------
+# Demo: kernel-wide
+# ---------------------------------------------------------------------------------------------------------
+
+
 @hookspec
 def preau_demo_data(session: Any, demo: Any) -> None:
     """Add the plugin's sample content to the demo (``preau demo``), after the demo directory is built and
     every Préau app is enabled.
+
+    Kernel-wide: called once per plugin.
 
     :param session: the SQLAlchemy session of the demo build (flush, never commit).
     :param demo: a :class:`preau.DemoDirectory`: the demo's structures, classes and known accounts by name
@@ -243,13 +297,15 @@ def preau_demo_data(session: Any, demo: Any) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Administration: directory sources and command line
+# Administration: directory sources and command line, kernel-wide
 # ---------------------------------------------------------------------------------------------------------
 
 
 @hookspec
 def preau_directory_sources() -> list[DirectorySource]:
     """Give importers of directory data (AAF XML, CSV, ONDE…).
+
+    Kernel-wide.
 
     A source only reads files into a normalised :class:`preau.Feed` (``DirectorySource.read(paths, options)``);
     the kernel's import engine (:mod:`preau.directory.sync`) does the dry run, the diff and the application in
@@ -263,18 +319,22 @@ def preau_directory_sources() -> list[DirectorySource]:
 def preau_cli(cli: click.Group) -> None:
     """Add commands to the ``preau`` command line.
 
+    Kernel-wide: called once when the command line loads the plugins.
+
     :param cli: the root :class:`click.Group`; add a subgroup named after the plugin.
     """
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Background jobs
+# Background jobs: kernel-wide
 # ---------------------------------------------------------------------------------------------------------
 
 
 @hookspec
 def preau_job_handlers() -> dict[str, Any]:
     """Declare background job handlers, by name: ``{"myapp.export": export}``.
+
+    Kernel-wide.
 
     Each name must start with the plugin's app id and a dot (others are ignored). A handler is
     ``handler(session, job)``: it runs in its own transaction, committed when it returns; an exception is

@@ -34,6 +34,7 @@ from .db import affected_rows
 from .errors import PreauError
 from .models import Job, JobState
 from .models._time import utcnow
+from .plugins import KERNEL_WIDE
 from .types import N_
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ def plugin_handlers(app: Flask) -> dict[str, Handler]:
         return cached
     handlers: dict[str, Handler] = {}
     registry = app.extensions["preau.plugins"]
-    for record, result in registry.call_robust("preau_job_handlers"):
+    for record, result in registry.call_each("preau_job_handlers", apps=KERNEL_WIDE):
         if not isinstance(result, dict):
             continue  # None, or a failure the registry already noted
         for kind, function in result.items():

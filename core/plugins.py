@@ -78,6 +78,20 @@ class PluginRecord:
         return self.state == PluginState.ACTIVE
 
 
+class _KernelWide:
+    """The scope of a kernel-wide hook call: every active plugin, wherever it is enabled."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "KERNEL_WIDE"
+
+
+KERNEL_WIDE = _KernelWide()
+"""``apps=KERNEL_WIDE``: the call reaches every active plugin (metadata, blueprints, CLI, jobs, accounts…)."""
+
+AppScope = Iterable[str] | _KernelWide
+"""What a dispatch may reach: app ids (core apps are always added) or :data:`KERNEL_WIDE`."""
 
 
 def _preau_version() -> Version:
@@ -97,17 +111,34 @@ class PluginRegistry:
         self.pm = pluggy.PluginManager(hooks.PROJECT)
         self.pm.add_hookspecs(hooks)
         self.records: dict[str, PluginRecord] = {}
-        self._subset_cache: dict[tuple[str, frozenset[str]], Any] = {}
+        self._callers: dict[tuple[str, frozenset[str]], Any] = {}
 
     # -- loading -------------------------------------------------------------------------------------
 
     def load(self, *, extra: Iterable[str] = (), deny: Iterable[str] = ()) -> None:
+        """Import every plugin, register them all, then collect each one's metadata in load order.
+
+        Registering all before asking any lets a hook wrapper wrap the metadata of every plugin. They are
+        registered in reverse load order because pluggy calls the last registered first: so plugins answer in
+        load order (built-ins, then third parties, each by name), unless ``tryfirst``/``trylast`` say otherwise.
+        """
         denied = set(deny)
         for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=self._entry_point_order):
             self._load_one(ep.name, ep.value, self._source_of(ep), lambda ep=ep: ep.load(), denied)
         for module in extra:
             name = module.rsplit(".", 1)[-1]
             self._load_one(name, module, "extra", lambda m=module: importlib.import_module(m), denied)
+        self._admit()
+
+    def _admit(self) -> None:
+        """Register the imported plugins, then collect and check their metadata (see :meth:`load`)."""
+        imported = [r for r in self.records.values() if r.active and r.plugin is not None]
+        for record in reversed(imported):
+            self._guarded(record, lambda r=record: self.pm.register(r.plugin, name=r.name))
+        self._callers.clear()
+        for record in imported:
+            if record.active:
+                self._guarded(record, lambda r=record: (self._check_hooks_known(r), self._collect_metadata(r)))
 
     @staticmethod
     def _entry_point_order(ep: EntryPoint) -> tuple[int, str]:
@@ -129,25 +160,25 @@ class PluginRegistry:
         if name in denied:
             record.state = PluginState.DENIED
             return
+        self._guarded(record, lambda: setattr(record, "plugin", importer()))
+
+    def _guarded(self, record: PluginRecord, step: Callable[[], Any]) -> None:
+        """Run one loading step of ``record``; any failure quarantines the plugin."""
         try:
-            plugin = importer()
-            self.pm.register(plugin, name=name)
-            record.plugin = plugin
-            self._check_hooks_known(record)
-            self._collect_metadata(record)
+            step()
         except Exception as exc:  # noqa: BLE001 - any failure quarantines the plugin
             self._quarantine(record, _describe(exc))
-            log.warning("plugin %s quarantined: %s\n%s", name, record.error, traceback.format_exc())
+            log.warning("plugin %s quarantined: %s\n%s", record.name, record.error, traceback.format_exc())
 
     def _check_hooks_known(self, record: PluginRecord) -> None:
         for caller in self.pm.get_hookcallers(record.plugin) or []:
             if caller.spec is None:
                 raise ManifestError(f"unknown hook {caller.name!r} (not in the Préau plugin contract)")
-        if not self._impl(record, "preau_app"):
+        if not any(i.plugin is record.plugin for i in self.pm.hook.preau_app.get_hookimpls()):
             raise ManifestError("the plugin does not implement preau_app (its manifest)")
 
     def _collect_metadata(self, record: PluginRecord) -> None:
-        manifest = self.call_one(record, "preau_app")
+        manifest = self._metadata(record, "preau_app")
         if not isinstance(manifest, AppManifest):
             raise ManifestError("preau_app must return an AppManifest")
         manifest.validate()
@@ -160,13 +191,17 @@ class PluginRegistry:
         record.connectors = self._validated(record, "preau_connectors", Connector)
         record.menu_items = self._validated(record, "preau_menu_items", MenuItem)
         record.settings = self._listed(record, "preau_settings", SettingSpec)
-        record.blueprints = list(self.call_one(record, "preau_blueprints") or [])
-        record.api_blueprints = list(self.call_one(record, "preau_api_blueprints") or [])
-        record.migrations = self.call_one(record, "preau_migrations")
+        record.blueprints = list(self._metadata(record, "preau_blueprints") or [])
+        record.api_blueprints = list(self._metadata(record, "preau_api_blueprints") or [])
+        record.migrations = self._metadata(record, "preau_migrations")
         declared = {r.id for r in record.rights}
         for item in [*record.widgets, *record.connectors, *record.menu_items]:
             if item.right not in declared:
                 raise ManifestError(f"{item.id} needs the undeclared right {item.right!r}")
+
+    def _metadata(self, record: PluginRecord, hook: str) -> Any:
+        """``record``'s answer to a metadata hook: kernel-wide, so every registered wrapper wraps it."""
+        return self._call_plugin(record, hook, None, {})
 
     @staticmethod
     def _check_compatible(manifest: AppManifest) -> None:
@@ -178,7 +213,7 @@ class PluginRegistry:
             raise ManifestError(f"needs Préau {manifest.requires_preau}, this is {_preau_version()}")
 
     def _listed(self, record: PluginRecord, hook: str, kind: type) -> list[Any]:
-        items = list(self.call_one(record, hook) or [])
+        items = list(self._metadata(record, hook) or [])
         for item in items:
             if not isinstance(item, kind):
                 raise ManifestError(f"{hook} must return {kind.__name__} values, got {type(item).__name__}")
@@ -194,40 +229,45 @@ class PluginRegistry:
         record.state, record.error = PluginState.BROKEN, error
         if record.plugin is not None and self.pm.is_registered(record.plugin):
             self.pm.unregister(record.plugin)
-        self._subset_cache.clear()
+        self._callers.clear()
 
     # -- calling ------------------------------------------------------------------------------------
+    #
+    # Every call goes through pluggy (firstresult, tryfirst/trylast and hook wrappers hold) and names the apps
+    # it may reach: ``apps=`` a set of app ids (core apps always answer), or ``apps=KERNEL_WIDE``. The sets
+    # come from the enablement helpers (preau.web.apps_for_request, preau.rights.apps_for_user,
+    # preau.directory.enablement.enabled_apps).
 
-    def _impl(self, record: PluginRecord, hook: str) -> Any:
-        caller = getattr(self.pm.hook, hook)
-        return next((i for i in caller.get_hookimpls() if i.plugin is record.plugin), None)
+    def call(self, hook: str, *, apps: AppScope, **kwargs: Any) -> Any:
+        """Call ``hook`` once on the plugins ``apps`` reaches and return pluggy's result: the list of their
+        non-``None`` answers, or the first non-``None`` one for a ``firstresult`` hook. An error propagates:
+        this is the call of rules, whose caller fails closed."""
+        reached = self._reached(apps)
+        return self._caller(hook, frozenset(r.name for r in reached))(**kwargs)
 
-    def call_one(self, record: PluginRecord, hook: str, **kwargs: Any) -> Any:
-        """Call one plugin's implementation of ``hook`` with the arguments it asks for."""
-        impl = self._impl(record, hook)
-        if impl is None:
-            return None
-        return impl.function(*(kwargs[name] for name in impl.argnames))
+    def call_each(self, hook: str, *, apps: AppScope, guard: Callable[[], Any] | None = None,
+                  **kwargs: Any) -> Iterator[tuple[PluginRecord, Any]]:
+        """Call ``hook`` plugin by plugin on those ``apps`` reaches that implement it, never raising.
 
-    def call_robust(
-        self, hook: str, only: set[str] | None = None, guard: Callable[[], Any] | None = None, **kwargs: Any
-    ) -> Iterator[tuple[PluginRecord, Any]]:
-        """Call ``hook`` on each active plugin (restricted to app ids in ``only``), never raising.
-
-        ``guard()``, if given, returns a context manager around each call (a database savepoint, so that a
-        plugin failing half-way leaves nothing behind). Yields ``(record, result)``; a plugin that raised yields
-        a :class:`HookFailure` instead of a result.
+        Each plugin is called through a pluggy caller restricted to it and to the hook wrappers in reach, so a
+        wrapper wraps each plugin's call (and sees a list of that one answer). ``guard()``, if given, returns a
+        context manager around each call (a database savepoint, so that a plugin failing half-way leaves
+        nothing behind). Yields ``(record, answer)`` in call order; a plugin that raised yields a
+        :class:`HookFailure` instead, also kept for administrators.
         """
-        for record in self.active():
-            if only is not None and record.app_id not in only:
-                continue
+        reached = self._reached(apps)
+        for record in self._implementers(hook, reached):
             try:
                 with guard() if guard else nullcontext():
-                    result = self.call_one(record, hook, **kwargs)
+                    result = self._call_plugin(record, hook, reached, kwargs)
                 yield record, result
             except Exception as exc:  # noqa: BLE001 - robust by contract
                 log.exception("plugin %s failed in %s", record.name, hook)
                 yield record, self.note_failure(record.app_id, hook, exc)
+
+    def implementers(self, hook: str, *, apps: AppScope) -> list[PluginRecord]:
+        """The active plugins ``apps`` reaches that implement ``hook`` (not only wrap it), in call order."""
+        return self._implementers(hook, self._reached(apps))
 
     def note_failure(self, app_id: str, hook: str, exc: BaseException) -> HookFailure:
         """Remember a runtime failure of a plugin (a hook or a widget) so that administrators see it."""
@@ -237,14 +277,45 @@ class PluginRegistry:
             record.runtime_errors.append(failure)
         return failure
 
-    def subset_caller(self, hook: str, app_ids: Iterable[str]) -> Any:
-        """A pluggy hook caller that reaches only the plugins whose app id is in ``app_ids``."""
-        keep = frozenset(app_ids)
+    def _reached(self, apps: AppScope) -> list[PluginRecord]:
+        if apps is KERNEL_WIDE:
+            return self.active()
+        if isinstance(apps, str):
+            raise TypeError("apps= takes a set of app ids or KERNEL_WIDE")
+        keep = set(apps) | self.core_app_ids()
+        return [r for r in self.active() if r.app_id in keep]
+
+    def _implementers(self, hook: str, reached: list[PluginRecord]) -> list[PluginRecord]:
+        by_plugin = {id(r.plugin): r for r in reached}
+        ordered = reversed(getattr(self.pm.hook, hook).get_hookimpls())  # pluggy calls the list's end first
+        return [by_plugin[id(i.plugin)] for i in ordered
+                if not (i.wrapper or i.hookwrapper) and id(i.plugin) in by_plugin]
+
+    def _wrappers(self, hook: str, reached: list[PluginRecord] | None) -> set[str]:
+        """Names of the plugins (among ``reached``, or all registered) holding a wrapper of ``hook``."""
+        names = {r.name for r in reached} if reached is not None else None
+        return {self.pm.get_name(i.plugin) or "" for i in getattr(self.pm.hook, hook).get_hookimpls()
+                if (i.wrapper or i.hookwrapper) and (names is None or self.pm.get_name(i.plugin) in names)}
+
+    def _call_plugin(self, record: PluginRecord, hook: str, reached: list[PluginRecord] | None,
+                     kwargs: dict[str, Any]) -> Any:
+        """One plugin's answer to ``hook``, its call wrapped by the wrappers of ``reached`` (``None``: all)."""
+        caller = self._caller(hook, frozenset({record.name} | self._wrappers(hook, reached)))
+        outcome = caller(**kwargs)
+        if caller.spec is not None and caller.spec.opts.get("firstresult"):
+            return outcome
+        if len(outcome) > 1:
+            raise TypeError(f"{hook}: {len(outcome)} answers for the one plugin {record.name} (a hook wrapper?)")
+        return outcome[0] if outcome else None
+
+    def _caller(self, hook: str, keep: frozenset[str]) -> Any:
+        """A pluggy caller of ``hook`` reaching only the registered plugins named in ``keep`` (cached until a
+        plugin is registered or quarantined)."""
         key = (hook, keep)
-        if key not in self._subset_cache:
-            remove = [r.plugin for r in self.active() if r.app_id not in keep]
-            self._subset_cache[key] = self.pm.subset_hook_caller(hook, remove_plugins=remove)
-        return self._subset_cache[key]
+        if key not in self._callers:
+            remove = [plugin for name, plugin in self.pm.list_name_plugin() if name not in keep]
+            self._callers[key] = self.pm.subset_hook_caller(hook, remove_plugins=remove)
+        return self._callers[key]
 
     # -- queries ------------------------------------------------------------------------------------
 
@@ -262,3 +333,4 @@ class PluginRegistry:
 
     def core_app_ids(self) -> set[str]:
         return {r.app_id for r in self.active() if r.manifest and r.manifest.core}
+

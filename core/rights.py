@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .db import session_memo
+from .directory.enablement import enabled_apps, nearest_app_decisions
 from .directory.structures import DirectoryError, ancestor_distances, profile_group
 from .models import (
     AppEnablement,
@@ -64,6 +65,8 @@ class Access:
     menu_items: list[MenuItem] = field(default_factory=list)
     # The rights reaching each structure where the person holds a role (through the roles held there).
     structure_rights: dict[int, set[str]] = field(default_factory=dict)
+    # The apps enabled in the structures of those roles, granted or not (hook dispatch needs them).
+    enabled: set[str] = field(default_factory=set)
     # The widgets need the administrators' widget policies (a query): only the dashboard asks, so they are
     # computed on first use rather than on every page.
     _widgets: list[Widget] | None = None
@@ -83,23 +86,6 @@ class Access:
         if self._widgets is None:
             self._widgets = self._widget_loader() if self._widget_loader else []
         return self._widgets
-
-
-def _nearest_decisions(session: Session, distances: dict[int, int]) -> dict[str, bool]:
-    decisions: dict[str, tuple[int, bool]] = {}
-    rows = session.execute(select(AppEnablement).where(AppEnablement.structure_id.in_(distances))).scalars()
-    for row in rows:
-        distance = distances[row.structure_id]
-        best = decisions.get(row.app_id)
-        if best is None or distance < best[0] or (distance == best[0] and row.enabled):
-            decisions[row.app_id] = (distance, row.enabled)
-    return {app: enabled for app, (_d, enabled) in decisions.items()}
-
-
-def enabled_apps(session: Session, structure_id: int, app_ids: set[str]) -> set[str]:
-    """Apps enabled for a structure: its own decision, else the nearest ancestor's (ties: enabled)."""
-    decisions = _nearest_decisions(session, ancestor_distances(session, structure_id))
-    return {app for app, enabled in decisions.items() if enabled and app in app_ids}
 
 
 def app_enabled(session: Session, app_id: str, structure: Structure | int) -> bool:
@@ -164,9 +150,10 @@ def access_for(session: Session, registry: PluginRegistry, user: User,
     installed = {r.app_id for r in registry.active()}
     if chosen:
         distances = {sid: ancestor_distances(session, sid) for sid in {r.structure_id for r in chosen}}
-        enabled = {sid: {app for app, on in _nearest_decisions(session, d).items() if on and app in installed}
+        enabled = {sid: {app for app, on in nearest_app_decisions(session, d).items() if on and app in installed}
                    for sid, d in distances.items()}
         reaches = _reaches(session, user, chosen, {sid: set(d) for sid, d in distances.items()})
+        access.enabled = set().union(*enabled.values())
         all_groups = set().union(*(r.group_ids for r in reaches.values()))
         all_classes = set().union(*(r.class_ids for r in reaches.values()))
         grants = session.execute(select(RightGrant.right_id, RightGrant.group_id, RightGrant.class_id).where(
@@ -238,6 +225,23 @@ def _apply_policy(widget: Widget, roles: list[Role], role_rights: dict[int, set[
     if WIDGET_ALLOWED in modes and not widget.placeable:
         widget = replace(widget, placeable=True)
     return widget
+
+
+# -- hook dispatch -------------------------------------------------------------------------------------------
+
+
+def dispatch_apps(registry: PluginRegistry, access: Access) -> set[str]:
+    """The app ids a hook called for the person ``access`` describes may reach (pass them as ``apps=``): the
+    apps a grant reaches them through, and the apps enabled for one of their structures that declare no right
+    (a rule or an event-only plugin has nothing to grant). Core apps are added by the dispatch itself."""
+    rightless = {record.app_id for record in registry.active() if not record.rights}
+    return access.apps | (access.enabled & rightless)
+
+
+def apps_for_user(session: Session, registry: PluginRegistry, user: User) -> set[str]:
+    """:func:`dispatch_apps` for ``user`` through all their roles (remembered until the session writes)."""
+    return session_memo(session, ("dispatch_apps", user.id),
+                        lambda: dispatch_apps(registry, access_for(session, registry, user)))
 
 
 # -- administration --------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from .directory.scopes import can_administer, is_admin
 from .models import AccountState, Role, Structure, User
 from .rights import Access
 
-__all__ = ["current_user", "current_access", "current_role", "plugin_hook", "require_right", "access_for",
+__all__ = ["current_user", "current_access", "current_role", "require_right", "access_for",
            "require_admin", "abort_refused", "client_ip", "safe_next", "is_local_target"]
 
 
@@ -53,11 +53,10 @@ def access_for(user: User, roles: Iterable[Role] | None = None, *, session: Sess
     return rights.access_for(session if session is not None else db_session(), registry(), user, roles=roles)
 
 
-def plugin_hook(name: str) -> Any:
-    """A pluggy hook caller that reaches only the plugins whose app reaches the current user (and core apps):
-    dispatch follows enablement, as DESIGN.md asks."""
-    plugins = registry()
-    return plugins.subset_caller(name, current_access().apps | plugins.core_app_ids())
+def apps_for_request() -> set[str]:
+    """The app ids a hook called for the current request may reach (``apps=`` of the registry's calls): what
+    reaches the logged-in user for the role they chose (see :func:`preau.rights.dispatch_apps`)."""
+    return rights.dispatch_apps(registry(), current_access())
 
 
 def require_right(right_id: str):

@@ -8,4 +8,5 @@ def preau_config():
                               "tests.fixtures_plugins.unknown_hook", "tests.fixtures_plugins.failing_widget",
                               "tests.fixtures_plugins.recorder", "tests.fixtures_plugins.incompatible",
                               "tests.fixtures_plugins.undeclared_right", "tests.fixtures_plugins.translated",
-                              "tests.fixtures_plugins.comm_rules", "tests.fixtures_plugins.portal_service"]}
+                              "tests.fixtures_plugins.comm_rules", "tests.fixtures_plugins.portal_service",
+                              "tests.fixtures_plugins.spy"]}

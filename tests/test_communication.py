@@ -184,9 +184,12 @@ def test_a_new_structure_and_class_get_the_default_links(db):
 
 
 @pytest.fixture
-def rules_plugin():
+def rules_plugin(world, enable_plugin):
+    """The comm_rules plugin, enabled for the school of ``world`` (its rules say nothing elsewhere)."""
     from tests.fixtures_plugins import comm_rules
 
+    enable_plugin("comm_rules", world["s"].structure)
+    comm_rules.CALLS.clear()
     yield comm_rules
     comm_rules.VETO_LAST_NAMES.clear()
     comm_rules.EXTRA_GROUPS.clear()
@@ -210,3 +213,22 @@ def test_a_failing_veto_hook_denies(db, world, rules_plugin):
     rules_plugin.RAISE["on"] = True
     assert not reach(db, s.parent, s.teacher)
     assert visible_users(db, s.parent, "") == []
+
+
+def test_vetoes_are_asked_once_per_plugin_for_a_whole_group(db, world, rules_plugin):
+    s = world["s"]
+    rules_plugin.VETO_LAST_NAMES.add("Prof")
+    members = reachable_members(db, s.staff, profile_group(db, s.structure.id, Profile.TEACHER))
+    assert s.teacher.id not in members and world["teacher_b"].id in members
+    calls = rules_plugin.CALLS
+    assert calls == [(s.staff.id, len(members) + 1)]  # one call for the whole set
+
+
+def test_rules_of_a_plugin_disabled_for_the_senders_school_say_nothing(db, world, rules_plugin):
+    s, neighbour = world["s"], world["other"]
+    rules_plugin.VETO_LAST_NAMES.add("Prof")
+    rules_plugin.EXTRA_GROUPS[neighbour.parent.id] = [profile_group(db, neighbour.structure.id, Profile.GUEST).id]
+    assert not reach(db, s.parent, s.teacher)  # enabled for the parent's school
+    assert reach(db, neighbour.parent, neighbour.teacher)  # not enabled for the neighbour school: no veto…
+    assert not reach(db, neighbour.parent, neighbour.guest)  # …and no extra group
+    assert all(sender == s.parent.id for sender, _count in rules_plugin.CALLS)

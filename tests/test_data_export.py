@@ -46,6 +46,7 @@ def _export_zip(client, app) -> zipfile.ZipFile:
 
 def test_my_export_holds_my_account_my_messages_and_their_files(app, db, school, client, login_as, enable_plugin):
     enable_plugin("messaging", school.structure)
+    enable_plugin("recorder", school.structure)  # the export asks the apps enabled for the person only
     _message_with_attachment(db, school)
     db.commit()
     login_as(school.teacher)
@@ -102,7 +103,8 @@ def test_expired_exports_are_erased_with_their_file(app, db, school, client, log
     assert not (default_storage().root / key).exists()
 
 
-def test_a_pre_deleted_account_can_only_export_its_data(app, db, school, client, login_as):
+def test_a_pre_deleted_account_can_only_export_its_data(app, db, school, client, login_as, enable_plugin):
+    enable_plugin("recorder", school.structure)
     login_as(school.staff)
     transition(db, school.staff, AccountState.PENDING_DELETION)
     transition(db, school.staff, AccountState.PRE_DELETED)

@@ -85,18 +85,17 @@ def test_lifecycle_events_reach_plugins(school, db):
 
 
 def test_a_raising_event_hook_is_reported_not_raised(app, db):
-    from preau.plugins import HookFailure
+    from preau.plugins import KERNEL_WIDE, HookFailure
 
     registry = app.extensions["preau.plugins"]
-    results = {r.app_id: res for r, res in registry.call_robust("preau_user_deleted", user_id=1)}
+    results = {r.app_id: res for r, res in registry.call_each("preau_user_deleted", apps=KERNEL_WIDE, user_id=1)}
     assert isinstance(results["recorder"], HookFailure) and "must not stop" in results["recorder"].error
     assert registry.records["recorder"].active  # still enabled: event hooks are robust, not quarantining
 
 
-def test_subset_caller_reaches_only_the_given_plugins(app):
+def test_a_scoped_call_reaches_only_the_given_plugins(app):
     registry = app.extensions["preau.plugins"]
-    caller = registry.subset_caller("preau_rights", ["welcome"])
-    rights = [r.id for batch in caller() for r in batch]
+    rights = [r.id for batch in registry.call("preau_rights", apps={"welcome"}) for r in batch]
     assert "welcome.access" in rights and "failing.access" not in rights
 
 
@@ -129,14 +128,15 @@ def test_two_apps_in_one_process_both_mount_the_plugins(app, tmp_path):
     assert "welcome.index" in other.view_functions
 
 
-def test_plugin_hook_reaches_only_the_apps_of_the_current_user(app, school, login_as, enable_plugin):
-    from preau import plugin_hook
+def test_a_call_for_the_request_reaches_only_the_apps_of_the_current_user(app, school, login_as, enable_plugin):
+    from preau.web import apps_for_request
 
     enable_plugin("welcome", school.structure)
     client = login_as(school.teacher)
     with client:
         client.get("/")
-        rights = [r.id for batch in plugin_hook("preau_rights")() for r in batch]
+        apps = apps_for_request()
+        rights = [r.id for batch in app.extensions["preau.plugins"].call("preau_rights", apps=apps) for r in batch]
     assert "welcome.access" in rights
     assert "failing.access" not in rights  # installed, but not enabled for this school
 

@@ -277,6 +277,7 @@ def test_registry():
     registry = PluginRegistry()
     for name, plugin in (("tiles", TilesApp()), ("corekit", CoreApp())):
         registry._load_one(name, f"tests.test_rights.{name}", "extra", lambda p=plugin: p, set())
+    registry._admit()
     assert {r.app_id for r in registry.active()} >= {"tiles", "corekit"}, [r.error for r in registry.broken()]
     return registry
 

@@ -30,7 +30,8 @@ def test_the_school_year_closed_is_the_one_that_started_last_september():
     assert transition.school_year(datetime(2027, 9, 2)) == "2027-2028"
 
 
-def test_classes_are_archived_and_emptied_but_people_and_links_stay(db, school):
+def test_classes_are_archived_and_emptied_but_people_and_links_stay(db, school, enable_plugin):
+    enable_plugin("recorder", school.city)  # plugins hear of the transition where they are enabled
     attach_to_class(db, school.teacher, school.school_class, Profile.TEACHER)
     class_id = school.school_class.id
     assert _members(db, class_id) >= 3  # teacher, student and the student's parent

@@ -25,6 +25,7 @@ from ..jobs import PermanentJobError, enqueue, job_handler, report_progress
 from ..models import AuditEvent, DataExport, Job, JobState, User
 from ..models._time import utcnow
 from ..plugins import HookFailure
+from ..rights import apps_for_user
 
 EXPORT_JOB = "account.export"
 KERNEL_FILE = "preau.json"
@@ -130,8 +131,9 @@ def build_export(session: Session, job: Job) -> None:
     with tempfile.SpooledTemporaryFile(max_size=8 << 20) as buffer:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(KERNEL_FILE, _json(kernel_data(session, user)))
-            plugins = registry.active()
-            results = registry.call_robust("preau_export_user_data", guard=session.begin_nested, user=user)
+            apps = apps_for_user(session, registry, user)  # the apps that reach the person, as for the rest
+            plugins = registry.implementers("preau_export_user_data", apps=apps)
+            results = registry.call_each("preau_export_user_data", apps=apps, guard=session.begin_nested, user=user)
             for done, (record, result) in enumerate(results, start=1):
                 if isinstance(result, HookFailure):
                     missing.append(record.app_id)  # said in the archive: the person knows it is incomplete

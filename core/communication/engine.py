@@ -2,7 +2,8 @@
 
 A user's reach is the union over the groups they belong to of: the groups linked from it (``comm_links``), the
 group itself when its members communicate, and — outside groups — their own children and parents. Plugins add
-groups (``preau_communication_groups``) or veto a pair (``preau_communication``); a plugin error is a veto.
+groups (``preau_communication_groups``) or refuse recipients (``preau_communication_vetoes``); a plugin error is
+a veto.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from typing import Any
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, func, or_, select, union
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, lazyload
 
 from ..errors import PreauError
 from ..models import AccountState, CommLink, CommSettings, Group, GroupKind, GroupMember, RelativeLink, Role, User
-from ..plugins import HookFailure
+from ..plugins import KERNEL_WIDE, HookFailure
+from ..rights import apps_for_user
 
 GONE = (AccountState.DELETED.value, AccountState.PRE_DELETED.value)
 
@@ -48,7 +50,7 @@ def _reach(session: Session, user: User) -> Select:
     if disabled:  # a switched-off "Tous" gives no reach, as source or as target
         linked = linked.where(CommLink.from_group_id.not_in(disabled), CommLink.to_group_id.not_in(disabled))
         own = own.where(Group.id.not_in(disabled))
-    extra = _plugin_groups(user)
+    extra = _plugin_groups(session, user)
     parts = [linked, own] + ([select(Group.id.label("id")).where(Group.id.in_(extra))] if extra else [])
     return union(*parts)
 
@@ -250,6 +252,11 @@ def reachable_members(session: Session, sender: User, group: Group) -> list[int]
 
 
 # -- plugins ---------------------------------------------------------------------------------------------
+#
+# Both hooks are dispatched to the plugins enabled for the person who writes or searches (rights.apps_for_user):
+# a rule plugin disabled in their schools says nothing about them.
+
+VETOES, GROUPS = "preau_communication_vetoes", "preau_communication_groups"
 
 
 def _registry() -> Any:
@@ -257,33 +264,61 @@ def _registry() -> Any:
 
 
 def _has_impls(hook: str) -> bool:
+    """Whether any active plugin implements ``hook`` at all: a fast path, most installations have none."""
     registry = _registry()
-    return bool(registry and getattr(registry.pm.hook, hook).get_hookimpls())
+    return bool(registry and registry.implementers(hook, apps=KERNEL_WIDE))
 
 
 def _has_vetoes() -> bool:
-    return _has_impls("preau_communication")
+    return _has_impls(VETOES)
 
 
-def _plugin_groups(user: User) -> set[int]:
-    if not _has_impls("preau_communication_groups"):
+def _plugin_groups(session: Session, user: User) -> set[int]:
+    if not _has_impls(GROUPS):
         return set()
+    registry = _registry()
     extra: set[int] = set()
-    for _record, result in _registry().call_robust("preau_communication_groups", user=user):
+    for _record, result in registry.call_each(GROUPS, apps=apps_for_user(session, registry, user), user=user):
         if not isinstance(result, HookFailure) and result:
             extra.update(int(group_id) for group_id in result)
     return extra
 
 
 def _without_vetoed(session: Session, sender: User, user_ids: set[int]) -> set[int]:
-    """Apply the plugins' verdicts: any veto (or error) removes a person, a ``True`` keeps one the groups
-    did not give is handled by ``preau_communication_groups``, not here."""
+    """Apply the vetoes of the plugins enabled for ``sender``: each is asked once for the whole set; a person
+    any of them refuses is removed, and a plugin that fails (or answers nonsense) refuses the whole set."""
     if not user_ids or not _has_vetoes():
         return user_ids
-    kept = set()
-    for person in session.scalars(select(User).where(User.id.in_(user_ids))):
-        verdicts = [result for _record, result in
-                    _registry().call_robust("preau_communication", sender=sender, recipient=person)]
-        if not any(v is False or isinstance(v, HookFailure) for v in verdicts):
-            kept.add(person.id)
-    return kept
+    registry = _registry()
+    apps = apps_for_user(session, registry, sender)
+    if not registry.implementers(VETOES, apps=apps):
+        return user_ids
+    # Without their roles and functions (selectin by default): thousands of ORM objects a rule seldom needs.
+    recipients = list(session.scalars(select(User).where(User.id.in_(user_ids))
+                                      .options(lazyload(User.roles), lazyload(User.functions))))
+    refused: set[int] = set()
+    for record, result in registry.call_each(VETOES, apps=apps, sender=sender, recipients=recipients):
+        ids = None if isinstance(result, HookFailure) else _user_ids(result)
+        if ids is None:
+            if not isinstance(result, HookFailure):
+                registry.note_failure(record.app_id, VETOES, TypeError(f"not ids or users: {result!r:.80}"))
+            return set()
+        refused |= ids
+    return {person.id for person in recipients} - refused
+
+
+def _user_ids(answer: Any) -> set[int] | None:
+    """The ids in a veto answer (ids or users, or ``None`` for no veto); ``None`` when it is not that."""
+    if answer is None:
+        return set()
+    if isinstance(answer, str | bytes) or not isinstance(answer, Iterable):
+        return None
+    ids = set()
+    for item in answer:
+        if isinstance(item, User):
+            ids.add(item.id)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            ids.add(item)
+        else:
+            return None
+    return ids

@@ -110,7 +110,8 @@ def merge(session: Session, admin: User, kept: User, merged: User, *, ip: str | 
         session.flush()  # (source, external id) is unique: free it before the kept account takes it
         kept.source, kept.external_id = identity
         session.flush()
-    events.emit("preau_user_merged", session=session, user=kept, merged_user_id=merged.id)
+    events.emit("preau_user_merged", apps=events.KERNEL_WIDE, session=session, user=kept,
+                merged_user_id=merged.id)
     audit.record(session, "account.merged", actor=admin, target=kept, ip=ip, merged=merged.id,
                  merged_login=merged.login)
     merged.state, merged.state_changed_at = AccountState.DELETED, utcnow()

@@ -16,6 +16,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from ..models._time import utcnow
+from ..plugins import KERNEL_WIDE
 from ..types import DirectorySource
 from .feed import Feed
 from .sync import FeedError, ImportPlan, ImportReport, apply_import, plan_import, record_run
@@ -26,7 +27,8 @@ Progress = Callable[[int, str], Any]
 def directory_sources(app: Flask) -> dict[str, DirectorySource]:
     """The sources the active plugins give, by id."""
     sources: dict[str, DirectorySource] = {}
-    for _record, result in app.extensions["preau.plugins"].call_robust("preau_directory_sources"):
+    registry = app.extensions["preau.plugins"]
+    for _record, result in registry.call_each("preau_directory_sources", apps=KERNEL_WIDE):
         for source in result if isinstance(result, list | tuple) else ():
             if isinstance(source, DirectorySource):
                 sources.setdefault(source.id, source)

@@ -63,9 +63,10 @@ def transition(
     audit.record(session, f"account.{new_state}", actor=actor, target=user, ip=ip, reason=reason,
                  previous=str(old))
     session.flush()
-    events.emit("preau_user_updated", user=user, changes={"state": (str(old), str(new_state))})
+    events.emit("preau_user_updated", apps=events.KERNEL_WIDE, user=user,
+                changes={"state": (str(old), str(new_state))})
     if new_state == S.DELETED:  # plugins delete or anonymise what they hold about the person
-        events.emit("preau_user_deleted", session=session, user_id=user.id)
+        events.emit("preau_user_deleted", apps=events.KERNEL_WIDE, session=session, user_id=user.id)
 
 
 # -- the scheduled steps (``preau lifecycle run``) ---------------------------------------------------------

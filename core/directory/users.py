@@ -92,7 +92,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    events.emit("preau_user_created", user=user)
+    events.emit("preau_user_created", apps=events.KERNEL_WIDE, user=user)
     return user
 
 
@@ -120,7 +120,8 @@ def add_role(session: Session, user: User, structure: Structure, profile: str, *
             _sync_relatives(session, [user.id], _class_ids_of_children(session, [user.id]))
         audit.record(session, "directory.role_added", actor=actor, target=user, structure_id=structure.id,
                      profile=str(profile))
-        events.emit("preau_user_updated", user=user, changes={"roles": (None, f"{profile}@{structure.id}")})
+        events.emit("preau_user_updated", apps=events.KERNEL_WIDE, user=user,
+                    changes={"roles": (None, f"{profile}@{structure.id}")})
     return role
 
 
@@ -151,7 +152,8 @@ def remove_role(session: Session, user: User, structure: Structure, profile: str
     session.flush()
     audit.record(session, "directory.role_removed", actor=actor, target=user, structure_id=structure.id,
                  profile=str(profile))
-    events.emit("preau_user_updated", user=user, changes={"roles": (f"{profile}@{structure.id}", None)})
+    events.emit("preau_user_updated", apps=events.KERNEL_WIDE, user=user,
+                changes={"roles": (f"{profile}@{structure.id}", None)})
 
 
 # -- functions -------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from .. import audit, events
 from ..models import AuditEvent, Group, GroupKind, GroupMember, SchoolClass, Structure
 from ..models._time import utcnow
+from .enablement import enabled_apps
 from .structures import DirectoryError, descendant_ids
 
 ACTION = "directory.year_transition"
@@ -100,7 +101,8 @@ def apply_transition(session: Session, structure: Structure, *, actor=None, ip: 
                                year=plan.school_year))
     for part in todo:
         _close_year(session, part, plan.school_year, now)
-        events.emit("preau_year_transition", session=session, structure=part.structure)
+        events.emit("preau_year_transition", apps=enabled_apps(session, part.structure.id), session=session,
+                    structure=part.structure)
         audit.record(session, ACTION, actor=actor, structure_id=part.structure.id, ip=ip,
                      school_year=plan.school_year, classes=len(part.classes),
                      memberships=part.class_members + part.teaching_members)

@@ -1,10 +1,12 @@
-"""A plugin with communication rules, inert unless a test sets its knobs."""
+"""A plugin with communication rules, inert unless a test sets its knobs. It declares no right: it reaches the
+senders of the structures where it is enabled."""
 
 from preau import AppManifest, hookimpl
 
 VETO_LAST_NAMES: set[str] = set()  # recipients with these last names are vetoed
 EXTRA_GROUPS: dict[int, list[int]] = {}  # user id → groups they also reach
 RAISE = {"on": False}
+CALLS: list[tuple[int, int]] = []  # (sender id, number of recipients) of each veto call
 
 
 @hookimpl
@@ -13,10 +15,11 @@ def preau_app():
 
 
 @hookimpl
-def preau_communication(sender, recipient):
+def preau_communication_vetoes(sender, recipients):
+    CALLS.append((sender.id, len(recipients)))
     if RAISE["on"]:
         raise RuntimeError("a failing rule must deny")
-    return False if recipient.last_name in VETO_LAST_NAMES else None
+    return [person.id for person in recipients if person.last_name in VETO_LAST_NAMES]
 
 
 @hookimpl
