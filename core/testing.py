@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -229,7 +229,7 @@ def login_as(client: PreauClient):
 
 
 @pytest.fixture
-def enable_plugin(app: Flask, db: Session):
+def enable_plugin(app: Flask, db: Session) -> Callable[..., None]:
     """``enable_plugin(app_id, structure)`` enables an app there as the administration's "Activer" does, with its
     rights' default grants. ``enable_plugin(app_id, structure, defaults=False)`` only enables it: nothing reaches
     anyone until a grant does (see ``grant_right``)."""
@@ -249,7 +249,7 @@ def enable_plugin(app: Flask, db: Session):
 
 
 @pytest.fixture
-def grant_right(app: Flask, db: Session):
+def grant_right(app: Flask, db: Session) -> Callable[[str, Any, str], None]:
     """``grant_right(right_id, structure, profile)`` grants one right to one profile group of a structure (its
     teachers, its parents…), as an administrator does on the apps page; the profile group of a city reaches
     the same profile in its schools. The app must be enabled there too for the right to reach anyone."""
