@@ -6,7 +6,7 @@ from contextvars import ContextVar
 from typing import Any, cast
 
 from flask import Flask, current_app, g, request
-from sqlalchemy import CursorResult, Engine, MetaData, Result, create_engine, event
+from sqlalchemy import CursorResult, Engine, MetaData, Result, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING = {
@@ -107,6 +107,13 @@ def affected_rows(result: Result[Any]) -> int:
 
     ``Session.execute`` is typed as returning a plain ``Result``; for these statements it is a ``CursorResult``."""
     return cast("CursorResult[Any]", result).rowcount
+
+
+def table_of(model: type[Model]) -> Table:
+    """The ``Table`` of a model, for Core statements (bulk ``insert``/``update`` with executemany)."""
+    table = model.__table__
+    assert isinstance(table, Table)  # declarative models map one Table each
+    return table
 
 
 def engine() -> Engine:

@@ -33,7 +33,7 @@ def N_(message: str) -> str:
     return message
 
 
-PROFILE_LABELS = {
+PROFILE_LABELS: dict[str, str] = {  # keyed by Profile, looked up with stored values too
     Profile.TEACHER: N_("Enseignant"),
     Profile.STUDENT: N_("Élève"),
     Profile.RELATIVE: N_("Parent"),

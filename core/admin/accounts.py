@@ -43,7 +43,7 @@ def _page_arg(name: str = "page") -> int:
 def _refused(user: User, error: DirectoryError):
     db_session().rollback()
     flash(str(error), "error")
-    return _user_card(db_session().get(User, user.id), status=400)
+    return _user_card(db_session().get_one(User, user.id), status=400)
 
 
 def _done(user: User, message: str):

@@ -122,11 +122,11 @@ def _target(structure: Structure, token: str | None) -> tuple[Group | None, Scho
     kind, _sep, raw = (token or "").partition(":")
     if kind not in ("g", "c") or not raw.isdigit():
         raise rights.GrantError(_("Choisissez à qui donner ce droit."))
-    model = Group if kind == "g" else SchoolClass
-    target = db_session().get(model, int(raw))
+    session = db_session()
+    target = session.get(Group, int(raw)) if kind == "g" else session.get(SchoolClass, int(raw))
     if target is None or target.structure_id != structure.id:
         raise rights.GrantError(_("Ce groupe ou cette classe n'appartient pas à %(name)s.", name=structure.name))
-    return (target, None) if kind == "g" else (None, target)
+    return (target, None) if isinstance(target, Group) else (None, target)
 
 
 @bp.route("/structures/<int:structure_id>/apps/grants", methods=["POST"])

@@ -21,7 +21,7 @@ from ..directory.import_jobs import enqueue_import, safe_name, store_uploads
 from ..directory.imports import directory_sources
 from ..filestore import default_storage
 from ..types import DirectorySource
-from .imports import refused_archive
+from .imports import posted_files, refused_archive
 from .views import _structure_in_scope, bp
 
 MAX_FILES = 10
@@ -51,12 +51,12 @@ def import_columns_upload(structure_id: int, source_id: str):
     """Describe each uploaded file: the mapping form shows what was detected."""
     structure = _structure_in_scope(structure_id)
     source = _source(source_id)
-    uploads = [f for f in request.files.getlist("files") if f and f.filename]
+    uploads = posted_files()
     if not uploads:
         return _page(structure, source, error=_("Choisissez au moins un fichier CSV."), status=400)
     if len(uploads) > MAX_FILES:
         return _page(structure, source, error=_("Trop de fichiers : %(n)s au plus.", n=MAX_FILES), status=400)
-    refused = [f.filename for f in uploads if Path(f.filename).suffix.lower() not in source.accepts]
+    refused = [name for name, _file in uploads if Path(name).suffix.lower() not in source.accepts]
     if refused:
         return _page(structure, source, error=_("Fichier refusé : %(name)s (attendu : %(types)s).",
                                                 name=safe_name(refused[0]), types=", ".join(source.accepts)),
@@ -64,10 +64,12 @@ def import_columns_upload(structure_id: int, source_id: str):
     refused_zip = refused_archive(uploads)
     if refused_zip:
         return _page(structure, source, error=refused_zip, status=400)
-    contents = [(safe_name(f.filename), f.read()) for f in uploads]
+    contents = [(safe_name(name), file.read()) for name, file in uploads]
     stored = store_uploads(contents)
     session[SESSION_KEY] = {**session.get(SESSION_KEY, {}), **{item["key"]: item["name"] for item in stored}}
-    files = [{"key": item["key"], "description": source.inspect(name, data)}
+    inspect = source.inspect
+    assert inspect is not None  # _source gives only the sources that describe their files
+    files = [{"key": item["key"], "description": inspect(name, data)}
              for item, (name, data) in zip(stored, contents, strict=True)]
     return _page(structure, source, files=files)
 

@@ -28,10 +28,10 @@ def _two_accounts(first_field: str, second_field: str) -> tuple[User, User]:
     ids = [request.form.get(first_field, ""), request.form.get(second_field, "")]
     if not all(value.isdigit() for value in ids):
         raise DirectoryError(_("Choisissez deux comptes."))
-    users = [db_session().get(User, int(value)) for value in ids]
-    if None in users:
+    first, second = (db_session().get(User, int(value)) for value in ids)
+    if first is None or second is None:
         raise DirectoryError(_("Ce compte n'existe pas."))
-    return users[0], users[1]
+    return first, second
 
 
 @bp.route("/structures/<int:structure_id>/duplicates")

@@ -13,7 +13,8 @@ from pathlib import Path
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
+from werkzeug.datastructures import FileStorage
 
 from ..db import db_session
 from ..directory.import_cli import ACTIONS, CHANGE_LABELS, KIND_LABELS
@@ -40,7 +41,7 @@ def _page(structure: Structure, *, error: str | None = None, status: int = 200, 
     user = current_user._get_current_object()
     runs = db_session().scalars(
         select(ImportRun).where(or_(ImportRun.structure_id == structure.id,
-                                    ImportRun.structure_id.is_(None) if user.is_super_admin else False))
+                                    ImportRun.structure_id.is_(None) if user.is_super_admin else false()))
         .order_by(ImportRun.started_at.desc(), ImportRun.id.desc()).limit(HISTORY_SIZE)).all()
     return render_template("admin/imports/index.html", structure=structure, sources=_sources_for(user),
                            runs=runs, error=error, selected=selected,
@@ -61,12 +62,12 @@ def imports_upload(structure_id: int):
     source = sources.get(source_id)
     if source is None:
         return _page(structure, error=_("Choisissez une source d'import."), status=400)
-    uploads = [f for f in request.files.getlist("files") if f and f.filename]
+    uploads = posted_files()
     if not uploads:
         return _page(structure, error=_("Choisissez au moins un fichier."), status=400, selected=source_id)
     if len(uploads) > MAX_FILES or (len(uploads) > 1 and not source.multiple):
         return _page(structure, error=_("Trop de fichiers pour cette source."), status=400, selected=source_id)
-    refused = [f.filename for f in uploads if Path(f.filename).suffix.lower() not in source.accepts]
+    refused = [name for name, _file in uploads if Path(name).suffix.lower() not in source.accepts]
     if refused:
         return _page(structure, error=_("Fichier refusé : %(name)s (attendu : %(types)s).", name=safe_name(refused[0]),
                                         types=", ".join(source.accepts)), status=400, selected=source_id)
@@ -74,7 +75,7 @@ def imports_upload(structure_id: int):
     if refused_zip:
         return _page(structure, error=refused_zip, status=400, selected=source_id)
     options = {option.id: request.form.get(f"option_{option.id}", "") for option in source.options}
-    files = store_uploads([(f.filename, f.stream) for f in uploads])
+    files = store_uploads([(name, file.stream) for name, file in uploads])
     session = db_session()
     job = enqueue_import(session, source=source.id, files=files, dry_run=True, options=options,
                          structure_id=None if source.academy_wide else structure.id, actor_id=user.id)
@@ -83,13 +84,18 @@ def imports_upload(structure_id: int):
     return redirect(url_for("admin.import_job", structure_id=structure.id, job_id=job.id))
 
 
-def refused_archive(uploads) -> str | None:
+def posted_files() -> list[tuple[str, FileStorage]]:
+    """The files of the form's ``files`` field that have a name, with their name."""
+    return [(f.filename, f) for f in request.files.getlist("files") if f and f.filename]
+
+
+def refused_archive(uploads: list[tuple[str, FileStorage]]) -> str | None:
     """Why an uploaded zip is refused (too many members, too large once inflated, a bomb's ratio), checked on
     its central directory before it is stored; ``None`` when every archive is acceptable."""
-    for upload in uploads:
+    for name, upload in uploads:
         try:
-            if Path(upload.filename).suffix.lower() == ".zip" or is_zip(upload.stream):
-                open_zip(upload.stream, name=safe_name(upload.filename)).close()
+            if Path(name).suffix.lower() == ".zip" or is_zip(upload.stream):
+                open_zip(upload.stream, name=safe_name(name)).close()
         except ZipRefused as exc:
             return str(exc)
         finally:

@@ -112,7 +112,7 @@ def lti_tool(structure_id: int, tool_id: int):
     try:
         rules.update_tool(session, tool, _form(), actor=current_user.id, allow_local_http=_local_http())
     except rules.ToolError as error:
-        return _refused(error, lambda: _tool_page(structure, session.get(LtiTool, tool_id), 400))
+        return _refused(error, lambda: _tool_page(structure, session.get_one(LtiTool, tool_id), 400))
     session.commit()
     flash(_("Outil modifié."), "success")
     return redirect(url_for("admin.lti_tool", structure_id=structure.id, tool_id=tool.id), 303)
@@ -142,7 +142,7 @@ def lti_deployment_add(structure_id: int, tool_id: int):
     try:
         rules.add_deployment(session, tool, target, request.form.get("deployment_id", ""), actor=current_user.id)
     except rules.ToolError as error:
-        return _refused(error, lambda: _tool_page(structure, session.get(LtiTool, tool_id), 400))
+        return _refused(error, lambda: _tool_page(structure, session.get_one(LtiTool, tool_id), 400))
     session.commit()
     flash(_("Déploiement ajouté."), "success")
     return redirect(url_for("admin.lti_tool", structure_id=structure.id, tool_id=tool.id), 303)

@@ -146,7 +146,7 @@ def connector(structure_id: int, connector_id: int):
     except rules.ServiceError as error:
         db_session().rollback()
         flash(str(error), "error")
-        return _connector_page(structure, db_session().get(StructureConnector, connector_id), 400)
+        return _connector_page(structure, db_session().get_one(StructureConnector, connector_id), 400)
     db_session().commit()
     flash(_("Connecteur enregistré."), "success")
     return redirect(url_for("admin.services", structure_id=structure.id))

@@ -30,15 +30,15 @@ def create_class(
                                source=source)
     session.add(school_class)
     session.flush()
-    session.execute(insert(Group), class_group_rows(school_class, structure.id, source))
+    session.execute(insert(Group), class_group_rows(school_class.id, school_class.name, structure.id, source))
     install_class_defaults(session, school_class.id)
     return school_class
 
 
-def class_group_rows(school_class: SchoolClass, structure_id: int, source: str = "manual") -> list[dict]:
+def class_group_rows(class_id: int, class_name: str, structure_id: int, source: str = "manual") -> list[dict]:
     return [
-        {"structure_id": structure_id, "class_id": school_class.id, "kind": GroupKind.CLASS,
-         "profile": profile.value, "name": f"{label} — {school_class.name}",
+        {"structure_id": structure_id, "class_id": class_id, "kind": GroupKind.CLASS,
+         "profile": profile.value, "name": f"{label} — {class_name}",
          "members_communicate": members_communicate_by_default(GroupKind.CLASS, profile.value),
          "source": source}
         for profile, label in CLASS_PROFILES.items()

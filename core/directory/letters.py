@@ -71,10 +71,9 @@ def _class_names(session: Session, user_ids: list[int], structure_id: int) -> di
 
 def letters_for(session: Session, structure: Structure, users: list[User]) -> tuple[list[Letter], int]:
     """Letters of the accounts still to activate; the count of the others (already active, blocked…)."""
-    waiting = [u for u in users if u.state == AccountState.INACTIVE and u.activation_code]
-    classes = _class_names(session, [u.id for u in waiting], structure.id)
-    letters = [Letter(u.display_name, u.login, u.activation_code, ", ".join(classes.get(u.id, [])))
-               for u in waiting]
+    waiting = [(u, u.activation_code) for u in users if u.state == AccountState.INACTIVE and u.activation_code]
+    classes = _class_names(session, [u.id for u, _code in waiting], structure.id)
+    letters = [Letter(u.display_name, u.login, code, ", ".join(classes.get(u.id, []))) for u, code in waiting]
     return letters, len(users) - len(waiting)
 
 

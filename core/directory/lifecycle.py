@@ -27,7 +27,7 @@ TRANSITIONS: dict[str, set[str]] = {
     S.DELETED: set(),
 }
 
-STATE_LABELS = {
+STATE_LABELS: dict[str, str] = {  # looked up with the stored state (a str)
     S.INACTIVE: N_("Non activé"),
     S.ACTIVE: N_("Actif"),
     S.BLOCKED: N_("Bloqué"),

@@ -23,7 +23,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from time import perf_counter
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, text
@@ -55,7 +54,7 @@ ID_TABLES = ("structures", "classes", "groups", "users", "roles", "user_function
 FAMILY_PATTERN = ((2, 1), (2, 1), (1, 1), (2, 2), (2, 1))
 
 # Levels and the age reached during the school year, by kind of school.
-LEVELS = {
+LEVELS: dict[str, tuple[tuple[str, int], ...]] = {  # looked up with a StructureKind value
     StructureKind.ECOLE: (("CP", 6), ("CE1", 7), ("CE2", 8), ("CM1", 9), ("CM2", 10)),
     StructureKind.COLLEGE: (("6e", 11), ("5e", 12), ("4e", 13), ("3e", 14)),
     StructureKind.LYCEE: (("2nde", 15), ("1re", 16), ("Tle", 17)),
@@ -224,7 +223,7 @@ class _Planner:
                 self.city_staff[sid] = [self.profile_groups[parent_id][Profile.PERSONNEL.value]]
         self.kinds[sid] = kind
         groups = {}
-        for row in profile_group_rows(SimpleNamespace(id=sid, name=name, source=SOURCE)):
+        for row in profile_group_rows(sid, name, SOURCE):
             groups[row["profile"]] = gid = self._id("groups")
             self.rows["groups"].append({**row, "id": gid, "kind": str(row["kind"]), "external_id": None})
         self.profile_groups[sid] = groups
@@ -242,7 +241,7 @@ class _Planner:
         self.rows["classes"].append({"id": cid, "structure_id": structure_id, "name": name, "level": level,
                                      "external_id": f"SEED-C{cid}", "source": SOURCE})
         groups = {}
-        for row in class_group_rows(SimpleNamespace(id=cid, name=name), structure_id, SOURCE):
+        for row in class_group_rows(cid, name, structure_id, SOURCE):
             groups[row["profile"]] = gid = self._id("groups")
             self.rows["groups"].append({**row, "id": gid, "kind": str(row["kind"]), "external_id": None})
         return groups
@@ -504,7 +503,7 @@ def bulk_pragmas(connection: Connection) -> Iterator[None]:
     if connection.dialect.name != "sqlite":
         yield
         return
-    saved = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in BULK_PRAGMAS}
+    saved = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar_one() for name in BULK_PRAGMAS}
     for name, value in BULK_PRAGMAS.items():
         connection.exec_driver_sql(f"PRAGMA {name}={int(value)}")
     connection.commit()
@@ -513,6 +512,6 @@ def bulk_pragmas(connection: Connection) -> Iterator[None]:
     finally:
         if connection.in_transaction():
             connection.rollback()
-        for name, value in saved.items():
-            connection.exec_driver_sql(f"PRAGMA {name}={int(value)}")
+        for name, previous in saved.items():
+            connection.exec_driver_sql(f"PRAGMA {name}={int(previous)}")
         connection.commit()

@@ -67,21 +67,21 @@ def create_structure(
     structure = Structure(name=name, kind=kind, uai=uai, external_id=external_id, source=source)
     session.add(structure)
     session.flush()
-    session.execute(insert(Group), profile_group_rows(structure))
+    session.execute(insert(Group), profile_group_rows(structure.id, structure.name, structure.source))
     install_structure_defaults(session, structure.id)
     for parent in parents:
         link_structures(session, parent, structure)
     return structure
 
 
-def profile_group_rows(structure: Structure) -> list[dict]:
+def profile_group_rows(structure_id: int, structure_name: str, source: str) -> list[dict]:
     """The five profile groups and "Tous" (everyone with a role in the structure, profile ``None``)."""
     names = [(profile.value, label) for profile, label in PROFILE_GROUP_NAMES.items()] + [(None, ALL_GROUP_NAME)]
     return [
-        {"structure_id": structure.id, "class_id": None, "kind": GroupKind.PROFILE, "profile": profile,
-         "name": f"{label} — {structure.name}",
+        {"structure_id": structure_id, "class_id": None, "kind": GroupKind.PROFILE, "profile": profile,
+         "name": f"{label} — {structure_name}",
          "members_communicate": members_communicate_by_default(GroupKind.PROFILE, profile),
-         "source": structure.source}
+         "source": source}
         for profile, label in names
     ]
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..communication.defaults import members_communicate_by_default
+from ..db import table_of
 from ..models import (
     AccountState,
     Group,
@@ -44,7 +45,7 @@ from .codes import login_base
 from .feed import Feed, FeedProblem
 from .seed import activation_codes
 from .structures import create_structure, link_structures
-from .sync_plan import MANAGED_FUNCTIONS, FeedError, ImportPlan, chunks, plan_import
+from .sync_plan import MANAGED_FUNCTIONS, FeedError, ImportPlan, chunks, ids_by_external_id, plan_import
 
 Progress = Callable[[int, str], Any]
 PROBLEMS_KEPT = 200  # problems stored with an import run; the count says how many there were
@@ -167,7 +168,7 @@ def _apply_structures(session: Session, plan: ImportPlan, state: _State) -> None
                                          source=state.source)
             state.structure_ids[ext] = structure.id
         else:
-            structure = session.get(Structure, state.structure_ids[ext])
+            structure = session.get_one(Structure, state.structure_ids[ext])
             structure.name, structure.kind, structure.uai = record.name, kind, record.uai
             structure.source, structure.external_id = state.source, ext
         touched.append((structure, record))
@@ -176,7 +177,7 @@ def _apply_structures(session: Session, plan: ImportPlan, state: _State) -> None
         for parent in record.parent_external_ids:
             if parent in state.structure_ids and state.structure_ids[parent] != structure.id \
                     and session.get(StructureLink, (state.structure_ids[parent], structure.id)) is None:
-                link_structures(session, session.get(Structure, state.structure_ids[parent]), structure)
+                link_structures(session, session.get_one(Structure, state.structure_ids[parent]), structure)
 
 
 def _apply_classes(session: Session, plan: ImportPlan, state: _State) -> None:
@@ -194,7 +195,7 @@ def _apply_classes(session: Session, plan: ImportPlan, state: _State) -> None:
             existing = session.scalar(select(SchoolClass).where(SchoolClass.structure_id == sid,
                                                                SchoolClass.name == name))
             if existing is None:
-                structure = structures.get(sid) or structures.setdefault(sid, session.get(Structure, sid))
+                structure = structures.get(sid) or structures.setdefault(sid, session.get_one(Structure, sid))
                 existing = create_class(session, structure, name, level=level, external_id=ext, source=state.source)
             existing.external_id, existing.source, existing.level = ext, state.source, level
             state.class_ids[ext] = existing.id
@@ -209,12 +210,13 @@ def _apply_classes(session: Session, plan: ImportPlan, state: _State) -> None:
              "members_communicate": members_communicate_by_default(GroupKind.TEACHING, None),
              "source": state.source} for ext, r in new_groups])
         for ids in chunks([ext for ext, _r in new_groups]):
-            state.group_ids.update(session.execute(select(Group.external_id, Group.id).where(
-                Group.source == state.source, Group.kind == GroupKind.TEACHING, Group.external_id.in_(ids))).all())
+            state.group_ids.update(ids_by_external_id(
+                session, Group.external_id, Group.id, Group.source == state.source, Group.kind == GroupKind.TEACHING,
+                Group.external_id.in_(ids)))
     updated = [{"gid": state.group_ids[ext], "name": r.name} for ext, r in plan.groups.items()
                if _changed(plan, "group", ext) == "updated"]
     if updated:
-        table = Group.__table__
+        table = table_of(Group)
         session.connection().execute(update(table).where(table.c.id == bindparam("gid")), updated)
     session.flush()
 
@@ -233,7 +235,7 @@ def _apply_subjects(session: Session, plan: ImportPlan, state: _State) -> None:
             session.execute(insert(model), fresh)
         old = [{**row, "rid": existing[row["code"]]} for row in rows if row["code"] in existing]
         if old:
-            table = model.__table__
+            table = table_of(model)
             session.connection().execute(update(table).where(table.c.id == bindparam("rid")).values(
                 label=bindparam("label"), structure_id=bindparam("structure_id")), old)
 
@@ -273,11 +275,11 @@ def _apply_persons(session: Session, plan: ImportPlan, state: _State) -> None:
                      "state_changed_at": now, "activation_code": code, "session_version": 1,
                      "external_id": p.external_id, "source": state.source, "created_at": now}
                     for p, code in zip(batch, activation_codes(len(batch)), strict=True)]
-            session.execute(insert(User.__table__), rows)
+            session.execute(insert(table_of(User)), rows)
         del logins
         for ids in chunks([p.external_id for p in created]):
-            for ext, uid in session.execute(select(User.external_id, User.id).where(
-                    User.source == state.source, User.external_id.in_(ids))):
+            for ext, uid in ids_by_external_id(session, User.external_id, User.id, User.source == state.source,
+                                               User.external_id.in_(ids)).items():
                 plan.users[ext] = (uid, AccountState.INACTIVE.value)
     if existing:
         session.execute(update(User), [
@@ -297,7 +299,7 @@ def _group_maps(session: Session, state: _State, touched: list) -> tuple[dict, d
         for gid, sid, profile in session.execute(select(Group.id, Group.structure_id, Group.profile).where(
                 Group.kind == GroupKind.PROFILE, Group.structure_id.in_(ids))):
             profile_groups[(sid, profile)] = gid
-    class_groups: dict[tuple[int, str], int] = {}
+    class_groups: dict[tuple[int | None, str | None], int] = {}
     for ids in chunks(class_ids):
         for gid, cid, profile in session.execute(select(Group.id, Group.class_id, Group.profile).where(
                 Group.kind == GroupKind.CLASS, Group.class_id.in_(ids))):
@@ -309,7 +311,10 @@ def _sync_attachments(session: Session, plan: ImportPlan, state: _State, touched
                       ) -> None:
     """Make roles, automatic memberships, managed functions and parent links of ``touched`` what the feed says."""
     profile_groups, class_groups = _group_maps(session, state, touched)
-    roles, members, functions, links = set(), set(), set(), set()
+    roles: set[tuple[int, int, str]] = set()
+    members: set[tuple[int, int]] = set()
+    functions: set[tuple[int, int, str]] = set()
+    links: set[tuple[int, int]] = set()
     for person in touched:
         uid, profile = plan.users[person.external_id][0], person.profile
         for key in person.structures:
@@ -329,14 +334,17 @@ def _sync_attachments(session: Session, plan: ImportPlan, state: _State, touched
         functions.update((uid, state.structure_ids[s], code) for s, code in person.functions)
         links.update((uid, plan.users[c][0]) for c in person.children if c in plan.users)
     old_roles, old_members, old_functions, old_links = _current_attachments(session, state, sorted(existing_ids))
-    _write_diff(session, Role.__table__, ("user_id", "structure_id", "profile"), roles, old_roles)
-    _write_diff(session, GroupMember.__table__, ("group_id", "user_id"), members, old_members)
-    _write_diff(session, UserFunction.__table__, ("user_id", "structure_id", "code"), functions, old_functions)
-    _write_diff(session, RelativeLink.__table__, ("parent_id", "child_id"), links, old_links)
+    _write_diff(session, table_of(Role), ("user_id", "structure_id", "profile"), roles, old_roles)
+    _write_diff(session, table_of(GroupMember), ("group_id", "user_id"), members, old_members)
+    _write_diff(session, table_of(UserFunction), ("user_id", "structure_id", "code"), functions, old_functions)
+    _write_diff(session, table_of(RelativeLink), ("parent_id", "child_id"), links, old_links)
 
 
 def _current_attachments(session: Session, state: _State, user_ids: list[int]) -> tuple[set, set, set, set]:
-    roles, members, functions, links = set(), set(), set(), set()
+    roles: set[Any] = set()  # rows, made tuples at the end
+    members: set[Any] = set()
+    functions: set[Any] = set()
+    links: set[Any] = set()
     automatic = or_(Group.kind.in_((GroupKind.PROFILE, GroupKind.CLASS)),
                     (Group.kind == GroupKind.TEACHING) & (Group.source == state.source))
     for ids in chunks(user_ids):
@@ -399,7 +407,7 @@ def _apply_fingerprints(session: Session, plan: ImportPlan, state: _State) -> No
     old = [{"p_kind": k, "p_ext": e, "digest": plan.digests[(k, e)]}
            for k, e in applied if (k, e) in plan.known_digests]
     if old:
-        table = ImportFingerprint.__table__
+        table = table_of(ImportFingerprint)
         session.connection().execute(update(table).where(
             table.c.source == state.source, table.c.kind == bindparam("p_kind"),
             table.c.external_id == bindparam("p_ext")).values(digest=bindparam("digest")), old)

@@ -13,13 +13,14 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ..errors import PreauError
 from ..models import AccountState, Function, Group, GroupKind, Role, SchoolClass, Structure, User
@@ -31,8 +32,9 @@ from .structures import UAI_PATTERN
 CHUNK = 5_000
 # Functions a source may set; ADML and super-admin are never given nor taken by an import.
 MANAGED_FUNCTIONS = frozenset({Function.DIRECTEUR, Function.DOCUMENTALISTE, Function.CPE})
-PROFILE_KINDS = {Profile.TEACHER: "teachers", Profile.STUDENT: "students", Profile.RELATIVE: "relatives",
-                 Profile.PERSONNEL: "personnel", Profile.GUEST: "guests"}
+PROFILE_KINDS: dict[str, str] = {Profile.TEACHER: "teachers", Profile.STUDENT: "students",
+                                  Profile.RELATIVE: "relatives", Profile.PERSONNEL: "personnel",
+                                  Profile.GUEST: "guests"}
 RECORD_KINDS = ("structures", "classes", "groups", "subjects", "mefs", "persons", *PROFILE_KINDS.values())
 GONE_STATES = (AccountState.PENDING_DELETION, AccountState.PRE_DELETED, AccountState.DELETED)
 
@@ -228,9 +230,15 @@ def _problem(plan: ImportPlan, place: Place, message: str) -> None:
     plan.problems.append(FeedProblem(place=place, message=message))
 
 
+def ids_by_external_id(session: Session, external_id: InstrumentedAttribute[str | None],
+                       row_id: InstrumentedAttribute[int], *where: ColumnElement[bool]) -> dict[str, int]:
+    """``{external id: id}`` of the rows that match ``where`` and have an external id."""
+    rows = session.execute(select(external_id, row_id).where(external_id.is_not(None), *where))
+    return {ext: found for ext, found in rows if ext is not None}
+
+
 def _plan_structures(session: Session, feed: Feed, plan: ImportPlan) -> None:
-    existing = dict(session.execute(select(Structure.external_id, Structure.id)
-                                    .where(Structure.source == feed.source, Structure.external_id.is_not(None))).all())
+    existing = ids_by_external_id(session, Structure.external_id, Structure.id, Structure.source == feed.source)
     by_uai = {uai: (sid, ext) for uai, sid, ext in session.execute(
         select(Structure.uai, Structure.id, Structure.external_id).where(Structure.uai.is_not(None)))}
     plan.structure_ids.update(existing)
@@ -281,26 +289,34 @@ def _structure_key(feed: Feed, key: str | None) -> str | None:
 
 
 def _plan_classes_and_groups(session: Session, feed: Feed, plan: ImportPlan) -> None:
-    plan.class_ids.update(session.execute(select(SchoolClass.external_id, SchoolClass.id).where(
-        SchoolClass.source == feed.source, SchoolClass.external_id.is_not(None))).all())
-    plan.group_ids.update(session.execute(select(Group.external_id, Group.id).where(
-        Group.source == feed.source, Group.kind == GroupKind.TEACHING, Group.external_id.is_not(None))).all())
-    for records, kept, ids, kind, noun in ((feed.classes, plan.classes, plan.class_ids, "class", "classe"),
-                                           (feed.groups, plan.groups, plan.group_ids, "group", "groupe")):
-        for ext, record in records.items():
-            skey = _structure_key(feed, record.structure_external_id)
-            if not _structure_known(plan, skey):
-                _problem(plan, _place(record, feed),
-                         f"{noun.capitalize()} {record.name} ({ext}) : structure {record.structure_external_id} "
-                         "inconnue, ignorée.")
-                continue
-            if skey != record.structure_external_id:
-                record = type(record)(**{**{f: getattr(record, f) for f in record.__slots__},
-                                         "structure_external_id": skey})
-            kept[ext] = record
-            plan.digests[(kind, ext)] = _digest((skey, record.name, getattr(record, "level", None)))
-            if ext not in ids:
-                plan.actions[(kind, ext)] = "created"
+    plan.class_ids.update(ids_by_external_id(session, SchoolClass.external_id, SchoolClass.id,
+                                             SchoolClass.source == feed.source))
+    plan.group_ids.update(ids_by_external_id(session, Group.external_id, Group.id, Group.source == feed.source,
+                                             Group.kind == GroupKind.TEACHING))
+    _plan_units(feed, plan, feed.classes, plan.classes, plan.class_ids, "class", "classe")
+    _plan_units(feed, plan, feed.groups, plan.groups, plan.group_ids, "group", "groupe")
+
+
+_Unit = TypeVar("_Unit", FeedClass, FeedGroup)
+
+
+def _plan_units(feed: Feed, plan: ImportPlan, records: dict[str, _Unit], kept: dict[str, _Unit],
+                ids: dict[str, int], kind: str, noun: str) -> None:
+    """Classes or teaching groups: kept when their structure is known, under its key."""
+    for ext, record in records.items():
+        skey = _structure_key(feed, record.structure_external_id)
+        if not _structure_known(plan, skey):
+            _problem(plan, _place(record, feed),
+                     f"{noun.capitalize()} {record.name} ({ext}) : structure {record.structure_external_id} "
+                     "inconnue, ignorée.")
+            continue
+        if skey != record.structure_external_id:
+            record = type(record)(**{**{f: getattr(record, f) for f in record.__slots__},
+                                     "structure_external_id": skey})
+        kept[ext] = record
+        plan.digests[(kind, ext)] = _digest((skey, record.name, getattr(record, "level", None)))
+        if ext not in ids:
+            plan.actions[(kind, ext)] = "created"
 
 
 def _plan_subjects(feed: Feed, plan: ImportPlan) -> None:
@@ -315,7 +331,7 @@ def _plan_subjects(feed: Feed, plan: ImportPlan) -> None:
 def _plan_persons(session: Session, feed: Feed, plan: ImportPlan) -> None:
     plan.users = {ext: (uid, state) for ext, uid, state in session.execute(
         select(User.external_id, User.id, User.state).where(User.source == feed.source,
-                                                            User.external_id.is_not(None)))}
+                                                            User.external_id.is_not(None))) if ext is not None}
     students = {ext for ext, p in feed.persons.items() if p.profile == Profile.STUDENT}
     effective: dict[str, EffectivePerson] = {}
     for ext, person in feed.persons.items():
@@ -326,15 +342,15 @@ def _plan_persons(session: Session, feed: Feed, plan: ImportPlan) -> None:
             _problem(plan, _place(person, feed), f"Personne {ext} : profil « {person.profile} » inconnu, ignorée.")
             continue
         effective[ext] = _effective(feed, plan, person, students)
-    for person in effective.values():  # relatives follow their children's schools and classes
-        if person.profile == Profile.RELATIVE and person.children:
-            kids = [effective[c] for c in person.children if c in effective]
-            person.structures = tuple(sorted({*person.structures, *(s for k in kids for s in k.structures)}))
-            person.classes = tuple(sorted({c for k in kids for c in k.classes}))
-    for ext, person in effective.items():
+    for relative in effective.values():  # relatives follow their children's schools and classes
+        if relative.profile == Profile.RELATIVE and relative.children:
+            kids = [effective[c] for c in relative.children if c in effective]
+            relative.structures = tuple(sorted({*relative.structures, *(s for k in kids for s in k.structures)}))
+            relative.classes = tuple(sorted({c for k in kids for c in k.classes}))
+    for ext, planned in effective.items():
         key = ("person", ext)
-        plan.persons[ext] = person
-        plan.digests[key] = person.digest()
+        plan.persons[ext] = planned
+        plan.digests[key] = planned.digest()
         if ext not in plan.users:
             plan.actions[key] = "created"
         elif plan.users[ext][1] in GONE_STATES:
@@ -461,12 +477,14 @@ def _describe_changes(session: Session, plan: ImportPlan) -> None:
             plan.changes.append(Change(PROFILE_KINDS.get(person.profile, "guests"), ext, person.label, action,
                                        fields))
         else:
-            record = {"structure": plan.structures, "class": plan.classes, "group": plan.groups,
-                      "subject": plan.subjects, "mef": plan.mefs}[kind][ext]
-            label = getattr(record, "name", None) or getattr(record, "label", ext)
+            records: dict[str, Mapping[str, FeedStructure | FeedClass | FeedGroup | FeedSubject]] = {
+                "structure": plan.structures, "class": plan.classes, "group": plan.groups,
+                "subject": plan.subjects, "mef": plan.mefs}
+            record = records[kind][ext]
+            label = record.label if isinstance(record, FeedSubject) else record.name or ext
             plan.changes.append(Change(noun[kind], ext, label, action))
     if plan.pending_ids:
         for ids in chunks(plan.pending_ids):
-            for uid, ext, name in session.execute(select(User.id, User.external_id, User.display_name)
-                                                  .where(User.id.in_(ids))):
-                plan.changes.append(Change("persons", ext or str(uid), name, "pending_deletion"))
+            for uid, external_id, name in session.execute(select(User.id, User.external_id, User.display_name)
+                                                          .where(User.id.in_(ids))):
+                plan.changes.append(Change("persons", external_id or str(uid), name, "pending_deletion"))

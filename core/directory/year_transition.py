@@ -64,7 +64,8 @@ def _imported_teaching_groups(structure_id: int):
 
 
 def _members(session: Session, groups) -> int:
-    return session.scalar(select(func.count()).select_from(GroupMember).where(GroupMember.group_id.in_(groups)))
+    return session.execute(select(func.count()).select_from(GroupMember)
+                           .where(GroupMember.group_id.in_(groups))).scalar_one()
 
 
 def _done_this_year(session: Session, structure_id: int, year: str) -> bool:
