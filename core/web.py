@@ -7,13 +7,14 @@ from functools import wraps
 from typing import Any, NoReturn, overload
 from urllib.parse import unquote, urljoin, urlsplit
 
-from flask import abort, current_app, g, jsonify, make_response, render_template, request, session
+from flask import abort, current_app, g, request, session
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from . import audit, rights
 from .db import db_session
 from .directory.scopes import can_administer, is_admin
+from .errors import PreauError
 from .models import AccountState, Role, Structure, User
 from .rights import Access
 
@@ -75,11 +76,10 @@ def require_right(right_id: str):
 
 
 def abort_refused(message: str, status: int = 403) -> NoReturn:
-    """Stop the request with the kernel's refusal: its error page (the site's layout, ``message`` shown, already
-    translated) or, for a client asking for JSON, ``{"error": "refused", "message": …}``; ``status`` is 4xx."""
-    if request.accept_mimetypes.best == "application/json":
-        abort(make_response(jsonify(error="refused", message=message), status))
-    abort(make_response(render_template("error.html", code=status, message=message), status))
+    """Stop the request with the kernel's refusal: its error page (the site's layout, ``message`` shown) or, for
+    the API and a client asking for JSON, an RFC 9457 problem (``reason`` ``"refused"``); ``status`` is 4xx.
+    ``message`` is translated already (``_("…")``) or a msgid. The same as raising :class:`PreauError`."""
+    raise PreauError(message, status=status, reason="refused")
 
 
 @overload

@@ -271,21 +271,26 @@ def test_require_admin_answers_as_the_kernel_administration(app, db, two_schools
     assert len(denied) == 1 and denied[0].actor_id == a.admin.id
 
 
+def _answer_to(app, refusal):
+    """The response the application's own error handlers give for an exception a view let through."""
+    return app.make_response(app.handle_user_exception(refusal))
+
+
 def test_abort_refused_shows_the_kernel_page_or_json(app, db, school):
     with app.test_request_context("/apps/anything/"):
         login_user(school.teacher)
-        with pytest.raises(HTTPException) as page:
+        with pytest.raises(preau.PreauError) as page:
             preau.abort_refused("Le menu est déjà publié.", 409)
-        response = page.value.get_response()
+        response = _answer_to(app, page.value)
         assert response.status_code == 409
         html = response.get_data(as_text=True)
         assert "Le menu est déjà publié." in html and 'id="main"' in html  # the kernel's layout
     with app.test_request_context("/apps/anything/", headers={"Accept": "application/json"}):
-        with pytest.raises(HTTPException) as json_refusal:
+        with pytest.raises(preau.PreauError) as json_refusal:
             preau.abort_refused("Non.")
-        response = json_refusal.value.get_response()
-        assert response.status_code == 403
-        assert response.get_json()["message"] == "Non."
+        response = _answer_to(app, json_refusal.value)
+        assert response.status_code == 403 and response.mimetype == "application/problem+json"
+        assert response.get_json()["detail"] == "Non." and response.get_json()["reason"] == "refused"
 
 
 def test_record_launch_counts_in_the_statistics(app, db, school):
