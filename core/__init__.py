@@ -25,6 +25,7 @@ _LAZY = {
     "Widget": ("types", "Widget"),
     "Connector": ("types", "Connector"),
     "MenuItem": ("types", "MenuItem"),
+    "AdminLink": ("types", "AdminLink"),
     "SettingSpec": ("types", "SettingSpec"),
     "DirectorySource": ("types", "DirectorySource"),
     "SourceOption": ("types", "SourceOption"),

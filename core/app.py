@@ -6,27 +6,56 @@ import logging
 from functools import partial
 from typing import Any
 
-from flask import Flask, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import Babel, get_locale, gettext
-from flask_login import LoginManager, current_user, logout_user
+from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import admin, audit, labels, mail
 from . import config as config_module
-from . import labels
+from .account import data_export
+from .account import views as account_views
+from .api import init_api
+from .auth import sessions
+from .auth import views as auth_views
+from .auth.service import charters_stamp, pending_charters
+from .auth.totp_views import install_second_factor_gate
 from .db import Database, db_session
+from .directory import import_jobs
+from .directory.lifecycle import CAN_LOG_IN
 from .errors import PreauError, problem, wants_json
+from .extensions import OPEN_ENDPOINTS, csrf, login_manager
 from .i18n import install_translations
+from .jobs import install_worker
 from .labels import label
-from .origin import SiteCSRFProtect
+from .models import User
 from .origin import init_app as init_origin_check
 from .plugins import PluginRegistry
-from .types import N_
-from .web import current_access, current_role
+from .portal import flash, flash_views
+from .portal import views as portal_views
+from .sso import cas, init_sso
+from .statistics.web import init_app as count_visits
+from .types import N_, PROFILE_LABELS
+from .web import client_ip, current_access, current_role
 
 log = logging.getLogger(__name__)
-csrf = SiteCSRFProtect()  # the CSRF token, and the Origin/Referer of the request (core/origin.py)
-login_manager = LoginManager()
+
+# The modules holding the kernel's job handlers (``@job_handler``), named here so that every process built by
+# create_app knows them all (the worker of ``preau jobs run`` included).
+KERNEL_JOB_MODULES = (mail, data_export, import_jobs, flash, cas)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -35,16 +64,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(config_module.instance_dir()))
     app.config.update(config_module.from_environment(config))
     if app.config["PROXY_FIX"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     Database(app)
     csrf.init_app(app)
     init_origin_check(app)
     Babel(app, locale_selector=_select_locale)  # one per app: its catalogues depend on the app's plugins
     _init_login(app)
-    from .auth.totp_views import install_second_factor_gate
-
     install_second_factor_gate(app)  # first of the request hooks: a half-logged-in session reaches nothing
     registry = PluginRegistry()
     registry.load(extra=app.config["PLUGINS_EXTRA"], deny=app.config["PLUGINS_DENY"])
@@ -53,12 +78,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_kernel_blueprints(app)
     _register_plugin_blueprints(app, registry)
     _install_request_hooks(app)
-    from .statistics.web import init_app as count_visits  # after the guards: counts allowed requests
-
-    count_visits(app)
+    count_visits(app)  # after the guards: counts allowed requests
     _install_error_handlers(app)
-    from .jobs import install_worker
-
     install_worker(app)
     app.jinja_env.globals.update(current_access=current_access, plugin_registry=registry,
                                  profile_label=_profile_label, get_locale=get_locale, current_role=current_role,
@@ -92,10 +113,6 @@ def _menu_badge(registry: PluginRegistry, item: Any, user: Any) -> int | None:
 
 
 def _profile_label(profile: str) -> str:
-    from flask_babel import gettext
-
-    from .types import PROFILE_LABELS
-
     return gettext(PROFILE_LABELS.get(profile, profile))
 
 
@@ -103,8 +120,6 @@ def _select_locale() -> str:
     """The session's choice, the account's, the ``preau_lang`` cookie (a choice made before logging in
     survives the fresh session of the login); otherwise French — the school's language, whatever the language
     of the (often shared) computer's browser."""
-    from flask import current_app, has_request_context
-
     if not has_request_context():  # CLI, jobs and tests call services that translate their messages
         return "fr"
     languages = current_app.config["LANGUAGES"]
@@ -119,10 +134,6 @@ def _select_locale() -> str:
 
 
 def _init_login(app: Flask) -> None:
-    from .auth import sessions
-    from .directory.lifecycle import CAN_LOG_IN
-    from .models import User
-
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = N_("Connectez-vous pour accéder à cette page.")
@@ -144,32 +155,9 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_kernel_blueprints(app: Flask) -> None:
-    from .account.views import bp as account_bp
-    from .admin import accounts as _accounts_admin  # noqa: F401 - its routes join the admin blueprint
-    from .admin import apps as _apps_admin  # noqa: F401 - its routes join the admin blueprint
-    from .admin import charters as _charters_admin  # noqa: F401 - its routes join the admin blueprint
-    from .admin import communication as _communication_admin  # noqa: F401 - its routes join the admin blueprint
-    from .admin import csv_import as _csv_import_admin  # noqa: F401 - its routes join the admin blueprint
-    from .admin import dashboard as _dashboard_admin  # noqa: F401 - its routes join the admin blueprint
-    from .admin import duplicates as _duplicates_admin  # noqa: F401 - its routes join the admin blueprint
-    from .admin import flash as _flash_admin  # noqa: F401 - its routes join the admin blueprint
-    from .admin import imports as _imports_admin  # noqa: F401 - its routes join the admin blueprint
-    from .admin import letters as _letters_admin  # noqa: F401 - its routes join the admin blueprint
-    from .admin import locks as _locks_admin  # noqa: F401 - its routes join the admin blueprint
-    from .admin import lti as _lti_admin  # noqa: F401 - its routes join the admin blueprint
-    from .admin import mfa as _mfa_admin  # noqa: F401 - its routes join the admin blueprint
-    from .admin import oidc as _oidc_admin  # noqa: F401 - its routes join the admin blueprint
-    from .admin import services as _services_admin  # noqa: F401 - its routes join the admin blueprint
-    from .admin import statistics as _statistics_admin  # noqa: F401 - its routes join the admin blueprint
-    from .admin import year_transition as _year_transition_admin  # noqa: F401 - its routes join the admin blueprint
-    from .admin.views import bp as admin_bp
-    from .api import init_api
-    from .auth.views import bp as auth_bp
-    from .portal import flash_views as _flash_views  # noqa: F401 - banner and pages join the portal blueprint
-    from .portal.views import bp as portal_bp
-    from .sso import init_sso
-
-    for blueprint in (auth_bp, portal_bp, admin_bp, account_bp):
+    """The kernel's pages, in one list; the SSO protocols and the JSON API register their own blueprints (and
+    exempt their server-to-server endpoints from the CSRF check and the charter)."""
+    for blueprint in (auth_views.bp, portal_views.bp, flash_views.bp, admin.bp, account_views.bp):
         app.register_blueprint(blueprint)
     init_sso(app)
     init_api(app)
@@ -208,10 +196,6 @@ def _plugin_guard(owners: dict[str, str]):
     return guard
 
 
-OPEN_ENDPOINTS = {"static", "auth.login", "auth.csrf_token", "auth.logout", "auth.charter", "auth.activate",
-                   "auth.activate_finish", "auth.reset", "portal.set_language", "portal.health"}
-
-
 def _install_request_hooks(app: Flask) -> None:
     @app.before_request
     def require_charter():
@@ -220,8 +204,6 @@ def _install_request_hooks(app: Flask) -> None:
         on_api = request.path.startswith("/api/")
         if on_api and g.get("api_token") is not None:
             return None  # a token was created by someone who had accepted the charter then
-        from .auth.service import charters_stamp, pending_charters
-
         # Remember "all accepted" per account and per published charter set: a new version asks again.
         profiles = ",".join(sorted(current_user.profiles))  # a profile gained mid-session has its own charter
         stamp = f"{current_user.get_id()}/{profiles}/{charters_stamp(db_session())}"
@@ -265,10 +247,7 @@ def _install_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        from .audit import record
-        from .web import client_ip
-
-        record(db_session(), "security.csrf_rejected", actor=current_user.get_id() and current_user.id,
+        audit.record(db_session(), "security.csrf_rejected", actor=current_user.get_id() and current_user.id,
                ip=client_ip(), path=request.path, reason=error.description)
         db_session().commit()
         message = gettext("Le formulaire a expiré ou n'est pas authentique (jeton CSRF invalide). "

@@ -13,10 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy import select
 
 from . import __version__
 from . import hooks as hookspecs
-from .directory.import_cli import import_command
+from .db import db_session
+from .directory import import_report
+from .directory.imports import directory_sources, problem_text, record_failure, run_import
+from .directory.sync import FeedError, ImportPlan
+from .models import Structure
 from .plugins import KERNEL_WIDE
 
 
@@ -566,7 +571,77 @@ def seed(students: int, database_url: str | None, random_seed: int) -> None:
     click.echo(report.summary())
 
 
-cli.add_command(import_command)
+
+# -- directory import ----------------------------------------------------------------------------------
+
+
+def _import_options(pairs: tuple[str, ...]) -> dict[str, Any]:
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"« {pair} » : attendu clé=valeur", param_hint="--option")
+        options[key.strip()] = value.strip()
+    return options
+
+
+def _import_structure_id(session: Any, ref: str | None) -> int | None:
+    """``--structure`` takes an id or a UAI."""
+    if not ref:
+        return None
+    found = session.scalar(select(Structure.id).where(
+        Structure.id == int(ref) if ref.isdigit() else Structure.uai == ref.strip().upper()))
+    if found is None:
+        raise click.ClickException(f"structure inconnue : {ref}")
+    return found
+
+
+@cli.command("import")
+@click.argument("source_id", metavar="SOURCE")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--dry-run", is_flag=True, help="Simule l'import et montre les différences sans rien écrire.")
+@click.option("--database-url", "--db", "database_url", help="URL SQLAlchemy (sinon PREAU_DATABASE_URL).")
+@click.option("--structure", "structure_id", help="Structure cible, UAI ou id (sources par établissement).")
+@click.option("--option", "-o", "option_pairs", multiple=True, help="Option de la source, clé=valeur.")
+@click.option("--rows", default=10, show_default=True, help="Lignes montrées par type de changement.")
+def import_command(source_id: str, paths: tuple[str, ...], dry_run: bool, database_url: str | None,
+                   structure_id: str | None, option_pairs: tuple[str, ...], rows: int) -> None:
+    """Importe un annuaire (aaf, csv…) : fichiers, dossiers ou archives zip."""
+    app = _make_app(database_url)
+    sources = directory_sources(app)
+    if source_id not in sources:
+        raise click.ClickException(f"source inconnue : {source_id} (disponibles : {', '.join(sorted(sources))})")
+    source, options = sources[source_id], _import_options(option_pairs)
+
+    def progress(percent: int, message: str) -> None:
+        click.echo(f"[{percent:3d} %] {message}", err=True)
+
+    with app.app_context():
+        session = db_session()
+        target_id = _import_structure_id(session, structure_id)
+        try:
+            result = run_import(session, source, list(paths), dry_run=dry_run, options=options,
+                                structure_id=target_id, progress=progress)
+        except FeedError as error:
+            record_failure(session, source_id, error, dry_run=dry_run, structure_id=target_id)
+            session.commit()
+            click.echo(f"Erreur : {error}", err=True)
+            sys.exit(1)
+        except Exception as error:  # an unexpected failure: everything written is rolled back, and said so
+            record_failure(session, source_id, error, dry_run=dry_run, structure_id=target_id)
+            session.commit()
+            click.echo(f"Erreur inattendue, rien n'a été importé : {type(error).__name__}: {error}", err=True)
+            sys.exit(1)
+        plan = result if isinstance(result, ImportPlan) else result.plan
+        if plan.fatal:  # a dry run of a feed with fatal problems: say so, exit non-zero
+            session.commit()
+            click.echo(import_report.format_report(plan, dry_run=True, rows=rows))
+            click.echo(f"Erreur : {problem_text(plan.fatal[0])}", err=True)
+            sys.exit(1)
+        session.commit()
+    click.echo(import_report.format_report(plan, dry_run=dry_run, rows=rows))
+    if not isinstance(result, ImportPlan):  # applied: a report
+        click.echo(f"Durée : {result.seconds:.1f} s")
 
 
 def main() -> None:

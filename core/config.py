@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from .errors import PreauError
 
@@ -123,3 +124,13 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             raise ConfigError("PREAU_SECRET_KEY est obligatoire en production (une longue chaîne aléatoire).")
         config["SECRET_KEY"] = _dev_secret(instance_dir())
     return config
+
+
+def secret_values(config: Any) -> tuple[str, ...]:
+    """The secrets held inside the configuration's values (the password of ``PREAU_SMTP_URL``), to mask wherever
+    an error could show them: a job's last error, the log."""
+    try:
+        password = urlsplit(config.get("SMTP_URL") or "").password
+    except ValueError:
+        return ()
+    return (unquote(password),) if password else ()

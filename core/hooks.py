@@ -31,7 +31,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import click
     import flask
 
-    from .types import AppManifest, Connector, DirectorySource, MenuItem, Right, SettingSpec, Widget
+    from .models import Structure
+    from .types import AdminLink, AppManifest, Connector, DirectorySource, MenuItem, Right, SettingSpec, Widget
 
 PROJECT = "preau"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -196,6 +197,21 @@ def preau_communication_groups(user: Any) -> list[int] | None:
 
     :param user: the :class:`preau.User` who writes or searches.
     :returns: ids of :class:`preau.Group`, or ``None``.
+    """
+
+
+@hookspec
+def preau_structure_admin_links(structure: Structure) -> list[AdminLink]:
+    """Add links to a structure's administration page (``/admin/structures/<id>``), under the kernel's own:
+    the slot for a plugin's administration tools of that structure (the GAR plugin's directory export).
+
+    Dispatched to the plugins enabled for ``structure``; called robustly, each time the page is shown (keep
+    it cheap: no query beyond the structure's own fields). The link's view checks on the server that the
+    administrator's scope covers the structure; the page only shows the links.
+
+    :param structure: the :class:`preau.Structure` whose page is shown.
+    :returns: a list of :class:`preau.AdminLink` (an invalid one is left out and reported to administrators),
+        or ``None``.
     """
 
 

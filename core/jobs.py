@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import audit
+from .config import secret_values
 from .db import affected_rows
 from .errors import PreauError
 from .models import Job, JobState
@@ -129,8 +130,6 @@ def plugin_handlers(app: Flask) -> dict[str, Handler]:
 
 
 def find_handler(app: Flask, kind: str) -> Handler | None:
-    from . import mail  # noqa: F401 - registers the kernel's "mail.send"
-
     return _KERNEL_HANDLERS.get(kind) or plugin_handlers(app).get(kind)  # kernel names cannot be taken over
 
 
@@ -315,7 +314,7 @@ def _record_failure(app: Flask, session: Session, job_id: int, exc: BaseExceptio
     if job is None or job.state != JobState.RUNNING:  # cancelled while it ran: the cancellation stands
         session.commit()
         return
-    job.last_error = describe_error(exc, _config_secrets(app))
+    job.last_error = describe_error(exc, secret_values(app.config))
     job.locked_until = None
     if isinstance(exc, PermanentJobError) or job.attempts >= job.max_attempts:
         job.state, job.finished_at = JobState.FAILED, utcnow()
@@ -324,12 +323,6 @@ def _record_failure(app: Flask, session: Session, job_id: int, exc: BaseExceptio
         job.state, job.run_after = JobState.QUEUED, utcnow() + _backoff(app.config, job.attempts)
         log.info("job %s (%s) will be retried: %s", job.id, job.kind, job.last_error)
     session.commit()
-
-
-def _config_secrets(app: Flask) -> tuple[str, ...]:
-    from .mail import smtp_password
-
-    return (smtp_password(app.config.get("SMTP_URL")),)
 
 
 def run_pending(app: Flask, *, limit: int | None = None, now: datetime | None = None) -> list[Job]:

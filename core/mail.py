@@ -53,15 +53,6 @@ def parse_smtp_url(url: str) -> SmtpSettings:
                         unquote(parts.password) if parts.password else None)
 
 
-def smtp_password(url: str | None) -> str:
-    """The password of an SMTP URL (to mask it in errors), or ''."""
-    try:
-        password = urlsplit(url or "").password
-    except ValueError:
-        return ""
-    return unquote(password) if password else ""
-
-
 def _check_address(address: str) -> str:
     address = (address or "").strip()
     _, parsed = parseaddr(address)

@@ -6,15 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, g, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import audit
 from .db import db_session
 from .directory.structures import ancestor_distances
 from .errors import PreauError
 from .models import Setting
 from .plugins import PluginRegistry
 from .types import SettingSpec
+from .urls import UrlError, checked_url
 
 _KINDS = {"str": str, "int": int, "bool": bool, "url": str}
 MAX_TEXT = 500
@@ -126,10 +129,6 @@ def own_values(session: Session, app_id: str, structure_id: int) -> dict[str, An
 
 def _parsed(spec: SettingSpec, raw: str) -> Any:
     """A form value as the spec's kind; ``None`` means "no value here" (inherit)."""
-    from flask_babel import gettext as _
-
-    from .portal.services import ServiceError, checked_url
-
     raw = raw.strip()
     if spec.kind == "bool":
         return raw == "1"
@@ -144,7 +143,7 @@ def _parsed(spec: SettingSpec, raw: str) -> Any:
     if spec.kind == "url":
         try:
             return checked_url(raw)
-        except ServiceError as error:
+        except UrlError as error:
             raise SettingError(f"{spec.label} : {error}") from None
     return raw
 
@@ -153,8 +152,6 @@ def set_structure_values(session: Session, registry: PluginRegistry, app_id: str
                          form: dict[str, str], *, actor: Any = None) -> list[str]:
     """Set the plugin's settings of a structure from form strings (an empty text inherits again); every value
     is checked before any is written. Returns the keys that changed (audited)."""
-    from . import audit
-
     record = registry.by_app_id(app_id)
     specs = record.settings if record else []
     parsed = {spec.key: _parsed(spec, form.get(spec.key, "")) for spec in specs}

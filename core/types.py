@@ -176,6 +176,27 @@ class MenuItem:
 
 
 @dataclass(frozen=True)
+class AdminLink:
+    """A link a plugin adds to a structure's administration page (``preau_structure_admin_links``), under the
+    kernel's own links: e.g. the GAR plugin's "export the directory to the GAR" of a school.
+
+    ``id`` is prefixed with the app id; ``label`` is a msgid (``N_``), translated when the page shows it; ``url``
+    is a local path (usually under ``/apps/<app id>/``), whose view checks the administrator's scope itself."""
+
+    id: str
+    label: str
+    url: str
+
+    def validate(self, app_id: str) -> None:
+        if not self.id.startswith(app_id + "."):
+            raise ManifestError(f"admin link {self.id!r} must be prefixed with '{app_id}.'")
+        if not self.url.startswith("/") or self.url.startswith("//"):
+            raise ManifestError(f"admin link {self.id}: {self.url!r} must be a local path")
+        if not self.label:
+            raise ManifestError(f"admin link {self.id}: a label is required")
+
+
+@dataclass(frozen=True)
 class SettingSpec:
     """A setting a plugin declares, looked up profile → structure → platform."""
 

@@ -8,10 +8,10 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session, aliased
 
 from preau.cli import cli
-from preau.communication.defaults import rules_for_structures
 from preau.communication.engine import filter_reachable
 from preau.db import make_engine
 from preau.directory.codes import CODE_ALPHABET
+from preau.directory.default_links import rules_for_structures
 from preau.directory.seed import SOURCE, SeedError, plan_academie, seed_academie, uai_code
 from preau.directory.structures import create_structure
 from preau.directory.users import create_user

@@ -17,8 +17,8 @@ from sqlalchemy import false, or_, select
 from werkzeug.datastructures import FileStorage
 
 from ..db import db_session
-from ..directory.import_cli import ACTIONS, CHANGE_LABELS, KIND_LABELS
 from ..directory.import_jobs import IMPORT_JOB, enqueue_import, safe_name, store_uploads
+from ..directory.import_report import ACTIONS, CHANGE_LABELS, KIND_LABELS
 from ..directory.imports import directory_sources
 from ..directory.sync_plan import RECORD_KINDS
 from ..jobs import DEAD_WORKER_ERROR, cancel_job, is_interrupted

@@ -14,10 +14,13 @@ from ..auth import service, totp
 from ..db import db_session
 from ..directory import scopes
 from ..directory.account_admin import card_details
+from ..directory.enablement import enabled_apps
 from ..directory.lifecycle import STATE_LABELS, transition
 from ..directory.search import PageRequest, search_users
 from ..directory.structures import DirectoryError, children_of, parents_of
 from ..models import AccountState, Structure, User
+from ..plugins import PluginRegistry
+from ..types import AdminLink, ManifestError
 from ..web import client_ip
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -93,7 +96,27 @@ def structure(structure_id: int):
     return render_template("admin/structure.html", structure=structure, users=users, total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), q=query_text, profile=profile,
                            parents=parents_of(session, structure.id), children=children_of(session, structure.id),
-                           state_labels=STATE_LABELS)
+                           state_labels=STATE_LABELS, plugin_links=_plugin_links(structure))
+
+
+def _plugin_links(structure: Structure) -> list[AdminLink]:
+    """The links the plugins enabled for the structure add to its page; an invalid one is left out (and
+    reported on the plugins' health page), a plugin that fails adds none."""
+    registry: PluginRegistry = current_app.extensions["preau.plugins"]
+    links: list[AdminLink] = []
+    answers = registry.call_each("preau_structure_admin_links", apps=enabled_apps(db_session(), structure.id),
+                                 structure=structure)
+    for record, answer in answers:
+        for link in answer if isinstance(answer, list) else []:
+            try:
+                if not isinstance(link, AdminLink):
+                    raise ManifestError(f"{link!r} is not an AdminLink")
+                link.validate(record.app_id)
+            except ManifestError as error:
+                registry.note_failure(record.app_id, "preau_structure_admin_links", error)
+                continue
+            links.append(link)
+    return links
 
 
 def _user_card(user: User, reset_code: str | None = None, status: int = 200):

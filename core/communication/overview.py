@@ -14,10 +14,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from ..directory.default_links import ALL, GUEST, RELATIVE, STAFF, STUDENT, TEACHER
 from ..directory.structures import ancestor_ids
 from ..models import CommLink, CommVersion, Group, GroupKind, GroupMember, Structure, User
 from ..types import N_
-from .defaults import ALL, GUEST, RELATIVE, STAFF, STUDENT, TEACHER
 from .engine import CommunicationError
 from .rules import Link, RuleChange, current_state, profile_groups
 

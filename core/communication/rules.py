@@ -11,9 +11,9 @@ from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..directory.default_links import insert_links, rules_for_structures
 from ..directory.structures import ancestor_ids, descendant_ids
 from ..models import CommLink, CommSettings, CommVersion, Group, GroupKind, GroupMember, Structure
-from .defaults import insert_links, rules_for_structures
 from .engine import CommunicationError
 
 Link = tuple[int, int]

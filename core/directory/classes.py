@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from ..communication.defaults import install_class_defaults, members_communicate_by_default
 from ..models import Group, GroupKind, SchoolClass, Structure
 from ..types import Profile
+from .default_links import install_class_defaults, members_communicate_by_default
 from .structures import DirectoryError
 
 CLASS_PROFILES = {Profile.TEACHER: "Enseignants", Profile.STUDENT: "Élèves", Profile.RELATIVE: "Parents"}

@@ -1,4 +1,5 @@
-"""The default matrix of DESIGN.md §2, as links between the automatic groups of a structure.
+"""The default communication links of DESIGN.md §2, between the automatic groups a new structure or class gets
+(the directory installs them when it creates the groups; the rule engine is :mod:`preau.communication`).
 
 | from \\ to  | Personnels | Enseignants | Élèves                  | Parents            | Invités |
 |------------|------------|-------------|-------------------------|--------------------|---------|

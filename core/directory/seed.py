@@ -28,7 +28,6 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from ..communication.defaults import GroupRow, default_rules
 from ..db import Model
 from ..errors import PreauError
 from ..models import AccountState, Function, Structure, StructureKind, User
@@ -37,6 +36,7 @@ from ..models.directory import display_name_of
 from ..types import Profile
 from .classes import class_group_rows
 from .codes import CODE_ALPHABET, login_base
+from .default_links import GroupRow, default_rules
 from .structures import profile_group_rows
 
 SOURCE = "seed"

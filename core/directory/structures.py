@@ -9,16 +9,16 @@ from flask_babel import gettext as _
 from sqlalchemy import func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from ..communication.defaults import (
+from ..db import session_memo
+from ..errors import PreauError
+from ..models import Group, GroupKind, Structure, StructureKind, StructureLink
+from ..types import Profile
+from .default_links import (
     drop_cross_links,
     install_city_reach,
     install_structure_defaults,
     members_communicate_by_default,
 )
-from ..db import session_memo
-from ..errors import PreauError
-from ..models import Group, GroupKind, Structure, StructureKind, StructureLink
-from ..types import Profile
 
 PROFILE_GROUP_NAMES = {
     Profile.TEACHER: "Enseignants",

@@ -20,7 +20,6 @@ from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..communication.defaults import members_communicate_by_default
 from ..db import table_of
 from ..models import (
     AccountState,
@@ -42,6 +41,7 @@ from ..models.imports import ImportFingerprint, ImportPendingDeletion, ImportRun
 from ..types import Profile
 from .classes import create_class
 from .codes import login_base
+from .default_links import members_communicate_by_default
 from .feed import Feed, FeedProblem
 from .seed import activation_codes
 from .structures import create_structure, link_structures

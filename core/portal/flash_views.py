@@ -1,12 +1,12 @@
 """The user's side of flash messages: the banner on every page, the list of current messages, "marquer comme lu".
 
-Routes join the portal blueprint; the banner's data is computed at most once per request, and only when a
+Its own blueprint, ``flash`` (``/flash``); the banner's data is computed at most once per request, and only when a
 page built on base.html asks for it.
 """
 
 from __future__ import annotations
 
-from flask import current_app, g, redirect, render_template, request
+from flask import Blueprint, current_app, g, redirect, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
@@ -14,7 +14,8 @@ from ..db import db_session
 from ..models import AccountState
 from ..web import safe_next
 from . import flash as flash_service
-from .views import bp
+
+bp = Blueprint("flash", __name__)
 
 
 def _today():

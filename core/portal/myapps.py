@@ -17,7 +17,7 @@ from ..db import session_memo
 from ..errors import PreauError
 from ..models import AppFavourite, User
 from ..rights import Access
-from ..sso.launch import plugin_tile_url
+from .launches import plugin_tile_url
 from .services import user_tiles
 
 MAX_FAVOURITES = 50

@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, urls
 from ..directory.structures import DirectoryError, ancestor_distances
 from ..models import (
     AccountState,
@@ -36,7 +35,6 @@ from ..types import THEMES, Profile
 from .catalogue import PLACEHOLDER_VALUE, CatalogueEntry, catalogue, placeholders_of
 
 PROFILES = tuple(p.value for p in Profile)
-MAX_URL = 2000
 MAX_VALUE = 500
 # Attributes an administrator may release to a connector's service (CAS attributes, LTI / OpenID claims).
 RELEASABLE_ATTRIBUTES = ("login", "display_name", "first_name", "last_name", "email", "profile", "uai",
@@ -52,23 +50,10 @@ class ServiceError(DirectoryError):
 
 def checked_url(raw: str) -> str:
     """An absolute http(s) URL with a host, else :class:`ServiceError` (``javascript:``, ``data:``, relative…)."""
-    url = (raw or "").strip()
-    if not url:
-        raise ServiceError(_("L'adresse du lien est obligatoire."))
-    if len(url) > MAX_URL or any(ch.isspace() or ord(ch) < 32 for ch in url):
-        raise ServiceError(_("L'adresse du lien n'est pas valide."))
     try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        parts.port  # noqa: B018 - raises on a malformed port
-    except ValueError:
-        raise ServiceError(_("L'adresse du lien n'est pas valide.")) from None
-    if parts.scheme.lower() not in ("http", "https"):
-        raise ServiceError(_("L'adresse doit commencer par http:// ou https:// (reçu : « %(scheme)s »).",
-                             scheme=(parts.scheme or url)[:40]))
-    if not host or "." not in host.strip(".") and host != "localhost":
-        raise ServiceError(_("L'adresse du lien doit nommer un site, par exemple https://www.exemple.fr/."))
-    return url
+        return urls.checked_url(raw)
+    except urls.UrlError as error:
+        raise ServiceError(str(error)) from None
 
 
 def _checked_profiles(profiles: Iterable[str]) -> list[str]:

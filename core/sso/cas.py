@@ -24,16 +24,19 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..auth import service as auth_service
 from ..auth import sessions
+from ..auth import views as auth_views  # the kernel's login helpers: one password check in Préau
 from ..auth.forms import LoginForm, LogoutForm
 from ..db import db_session, prepare_write
 from ..errors import PreauError
+from ..extensions import OPEN_ENDPOINTS, csrf
 from ..jobs import enqueue, job_handler
-from ..models import CasTicket, Job, StructureConnector
+from ..models import CasTicket, Job, StructureConnector, User
 from ..models._time import utcnow
 from ..portal.catalogue import PLACEHOLDER_VALUE, catalogue, placeholders_of
 from ..web import client_ip
 from . import cas_tickets as tickets
 from . import cas_xml as xml
+from .launch import request_access
 
 bp = Blueprint("cas", __name__, url_prefix="/cas")
 
@@ -140,8 +143,6 @@ def _take_fresh_login(service: str | None) -> bool:
 
 
 def _login_submitted(service: str | None, renew: bool):
-    from ..auth import views as auth_views  # the kernel's login helpers: one password check in Préau
-
     form = LoginForm()
     page: dict[str, Any] = {"service": service or "", "renew": renew}
     if not form.validate_on_submit():
@@ -188,7 +189,7 @@ def _grant(service: str, *, primary: bool):
     user = current_user._get_current_object()
     launch = _remembered_launch(user, service)
     if launch is None:
-        launch = tickets.authorised_launch(db_session(), _registry(), user, service)
+        launch = tickets.authorised_launch(db_session(), _registry(), user, service, access=request_access(user))
         if launch is not None:
             _remember(launch)
     if launch is None:
@@ -238,8 +239,6 @@ def _proxy_callback(ticket: CasTicket, pgt_url: str) -> str | None:
     url = tickets.well_formed_service(pgt_url)
     if url is None or not _callback_allowed(url):
         raise _Refusal("INVALID_PROXY_CALLBACK", "L'adresse de rappel doit être en https.")
-    from ..models import User
-
     user = db_session().get(User, ticket.user_id)
     if user is None or tickets.authorised_launch(db_session(), _registry(), user, url) is None:
         raise _Refusal("INVALID_PROXY_CALLBACK", "L'adresse de rappel n'est pas un service autorisé.")
@@ -340,8 +339,6 @@ def proxy():
     if pgt is None:
         return xml.failure("INVALID_TICKET", "Ticket de mandataire (PGT) inconnu ou expiré.", as_json=as_json,
                            element="proxyFailure")
-    from ..models import User
-
     user = db_session().get(User, pgt.user_id)
     service = tickets.well_formed_service(target)
     launch = tickets.authorised_launch(db_session(), _registry(), user, service) if user and service else None
@@ -396,7 +393,8 @@ def logout():
     back = None
     if current_user.is_authenticated:
         user = current_user._get_current_object()
-        if service and tickets.authorised_launch(db_session(), _registry(), user, service):
+        if service and tickets.authorised_launch(db_session(), _registry(), user, service,
+                                                 access=request_access(user)):
             back = service
         _single_logout(db_session(), user)
         sessions.end_session(db_session(), session.get("sid"))
@@ -433,8 +431,6 @@ def send_logout_request(session_: Session, job: Job) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from ..app import OPEN_ENDPOINTS, csrf
-
     for name in _VALIDATION_ENDPOINTS:
         csrf.exempt(f"{__name__}.{name}")
     app.register_blueprint(bp)

@@ -1,7 +1,7 @@
 """The rules of Préau's CAS server: which services a person may reach, and the tickets' life.
 
 A ``service`` is authorised for a person when it lies under the base URL of a CAS connector that reaches them
-(:func:`preau.sso.launch.reachable_launches`): same scheme, host and port, and a path equal to the base path or
+(:func:`preau.portal.launches.reachable_launches`): same scheme, host and port, and a path equal to the base path or
 below it. Tickets are random, single-use (consumed by one ``UPDATE … WHERE used = false``, so a replay loses
 even on another worker) and short-lived; expired ones are purged by ``preau purge``.
 """
@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 from ..db import affected_rows
 from ..models import AuthSession, CasTicket, Group, GroupMember, SchoolClass, Structure, User
 from ..models._time import utcnow
+from ..portal.launches import Launch, reachable_launches, released_values
 from ..portal.services import RELEASABLE_ATTRIBUTES, reached_connectors
-from .launch import Launch, reachable_launches, released_values
+from ..rights import Access
 
 SERVICE_TICKET_SECONDS = 10
 PROXY_GRANTING_TICKET_SECONDS = 2 * 3600
@@ -78,17 +79,19 @@ def service_matches(service: str, base_url: str) -> bool:
     return path == root.rstrip("/") or path.startswith(root if root.endswith("/") else root + "/")
 
 
-def authorised_launch(session: Session, registry: Any, user: User, service: str) -> Launch | None:
+def authorised_launch(session: Session, registry: Any, user: User, service: str, *,
+                      access: Access | None = None) -> Launch | None:
     """The CAS connector through which ``service`` reaches ``user``, or None (unknown or not granted).
 
-    Data connectors are looked at first: resolving every plugin's rights is needed only when none matches."""
+    Data connectors are looked at first: resolving every plugin's rights is needed only when none matches
+    (``access``: the person's, when the caller has it)."""
     for reached in reached_connectors(session, user, kinds={"cas"}):
         if service_matches(service, reached.base_url):
             connector = reached.connector
             return Launch(reached.key, "cas", reached.entry.name, reached.url, reached.base_url, user, reached.role,
                           connector.structure_id, attributes=tuple(connector.attributes or ("login",)),
                           connector_id=connector.id)
-    return next((launch for launch in reachable_launches(session, registry, user, kinds={"cas"})
+    return next((launch for launch in reachable_launches(session, registry, user, kinds={"cas"}, access=access)
                  if service_matches(service, launch.base_url)), None)
 
 

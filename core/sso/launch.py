@@ -1,18 +1,16 @@
 """The connector launch page: every connector tile of "Mes Applis" opens ``/launch/<key>``.
 
-The page finds the connector among those that reach the person (a forged key is a 404), records the launch
-(statistics count these rows, not the audit log) and hands over to the launcher of the connector's kind: a
-redirect for a plain link, the CAS login for a CAS service, a signed form for LTI… Protocol modules register
-their launcher with :func:`launcher`.
+The page finds the connector among those that reach the person (a forged key is a 404; the resolution lives in
+:mod:`preau.portal.launches`), records the launch (statistics count these rows, not the audit log) and hands
+over to the launcher of the connector's kind: a redirect for a plain link, the CAS login for a CAS service, a
+signed form for LTI… Protocol modules register their launcher with :func:`launcher`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from string import Formatter
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -26,42 +24,17 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy.orm import Session
 
-from .. import statistics
 from ..db import db_session
-from ..models import ConnectorLaunch, Role, User
-from ..models._time import utcnow
-from ..portal.catalogue import PLACEHOLDER_VALUE
-from ..portal.services import reached_connectors
-from ..rights import access_for
-from ..settings import get_setting
-from ..types import Connector
+from ..models import User
+from ..portal.launches import Launch, find_launch, record_launch
+from ..rights import Access
 from ..web import current_access, current_role
 
 bp = Blueprint("sso", __name__)
 
 Launcher = Callable[["Launch"], Any]
 LAUNCHERS: dict[str, Launcher] = {}
-
-
-@dataclass(frozen=True)
-class Launch:
-    """One external service as it opens for one person."""
-
-    key: str  # "connector:<catalogue id>" (a data connector) or "plugin:<connector id>"
-    kind: str  # link, cas, lti11, lti13, saml
-    name: str
-    url: str  # the filled launch URL for this person
-    base_url: str  # the filled base URL of the service
-    user: User
-    role: Role  # the role through which it reaches the person
-    structure_id: int  # the structure whose connector reaches the person (its values live there)
-    values: dict[str, str] = field(default_factory=dict)
-    secrets: dict[str, str] = field(default_factory=dict, repr=False)
-    attributes: tuple[str, ...] = ("login",)
-    connector_id: int | None = None
-    reauthenticate: bool = False
 
 
 def launcher(kind: str) -> Callable[[Launcher], Launcher]:
@@ -74,134 +47,13 @@ def launcher(kind: str) -> Callable[[Launcher], Launcher]:
     return register
 
 
-# -- what reaches a person -------------------------------------------------------------------------------
-
-
-def _placeholders(template: str) -> set[str]:
-    return {name for _text, name, _spec, _conv in Formatter().parse(template) if name}
-
-
-# Placeholders about the person, optional: a login hint such as ``?user={email}`` is dropped when empty.
-USER_PLACEHOLDERS = frozenset({"email"})
-
-
-def _without_empty_parameters(url: str) -> str:
-    parts = urlsplit(url)
-    kept = [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True) if value]
-    return urlunsplit(parts._replace(query=urlencode(kept, quote_via=quote)))
-
-
-def _filled(template: str, values: dict[str, Any]) -> str | None:
-    """The template with its placeholders filled, or None when a required one stays empty."""
-    wanted = _placeholders(template)
-    if any(not values.get(name) for name in wanted - USER_PLACEHOLDERS):
-        return None
-    url = template.format(**{name: str(values.get(name) or "") for name in wanted})
-    return _without_empty_parameters(url) if wanted & USER_PLACEHOLDERS else url
-
-
-def _is_web_url(url: str) -> bool:
-    """A filled URL must still be http(s): a setting such as ``{url}`` cannot smuggle ``javascript:``."""
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
-def _fits(name: str, value: Any, templates: tuple[str, ...]) -> bool:
-    """A setting that starts a URL (``{url}…``) is a whole address, checked once filled; anywhere else (a host
-    label, a path segment) it may hold letters, digits, dots and dashes only, so it cannot change the host."""
-    if all(template.startswith("{" + name + "}") for template in templates if name in _placeholders(template)):
-        return True
-    return bool(PLACEHOLDER_VALUE.match(str(value or "")))
-
-
-def _plugin_launch(session: Session, registry: Any, user: User, connector: Connector) -> Launch | None:
-    """A plugin connector opens through the first role whose structure fills its placeholders
-    (``{uai}`` and the plugin's own settings, set per structure by administrators)."""
-    app_id = connector.id.split(".", 1)[0]
-    record = registry.by_app_id(app_id)
-    keys = {spec.key for spec in record.settings} if record else set()
-    for role in user.roles:
-        template = connector.url_for_profile({role.profile})
-        wanted = _placeholders(template) | _placeholders(connector.url)
-        values: dict[str, Any] = {"uai": (role.structure.uai or "").lower(),
-                                  "email": quote(user.email or "", safe="")}
-        for name in wanted & keys:
-            value = get_setting(session, registry, app_id, name, structure_id=role.structure_id,
-                                profile=role.profile)
-            values[name] = value if _fits(name, value, (template, connector.url)) else None
-        url, base = _filled(template, values), _filled(connector.url, values)
-        if url and base and _is_web_url(url) and _is_web_url(base):
-            return Launch(f"plugin:{connector.id}", connector.kind, connector.name, url, base, user, role,
-                          role.structure_id, attributes=connector.attributes,
-                          reauthenticate=connector.reauthenticate)
-    return None
-
-
-def _data_launches(session: Session, user: User, roles: list[Role] | None, kinds: set[str] | None,
-                   catalogue_ids: set[str] | None = None) -> list[Launch]:
-    return [Launch(reached.key, reached.entry.kind, reached.entry.name, reached.url, reached.base_url, user,
-                   reached.role, reached.connector.structure_id, dict(reached.connector.values or {}),
-                   dict(reached.connector.secrets or {}), tuple(reached.connector.attributes or ("login",)),
-                   reached.connector.id, reached.entry.reauthenticate)
-            for reached in reached_connectors(session, user, roles, kinds=kinds, catalogue_ids=catalogue_ids)]
-
-
-def _plugin_connectors(session: Session, registry: Any, user: User, roles: list[Role] | None) -> list[Connector]:
-    """The plugin connectors whose right reaches the person: the request's cached access when it is theirs."""
-    if roles is None and has_request_context() and current_user.is_authenticated and current_user.id == user.id \
+def request_access(user: User) -> Access | None:
+    """The request's access (computed once per request) when ``user`` is the person logged in with all their
+    roles; ``None`` otherwise (a server-to-server call, a role chosen with the role switch)."""
+    if has_request_context() and current_user.is_authenticated and current_user.id == user.id \
             and current_role() is None:
-        return current_access().connectors
-    return access_for(session, registry, user, roles).connectors
-
-
-def reachable_launches(session: Session, registry: Any, user: User, kinds: Iterable[str] | None = None,
-                       roles: Iterable[Role] | None = None) -> list[Launch]:
-    """Every connector that reaches ``user`` (data connectors of their structures, plugin connectors whose
-    right reaches them), optionally only those of ``kinds``."""
-    wanted = set(kinds) if kinds is not None else None
-    chosen = list(roles) if roles is not None else None
-    launches = _data_launches(session, user, chosen, wanted)
-    for connector in _plugin_connectors(session, registry, user, chosen):
-        if wanted is None or connector.kind in wanted:
-            launch = _plugin_launch(session, registry, user, connector)
-            if launch is not None:
-                launches.append(launch)
-    return launches
-
-
-def find_launch(session: Session, registry: Any, user: User, key: str,
-                roles: Iterable[Role] | None = None) -> Launch | None:
-    """The launch named ``key`` if it reaches ``user``, looking only where that key can be."""
-    kind, _sep, name = key.partition(":")
-    chosen = list(roles) if roles is not None else None
-    if kind == "connector":
-        return next(iter(_data_launches(session, user, chosen, None, {name})), None)
-    if kind == "plugin":
-        connector = next((c for c in _plugin_connectors(session, registry, user, chosen) if c.id == name), None)
-        return _plugin_launch(session, registry, user, connector) if connector is not None else None
+        return current_access()
     return None
-
-
-def plugin_tile_url(session: Session, registry: Any, user: User, connector: Connector) -> str | None:
-    """Where a plugin connector's tile points (its launch page), or None when it cannot open yet."""
-    if _plugin_launch(session, registry, user, connector) is None:
-        return None
-    return url_for("sso.launch", key=f"plugin:{connector.id}")
-
-
-def released_values(user: User, released: Iterable[str], profile: str | None = None) -> dict[str, str]:
-    """The person's simple attributes a connector releases (see ``RELEASABLE_ATTRIBUTES``), empty ones left
-    out. Each protocol names them its own way (CAS attributes, ``lis_person_*``, OpenID claims)."""
-    values = {"login": user.login, "display_name": user.display_name, "first_name": user.first_name,
-              "last_name": user.last_name, "email": user.email, "profile": profile,
-              "external_id": user.external_id}
-    return {name: str(values[name]) for name in set(released) & set(values) if values[name]}
-
-
-def record_launch(session: Session, launch: Launch) -> None:
-    session.add(ConnectorLaunch(user_id=launch.user.id, structure_id=launch.structure_id, key=launch.key,
-                                kind=launch.kind, profile=launch.role.profile, at=utcnow()))
-    statistics.record_connector_launch(session, launch.role.structure_id, launch.role.profile, launch.key)
 
 
 # -- pages -----------------------------------------------------------------------------------------------
@@ -239,7 +91,7 @@ def _open_cas_service(launch: Launch):
 def launch(key: str):
     session, registry = db_session(), current_app.extensions["preau.plugins"]
     user = current_user._get_current_object()
-    found = find_launch(session, registry, user, key)
+    found = find_launch(session, registry, user, key, access=request_access(user))
     if found is None:
         abort(404)
     response = LAUNCHERS.get(found.kind, _open_link)(found)

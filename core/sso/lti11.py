@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from ..db import db_session
 from ..directory.users import children_of, classes_of
 from ..models import Function, Role, Structure, User
+from ..portal.launches import Launch, released_values
 from ..types import Profile
-from .launch import Launch, autosubmit_page, launcher, released_values
+from .launch import autosubmit_page, launcher
 
 # LIS roles of LTI 1.1 (context roles, short form; institution roles as URNs).
 PROFILE_ROLES: dict[str, tuple[str, ...]] = {

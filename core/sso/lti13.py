@@ -42,6 +42,7 @@ from .. import __version__
 from ..db import affected_rows, db_session
 from ..directory.users import children_of, classes_of
 from ..errors import PreauError
+from ..extensions import OPEN_ENDPOINTS, csrf
 from ..models import (
     Function,
     GroupMember,
@@ -55,9 +56,10 @@ from ..models import (
     User,
 )
 from ..models._time import utcnow
+from ..portal.launches import Launch, find_launch, reachable_launches, record_launch, released_values
 from ..types import Profile
 from . import lti13_keys as keys
-from .launch import Launch, autosubmit_page, find_launch, launcher, reachable_launches, record_launch, released_values
+from .launch import autosubmit_page, launcher, request_access
 from .lti13_tools import deployment_for, tool_and_deployment
 
 bp = Blueprint("lti13", __name__, url_prefix="/lti13")
@@ -393,7 +395,7 @@ def _class_launches(session: Session, user: User, school_class: SchoolClass) -> 
     """The LTI 1.3 connectors reaching the person in the class's structure, with their tool."""
     registry = current_app.extensions["preau.plugins"]
     result: list[tuple[Launch, LtiTool]] = []
-    for launch in reachable_launches(session, registry, user, kinds={"lti13"}):
+    for launch in reachable_launches(session, registry, user, kinds={"lti13"}, access=request_access(user)):
         if launch.structure_id != school_class.structure_id:
             continue
         tool, deployment = _tool_and_deployment(session, launch.key, launch.structure_id)
@@ -800,8 +802,6 @@ SERVER_ENDPOINTS = {"lti13.jwks", "lti13.token", "lti13.nrps", "lti13.line_items
 
 
 def init_app(app: Flask) -> None:
-    from ..app import OPEN_ENDPOINTS, csrf
-
     for name in ("auth", "token", "nrps", "line_items", "line_item", "scores", "results", "deep_link_return"):
         csrf.exempt(f"{__name__}.{name}")
     app.register_blueprint(bp)

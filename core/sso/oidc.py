@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 
 from ..auth.passwords import verify_password
 from ..db import db_session
+from ..extensions import OPEN_ENDPOINTS, csrf
 from ..models import OAuthClient, OAuthCode, OAuthToken, User
 from ..models._time import utcnow
 from . import oidc_service as service
@@ -432,8 +433,6 @@ OPEN = {"oidc.token", "oidc.revoke", "oidc.userinfo", "oidc.discovery", "oidc.jw
 
 
 def init_app(app: Flask) -> None:
-    from ..app import OPEN_ENDPOINTS, csrf
-
     app.config.setdefault("OAUTH2_REFRESH_TOKEN_GENERATOR", True)
     app.config.setdefault("OAUTH2_TOKEN_EXPIRES_IN", {"authorization_code": ACCESS_LIFETIME,
                                                       "refresh_token": ACCESS_LIFETIME})

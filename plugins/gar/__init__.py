@@ -8,10 +8,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Blueprint
+from flask import Blueprint, url_for
 from sqlalchemy.orm import Session
 
-from preau import N_, AppManifest, DemoDirectory, Profile, Right, SettingSpec, Widget, __version__, hookimpl
+from preau import (
+    N_,
+    AdminLink,
+    AppManifest,
+    DemoDirectory,
+    Profile,
+    Right,
+    SettingSpec,
+    Structure,
+    Widget,
+    __version__,
+    hookimpl,
+)
 
 from . import models  # noqa: F401 - the plugin's table, for the metadata
 from .demo import add_demo_assignments
@@ -56,6 +68,15 @@ def preau_widgets() -> list[Widget]:
 @hookimpl
 def preau_migrations() -> str:
     return str(Path(__file__).parent / "migrations" / "versions")
+
+
+@hookimpl
+def preau_structure_admin_links(structure: Structure) -> list[AdminLink]:
+    """A school's directory export to the GAR, on its administration page (a school has a UAI)."""
+    if not structure.uai:
+        return []
+    return [AdminLink(f"{APP_ID}.export", N_("Export de l'annuaire vers le GAR (Médiacentre, fichiers XML)"),
+                      url_for("gar.export_zip", structure_id=structure.id))]
 
 
 @hookimpl

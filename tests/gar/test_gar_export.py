@@ -157,6 +157,25 @@ def test_an_administrator_downloads_the_file_set_as_a_zip(client, login_as, coll
     assert sorted(n.split("_")[1] for n in names) == sorted(f"GAR-ENT-{k}" for k in FILE_KINDS)
 
 
+def test_the_schools_administration_page_links_to_the_export_through_the_gar_plugins_slot(db, login_as, college):
+    page = login_as(college.admin).get(f"/admin/structures/{college.structure.id}").get_data(as_text=True)
+    assert f'href="/apps/gar/export/{college.structure.id}.zip"' in page
+    assert "Export de l'annuaire vers le GAR (Médiacentre, fichiers XML)</a>" in page
+
+
+def test_the_export_link_is_gone_where_the_gar_is_not_enabled_or_the_school_has_no_uai(db, login_as, college):
+    from preau.rights import set_enabled
+
+    client = login_as(college.admin)
+    set_enabled(db, college.structure, "gar", False)
+    db.flush()
+    assert "/apps/gar/export/" not in client.get(f"/admin/structures/{college.structure.id}").get_data(as_text=True)
+    set_enabled(db, college.structure, "gar", True)
+    college.structure.uai = None
+    db.flush()
+    assert "/apps/gar/export/" not in client.get(f"/admin/structures/{college.structure.id}").get_data(as_text=True)
+
+
 def test_a_teacher_or_another_schools_admin_cannot_download_the_export(db, client, login_as, college, ecole):
     assert login_as(college.teacher).get(f"/apps/gar/export/{college.structure.id}.zip").status_code == 403
     client.get("/auth/logout")

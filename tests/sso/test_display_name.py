@@ -12,7 +12,7 @@ from preau.auth import tokens
 from preau.directory.sync import apply_import
 from preau.directory.users import create_user
 from preau.models import User
-from preau.sso.launch import released_values
+from preau.portal.launches import released_values
 from preau_plugins.aaf.reader import read_aaf
 from tests.imports.aaf_files import small_set, student, write
 from tests.sso.cas_helpers import FOLIOS, add_cas_connector

@@ -90,7 +90,7 @@ def test_the_autosubmit_page_lets_forms_go_to_the_tool_only(app, db):
 
 
 def test_a_setting_inside_a_host_name_cannot_change_the_host(app, db, school, login_as, enable_plugin):
-    from preau.sso.launch import _fits
+    from preau.portal.launches import _fits
 
     assert _fits("instance", "bassin-sud", ("https://{instance}.elea.apps.education.fr/",))
     for smuggled in ("evil.example/x", "evil.example#", "a@evil.example", "x?y=1", ""):

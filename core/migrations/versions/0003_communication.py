@@ -54,7 +54,7 @@ def upgrade() -> None:
 
 
 def _install_defaults_for_existing_structures() -> None:
-    from preau.communication.defaults import (  # noqa: PLC0415 - the rules live in the kernel, once
+    from preau.directory.default_links import (  # noqa: PLC0415 - the rules live in the kernel, once
         insert_links, members_communicate_by_default, rules_for_structures)
 
     bind = op.get_bind()
