@@ -16,6 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
+API_VERSION = "1.0.0"
+"""The version of the plugin API (SemVer), separate from the package's ``__version__``: a manifest's
+``requires_preau`` is checked against it. A new public name bumps the minor, a removed or changed one the major
+(after a minor release in which it warned, see :func:`preau.deprecated`)."""
 
 _LAZY = {
     # the plugin contract
@@ -44,6 +48,8 @@ _LAZY = {
     "Profile": ("types", "Profile"),
     "PROFILE_LABELS": ("types", "PROFILE_LABELS"),
     "N_": ("types", "N_"),
+    "link_plugin": ("link_plugins", "link_plugin"),
+    "deprecated": ("deprecation", "deprecated"),
     # the base of every error shown to people (the error page, or an RFC 9457 problem in JSON)
     "PreauError": ("errors", "PreauError"),
     # the application and its database
@@ -132,11 +138,22 @@ _LAZY = {
     "DemoDirectory": ("demo", "DemoDirectory"),
 }
 
-__all__ = ["__version__", *_LAZY]
+# Deprecated public names: old name -> (replacement's public name, API version since, API version removing it).
+# Each still resolves to its replacement, with a DeprecationWarning; a test fails once API_VERSION reaches the
+# removal version, so that the name is removed then.
+_DEPRECATED: dict[str, tuple[str, str, str]] = {}
+
+__all__ = ["__version__", "API_VERSION", *_LAZY]
 
 
 
 def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        from .deprecation import warn_deprecated
+
+        replacement, since, removal = _DEPRECATED[name]
+        warn_deprecated(f"preau.{name}", f"preau.{replacement}", since=since, removal=removal)
+        return __getattr__(replacement)  # not cached: every use warns
     try:
         module_name, attribute = _LAZY[name]
     except KeyError:

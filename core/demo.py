@@ -178,7 +178,7 @@ def _build(session: Session) -> None:
     add_to_group(session, lea, ulis)
 
     registry = current_app.extensions["preau.plugins"]
-    for record in registry.active():
+    for record in registry.apps():
         if record.manifest and not record.manifest.core and record.manifest.editor == "Préau":
             _enable_for_schools(session, record, city, [ferry, curie])
     session.flush()

@@ -94,14 +94,23 @@ AppScope = Iterable[str] | _KernelWide
 """What a dispatch may reach: app ids (core apps are always added) or :data:`KERNEL_WIDE`."""
 
 
-def _preau_version() -> Version:
-    from . import __version__
+def _api_version() -> Version:
+    from . import API_VERSION
 
-    return Version(__version__)
+    return Version(API_VERSION)
 
 
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
+
+
+def _import_object(spec: str) -> Any:
+    """``package.module`` or ``package.module:object`` (an entry point's syntax)."""
+    module, _sep, attribute = spec.partition(":")
+    value = importlib.import_module(module)
+    for part in attribute.split(".") if attribute else ():
+        value = getattr(value, part)
+    return value
 
 
 class PluginRegistry:
@@ -126,8 +135,8 @@ class PluginRegistry:
         for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=self._entry_point_order):
             self._load_one(ep.name, ep.value, self._source_of(ep), lambda ep=ep: ep.load(), denied)
         for module in extra:
-            name = module.rsplit(".", 1)[-1]
-            self._load_one(name, module, "extra", lambda m=module: importlib.import_module(m), denied)
+            name = (module.partition(":")[2] or module).rsplit(".", 1)[-1]  # "pkg.mod" → mod, "pkg.mod:obj" → obj
+            self._load_one(name, module, "extra", lambda m=module: _import_object(m), denied)
         self._admit()
 
     def _admit(self) -> None:
@@ -139,6 +148,7 @@ class PluginRegistry:
         for record in imported:
             if record.active:
                 self._guarded(record, lambda r=record: (self._check_hooks_known(r), self._collect_metadata(r)))
+        self._resolve_requirements()
 
     @staticmethod
     def _entry_point_order(ep: EntryPoint) -> tuple[int, str]:
@@ -209,8 +219,72 @@ class PluginRegistry:
             spec = SpecifierSet(manifest.requires_preau)
         except InvalidSpecifier as exc:
             raise ManifestError(f"requires_preau {manifest.requires_preau!r} is invalid") from exc
-        if not spec.contains(_preau_version(), prereleases=True):
-            raise ManifestError(f"needs Préau {manifest.requires_preau}, this is {_preau_version()}")
+        # Checked against the plugin API's version, not the package's: the contract is what a plugin relies on.
+        if not spec.contains(_api_version(), prereleases=True):
+            raise ManifestError(f"needs Préau {manifest.requires_preau} (plugin API), this Préau offers API "
+                                f"{_api_version()}")
+
+    def _resolve_requirements(self) -> None:
+        """Quarantine the plugins whose requirement is missing, then order the rest requirements first."""
+        changed = True
+        while changed:  # a quarantined requirement takes its dependents along, and theirs
+            changed = False
+            for record in self.active():
+                problem = self._unmet_requirement(record)
+                if problem:
+                    self._quarantine(record, problem)
+                    changed = True
+        self._order_by_requirements()
+
+    def _unmet_requirement(self, record: PluginRecord) -> str | None:
+        assert record.manifest is not None
+        for required in record.manifest.requires:
+            if self.by_app_id(required) is not None:
+                continue
+            other = next((r for r in self.records.values() if required in (r.app_id, r.name)), None)
+            if other is None:
+                return f"requires the plugin {required!r}, which is not installed"
+            if other.state == PluginState.DENIED:
+                return f"requires the plugin {required!r}, which is denied here (PLUGINS_DENY)"
+            return f"requires the plugin {required!r}, which is quarantined ({other.error})"
+        return None
+
+    def _order_by_requirements(self) -> None:
+        """Requirements load (and answer hooks) before the plugins that name them, soft ones included; the
+        order is otherwise kept. A requirement cycle quarantines the plugins in it."""
+        records = list(self.records.values())
+        by_app = {r.app_id: r for r in records if r.active}
+        placed: list[PluginRecord] = []
+        done: set[str] = set()
+
+        def place(record: PluginRecord, path: tuple[str, ...]) -> None:
+            if record.name in done or not record.active:
+                return
+            if record.name in path:
+                cycle = " → ".join([*path[path.index(record.name):], record.name])
+                for name in path[path.index(record.name):]:
+                    self._quarantine(self.records[name], f"requirement cycle: {cycle}")
+                return
+            manifest = record.manifest
+            for required in (*manifest.requires, *manifest.optional_requires) if manifest else ():
+                if required in by_app:
+                    place(by_app[required], (*path, record.name))
+            if record.active and record.name not in done:
+                done.add(record.name)
+                placed.append(record)
+
+        for record in records:
+            place(record, ())
+        ordered = placed + [r for r in records if r.name not in done]
+        if [r.name for r in ordered] == [r.name for r in records]:
+            return
+        self.records = {r.name: r for r in ordered}
+        active = [r for r in ordered if r.active]
+        for record in active:
+            self.pm.unregister(record.plugin)
+        for record in reversed(active):  # pluggy calls the last registered first: answers in load order
+            self.pm.register(record.plugin, name=record.name)
+        self._callers.clear()
 
     def _listed(self, record: PluginRecord, hook: str, kind: type) -> list[Any]:
         items = list(self._metadata(record, hook) or [])
@@ -333,4 +407,37 @@ class PluginRegistry:
 
     def core_app_ids(self) -> set[str]:
         return {r.app_id for r in self.active() if r.manifest and r.manifest.core}
+
+    def apps(self) -> list[PluginRecord]:
+        """The active plugins that are apps (``kind="app"``): those administrators enable per structure."""
+        return [r for r in self.active() if r.manifest is not None and r.manifest.is_app]
+
+    def with_requirements_met(self, app_ids: Iterable[str]) -> set[str]:
+        """``app_ids`` (apps enabled somewhere) less those an app they ``require`` is missing from: an app whose
+        requirement is off in a structure is off there too. Non-app requirements are always on."""
+        kept = set(app_ids)
+        needs = {r.app_id: [q for q in r.manifest.requires if (d := self.by_app_id(q)) and d.manifest
+                            and d.manifest.is_app] for r in self.active() if r.manifest and r.manifest.requires}
+        changed = True
+        while changed:
+            changed = False
+            for app_id in [a for a in kept if needs.get(a)]:
+                if any(required not in kept for required in needs[app_id]):
+                    kept.discard(app_id)
+                    changed = True
+        return kept
+
+    def missing_requirements(self, app_id: str, enabled: Iterable[str]) -> tuple[list[str], list[str]]:
+        """For the services administration: the apps ``app_id`` requires, then those it optionally requires,
+        that are not among ``enabled`` (the apps on in a structure)."""
+        record = self.by_app_id(app_id)
+        if record is None or record.manifest is None:
+            return [], []
+        on = set(enabled)
+
+        def off(names: tuple[str, ...]) -> list[str]:
+            return [n for n in names if (d := self.by_app_id(n)) is not None and d.manifest is not None
+                    and d.manifest.is_app and n not in on]
+
+        return off(record.manifest.requires), off(record.manifest.optional_requires)
 

@@ -32,6 +32,7 @@ from .directory.enablement import enabled_apps, nearest_app_decisions
 from .directory.structures import DirectoryError, ancestor_distances, profile_group
 from .models import (
     AppEnablement,
+    AuditEvent,
     Group,
     GroupKind,
     GroupMember,
@@ -43,7 +44,7 @@ from .models import (
     WidgetPolicy,
 )
 from .plugins import PluginRegistry
-from .types import Connector, MenuItem, Widget
+from .types import Connector, MenuItem, Right, Widget
 
 WIDGET_ALLOWED, WIDGET_HIDDEN, WIDGET_MANDATORY = "allowed", "hidden", "mandatory"
 WIDGET_MODES = (WIDGET_ALLOWED, WIDGET_HIDDEN, WIDGET_MANDATORY)
@@ -150,7 +151,9 @@ def access_for(session: Session, registry: PluginRegistry, user: User,
     installed = {r.app_id for r in registry.active()}
     if chosen:
         distances = {sid: ancestor_distances(session, sid) for sid in {r.structure_id for r in chosen}}
-        enabled = {sid: {app for app, on in nearest_app_decisions(session, d).items() if on and app in installed}
+        # An app is off where an app it requires is off (AppManifest.requires).
+        enabled = {sid: registry.with_requirements_met(
+                       app for app, on in nearest_app_decisions(session, d).items() if on and app in installed)
                    for sid, d in distances.items()}
         reaches = _reaches(session, user, chosen, {sid: set(d) for sid, d in distances.items()})
         access.enabled = set().union(*enabled.values())
@@ -302,12 +305,29 @@ def revoke(session: Session, grant_id: int, *, actor: Any = None) -> None:
 
 
 def enable_with_defaults(session: Session, registry: PluginRegistry, structure: Structure, app_id: str, *,
-                         actor: Any = None) -> None:
-    """Enable an app for a structure and grant each right to its default profiles' groups."""
+                         actor: Any = None) -> list[tuple[Right, str]]:
+    """Enable an app for a structure, as the services administration's "Activer" does (and the ``enable_plugin``
+    test fixture: one code path). The first time the app is enabled for that structure, each of its rights is
+    granted to the profile groups of its ``default_profiles`` there; enabling it again later (after a disable or
+    an "inherit") grants nothing, so that what an administrator revoked stays revoked.
+
+    :returns: the ``(right, profile)`` pairs granted now (empty when the app was enabled there before).
+    """
     record = registry.by_app_id(app_id)
-    if record is None:
+    if record is None or record.manifest is None or not record.manifest.is_app:
         raise KeyError(app_id)
+    first = not enabled_before(session, structure, app_id)
     set_enabled(session, structure, app_id, True, actor=actor)
-    for right in record.rights:
+    granted: list[tuple[Right, str]] = []
+    for right in record.rights if first else ():
         for profile in right.default_profiles:
             grant(session, right.id, structure, group=profile_group(session, structure.id, profile), actor=actor)
+            granted.append((right, profile))
+    return granted
+
+
+def enabled_before(session: Session, structure: Structure, app_id: str) -> bool:
+    """Whether ``app_id`` was ever enabled for ``structure`` itself (the audit log keeps every enablement)."""
+    details = session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "rights.app_enabled",
+                                                              AuditEvent.structure_id == structure.id))
+    return any(detail.get("app_id") == app_id for detail in details)

@@ -53,9 +53,24 @@ class ManifestError(PreauError, ValueError):
     status = 500
 
 
+# What a plugin is: an app (enabled per structure, reaching people through its rights), a directory source (an
+# importer run by administrators) or a service (kernel-wide hooks only: commands, jobs, rules). Only apps are
+# listed in the services administration.
+PLUGIN_KINDS = ("app", "directory_source", "service")
+
+
 @dataclass(frozen=True)
 class AppManifest:
-    """The one metadata object of a plugin (returned by ``preau_app``)."""
+    """The one metadata object of a plugin (returned by ``preau_app``).
+
+    ``requires_preau`` is a PEP 440 range checked against :data:`preau.API_VERSION` (the plugin API, not the
+    package version). ``requires`` names the app ids this plugin cannot work without: it is quarantined when one
+    is not installed or quarantined, loads after them, and is off in a structure where one of them is off.
+    ``optional_requires`` names plugins it uses when they are there (it loads without them and hides what needs
+    them where they are off). A plugin imports another only if it names it in one of the two, and only that
+    plugin's public module. ``kind`` says what the plugin is (:data:`PLUGIN_KINDS`): only ``"app"`` plugins are
+    enabled per structure and shown in the services administration.
+    """
 
     id: str
     name: str
@@ -64,10 +79,24 @@ class AppManifest:
     theme: str = "Outils"
     description: str = ""
     icon: str = "app"
-    requires_preau: str = ">=0.1"
+    requires_preau: str = ">=1.0,<2"
     default_profiles: tuple[Profile, ...] = ()
     entry_endpoint: str | None = None
     core: bool = False  # core apps answer for everyone, whatever the enablement
+    requires: tuple[str, ...] = ()
+    optional_requires: tuple[str, ...] = ()
+    kind: str = "app"
+
+    def __post_init__(self) -> None:
+        # Lists are welcome in a manifest (requires=["pronote"]); stored as tuples, the manifest stays hashable.
+        for name in ("requires", "optional_requires", "default_profiles"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value))
+
+    @property
+    def is_app(self) -> bool:
+        return self.kind == "app"
 
     def validate(self) -> None:
         if not _ID.match(self.id):
@@ -76,6 +105,21 @@ class AppManifest:
             raise ManifestError(f"app {self.id}: theme {self.theme!r} is not one of {THEMES}")
         if not self.name or not self.version or not self.editor:
             raise ManifestError(f"app {self.id}: name, version and editor are required")
+        if self.kind not in PLUGIN_KINDS:
+            raise ManifestError(f"app {self.id}: kind {self.kind!r} is not one of {PLUGIN_KINDS}")
+        if not self.is_app and (self.default_profiles or self.entry_endpoint or self.core):
+            raise ManifestError(f"app {self.id}: a {self.kind} has no default profiles, entry point or core flag")
+        self._validate_requirements()
+
+    def _validate_requirements(self) -> None:
+        for required in (*self.requires, *self.optional_requires):
+            if not isinstance(required, str) or not _ID.match(required):
+                raise ManifestError(f"app {self.id}: requirement {required!r} is not an app id")
+            if required == self.id:
+                raise ManifestError(f"app {self.id}: a plugin cannot require itself")
+        named = (*self.requires, *self.optional_requires)
+        if len(set(named)) != len(named):
+            raise ManifestError(f"app {self.id}: each requirement is named once, in requires or optional_requires")
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,15 @@ def test_the_page_lists_installed_apps_with_manifest_and_broken_plugins(client, 
     assert "broken_import" in page  # a fixture plugin that fails to import, with its error
 
 
+def _revoke_all(client, db, structure, right_id):
+    for grant in grants(db, right_id):
+        assert client.post_form(url(structure, f"/grants/{grant.id}/revoke")).status_code == 302
+
+
 def test_enable_for_parents_only_reaches_parents_only(app, client, login_as, school, db):
     login_as(school.admin)
     assert client.post_form(url(school.structure, "/messaging/state"), {"state": "enabled"}).status_code == 302
+    _revoke_all(client, db, school.structure, "messaging.access")  # "Activer" granted the defaults: keep parents
     parents = profile_group(db, school.structure.id, Profile.RELATIVE)
     response = client.post_form(url(school.structure, "/grants"),
                                 {"right": "messaging.access", "target": f"g:{parents.id}"})
@@ -48,9 +54,51 @@ def test_enable_for_parents_only_reaches_parents_only(app, client, login_as, sch
     assert db.get(AppEnablement, (school.structure.id, "messaging")) is None
 
 
+def _teacher_client(app, school):
+    teacher = app.test_client()
+    response = teacher.post_form("/auth/login", {"login": school.teacher.login, "password": school.password})
+    assert response.status_code == 302
+    return teacher
+
+
+def test_activer_in_the_console_grants_the_defaults_and_a_teacher_then_reaches_the_app(app, client, login_as,
+                                                                                         school, db):
+    teacher = _teacher_client(app, school)
+    assert teacher.get("/apps/welcome/").status_code == 404
+    login_as(school.admin)
+    page = client.get(url(school.structure)).get_data(as_text=True)
+    assert 'id="state-welcome"' in page and "Activer" in page
+    refused = client.post(url(school.structure, "/welcome/state"), data={"state": "enabled"})  # no CSRF token
+    assert refused.status_code == 400 and db.get(AppEnablement, (school.structure.id, "welcome")) is None
+    response = client.post_form(url(school.structure, "/welcome/state"), {"state": "enabled"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Droits donnés par défaut" in page
+    # welcome.access goes to every profile (its default_profiles), as docs/plugins.md says
+    assert {g.group_id for g in grants(db, "welcome.access")} == {
+        profile_group(db, school.structure.id, p).id for p in Profile}
+    assert teacher.get("/apps/welcome/").status_code == 200
+
+
+def test_enabling_again_does_not_give_back_what_an_administrator_revoked(app, client, login_as, school, db):
+    teacher = _teacher_client(app, school)
+    login_as(school.admin)
+    client.post_form(url(school.structure, "/welcome/state"), {"state": "enabled"})
+    teachers = profile_group(db, school.structure.id, Profile.TEACHER)
+    [teachers_grant] = [g for g in grants(db, "welcome.access") if g.group_id == teachers.id]
+    client.post_form(url(school.structure, f"/grants/{teachers_grant.id}/revoke"))
+    assert teacher.get("/apps/welcome/").status_code == 404
+    for state in ("disabled", "inherit", "enabled"):
+        assert client.post_form(url(school.structure, "/welcome/state"), {"state": state}).status_code == 302
+    assert teachers.id not in {g.group_id for g in grants(db, "welcome.access")}
+    assert len(grants(db, "welcome.access")) == len(Profile) - 1
+    assert teacher.get("/apps/welcome/").status_code == 404
+
+
 def test_a_right_granted_to_a_class_or_a_manual_group(app, client, login_as, school, db):
     login_as(school.admin)
     client.post_form(url(school.structure, "/annuaire/state"), {"state": "enabled"})
+    _revoke_all(client, db, school.structure, "annuaire.access")  # "Activer" granted the defaults
     client.post_form(url(school.structure, "/grants"),
                      {"right": "annuaire.access", "target": f"c:{school.school_class.id}"})
     registry = app.extensions["preau.plugins"]

@@ -19,6 +19,7 @@ from ..db import db_session
 from ..directory.structures import ancestor_distances
 from ..models import AppEnablement, Group, GroupKind, RightGrant, SchoolClass, Structure
 from ..plugins import PluginRecord
+from ..types import PROFILE_LABELS, Profile
 from .views import _structure_in_scope, bp
 
 STATES = ("enabled", "disabled", "inherit")
@@ -33,6 +34,8 @@ class AppRow:
     inherited: dict[str, list[str]]  # right id → "who, from which structure above"
     settings: dict[str, Any]  # this structure's own values of the plugin's settings
     effective_settings: dict[str, Any]  # what applies here (own, inherited or default)
+    required_off: list[str]  # names of the apps it requires that are off here (then it is off too)
+    optional_off: list[str]  # names of the apps it uses when present that are off here (their features hidden)
 
 
 def _registry():
@@ -41,9 +44,10 @@ def _registry():
 
 def app_rows(structure: Structure) -> list[AppRow]:
     session, registry = db_session(), _registry()
-    records = [r for r in registry.active() if r.manifest and not r.manifest.core]
-    ids = {r.app_id for r in records}
-    effective = rights.enabled_apps(session, structure.id, ids)
+    apps = registry.apps()  # directory sources and other non-app plugins are never enabled per structure
+    records = [r for r in apps if not r.manifest.core]
+    on_here = rights.enabled_apps(session, structure.id, {r.app_id for r in apps}) | registry.core_app_ids()
+    effective = registry.with_requirements_met(on_here)
     decisions = {row.app_id: row.enabled for row in session.scalars(
         select(AppEnablement).where(AppEnablement.structure_id == structure.id))}
     grants: dict[str, list[RightGrant]] = {}
@@ -56,8 +60,18 @@ def app_rows(structure: Structure) -> list[AppRow]:
                    {right.id: inherited.get(right.id, []) for right in r.rights},
                    settings.own_values(session, r.app_id, structure.id),
                    {spec.key: settings.get_setting(session, registry, r.app_id, spec.key, structure_id=structure.id)
-                    for spec in r.settings})
+                    for spec in r.settings},
+                   *_requirements_off(registry, r.app_id, effective))
             for r in sorted(records, key=lambda r: r.manifest.name.lower())]
+
+
+def _requirements_off(registry: Any, app_id: str, effective: set[str]) -> tuple[list[str], list[str]]:
+    required, optional = registry.missing_requirements(app_id, effective)
+    return [_app_name(registry, a) for a in required], [_app_name(registry, a) for a in optional]
+
+
+def _app_name(registry: Any, app_id: str) -> str:
+    return _(registry.by_app_id(app_id).manifest.name)
 
 
 def inherited_grants(structure: Structure) -> dict[str, list[str]]:
@@ -104,18 +118,30 @@ def apps(structure_id: int):
 def app_state(structure_id: int, app_id: str):
     structure = _structure_in_scope(structure_id)
     state = request.form.get("state")
-    if _registry().by_app_id(app_id) is None:
+    record = _registry().by_app_id(app_id)
+    if record is None or not record.manifest.is_app:
         abort(404)
     if state not in STATES:
         return _refuse(structure, _("Choix inconnu : activer, désactiver ou hériter."))
     actor = current_user._get_current_object()
+    granted = []
     if state == "inherit":
         rights.inherit_enablement(db_session(), structure, app_id, actor=actor)
+    elif state == "enabled":
+        # The same path as the enable_plugin test fixture: the defaults are granted on the first enablement.
+        granted = rights.enable_with_defaults(db_session(), _registry(), structure, app_id, actor=actor)
     else:
-        rights.set_enabled(db_session(), structure, app_id, state == "enabled", actor=actor)
+        rights.set_enabled(db_session(), structure, app_id, False, actor=actor)
     db_session().commit()
     flash(_("Application mise à jour pour %(name)s.", name=structure.name), "success")
+    if granted:
+        flash(_("Droits donnés par défaut : %(grants)s. Vous pouvez les retirer ci-dessous.",
+                grants=", ".join(_default_grant_label(right, profile) for right, profile in granted)), "success")
     return redirect(url_for("admin.apps", structure_id=structure.id) + f"#app-{app_id}")
+
+
+def _default_grant_label(right: Any, profile: str) -> str:
+    return _("%(right)s à %(profile)s", right=_(right.label), profile=_(PROFILE_LABELS[Profile(profile)]))
 
 
 def _target(structure: Structure, token: str | None) -> tuple[Group | None, SchoolClass | None]:

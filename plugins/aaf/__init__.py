@@ -16,6 +16,7 @@ def preau_app() -> AppManifest:
     return AppManifest(
         id="aaf", name="Import AAF", version=__version__, editor="Préau", theme="Outils",
         description="Alimentation de l'annuaire par les fichiers AAF de l'académie.", icon="app",
+        kind="directory_source",  # an importer: never an app to enable in the services administration
     )
 
 

@@ -3,25 +3,10 @@ students), for teachers and students. Capytale also opens from Éléa; this tile
 
 from __future__ import annotations
 
-from preau import AppManifest, Connector, Profile, Right, __version__, hookimpl
+from preau import N_, Profile, __version__, link_plugin
 
-URL = "https://capytale2.ac-paris.fr/web/c-auth/list"
-PROFILES = (Profile.TEACHER, Profile.STUDENT)
-
-
-@hookimpl
-def preau_app() -> AppManifest:
-    return AppManifest(
-        id="capytale", name="Capytale", version=__version__, editor="Académie de Paris", theme="Pédagogie",
-        description="Activités de programmation (Python, HTML, bases de données) à distribuer aux élèves.",
-        icon="code", default_profiles=PROFILES)
-
-
-@hookimpl
-def preau_rights() -> list[Right]:
-    return [Right("capytale.access", "Ouvrir Capytale", PROFILES)]
-
-
-@hookimpl
-def preau_connectors() -> list[Connector]:
-    return [Connector("capytale.link", "Capytale", "link", URL, "capytale.access")]
+plugin = link_plugin(
+    "capytale", "Capytale", "https://capytale2.ac-paris.fr/web/c-auth/list", version=__version__,
+    editor="Académie de Paris", theme="Pédagogie", icon="code", profiles=(Profile.TEACHER, Profile.STUDENT),
+    description=N_("Activités de programmation (Python, HTML, bases de données) à distribuer aux élèves."),
+    access_label=N_("Ouvrir Capytale"))

@@ -44,7 +44,8 @@ PROFILE_CHOICES = (("", "Détecté (en-tête ou nom du fichier)"),
 def preau_app() -> AppManifest:
     return AppManifest(
         id="csvimport", name="Import CSV", version=__version__, editor="Préau", theme="Outils",
-        description="Import de l'annuaire d'un établissement depuis les modèles CSV ENT ONE.", icon="app")
+        description="Import de l'annuaire d'un établissement depuis les modèles CSV ENT ONE.", icon="app",
+        kind="directory_source")  # an importer: never an app to enable in the services administration
 
 
 @hookimpl

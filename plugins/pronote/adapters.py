@@ -19,6 +19,9 @@ ADAPTERS = ("", "demo", "pronotepy")  # "": not connected, the block says so
 
 @dataclass(frozen=True)
 class Grade:
+    """One grade as Pronote shows it: the subject, the value and scale as text (``"12,5"`` out of ``"20"``, or
+    ``"Abs"``), its date and the teacher's comment."""
+
     subject: str
     value: str  # "15", "12,5", "Abs"… as Pronote shows it
     out_of: str
@@ -117,6 +120,7 @@ def punishment_from_pronotepy(punishment: Any) -> SchoolLifeEvent:
 
 
 ClientFactory = Callable[[Any], Any]
+"""``factory(student)`` → a logged-in ``pronotepy`` client for that student."""
 
 
 class PronotepyAdapter:
@@ -140,7 +144,8 @@ class PronotepyAdapter:
         return sorted(events, key=lambda e: e.date, reverse=True)[:limit]
 
 
-PRONOTEPY_CLIENTS: dict[str, ClientFactory] = {}  # a deployment registers its factory under "default"
+PRONOTEPY_CLIENTS: dict[str, ClientFactory] = {}
+"""The pronotepy client factories of the deployment: it registers its own under ``"default"``."""
 
 
 def adapter_named(name: str) -> PronoteAdapter | None:

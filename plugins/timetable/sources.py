@@ -10,11 +10,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from preau import setting
+from preau import app_enabled, setting
 
-from .services import Scope, TimetableError, lessons_between
+from .services import N_, Scope, TimetableError, lessons_between
 
-SOURCES = ("", "pronote")
+PRONOTE = "pronote"  # the source, and the plugin it reads through (optional_requires)
+SOURCES = ("", PRONOTE)
 
 
 @dataclass(frozen=True)
@@ -49,15 +50,15 @@ def lesson_from_pronotepy(lesson: Any) -> ExternalLesson:
 
 
 def pronote_lessons(student: Any, start: date, end: date) -> list[ExternalLesson]:
-    """The student's lessons from ``start`` (included) to ``end`` (excluded) through the pronote plugin's
-    client factory ``PRONOTEPY_CLIENTS["default"]`` (imported lazily: the pronote plugin is optional)."""
-    try:
-        from preau_plugins.pronote.adapters import PRONOTEPY_CLIENTS
+    """The student's lessons from ``start`` (included) to ``end`` (excluded) through the client factory of the
+    pronote plugin's public module (an optional requirement of the manifest)."""
+    try:  # the pronote plugin may be absent: optional_requires
+        from preau_plugins.pronote.api import client_factory
     except ImportError as exc:
-        raise TimetableError("La source Pronote n'est pas installée sur ce serveur.", 503) from exc
-    factory = PRONOTEPY_CLIENTS.get("default")
+        raise TimetableError(N_("La source Pronote n'est pas installée sur ce serveur."), 503) from exc
+    factory = client_factory()
     if factory is None:
-        raise TimetableError("La source Pronote n'est pas configurée (aucun client pronotepy).", 503)
+        raise TimetableError(N_("La source Pronote n'est pas configurée (aucun client pronotepy)."), 503)
     first, stop = datetime.combine(start, time()), datetime.combine(end, time())
     lessons = (lesson_from_pronotepy(item) for item in factory(student).lessons(start, end))
     return sorted((item for item in lessons if first <= item.starts_at < stop), key=lambda item: item.starts_at)
@@ -68,13 +69,16 @@ def source_of(structure_id: int | None) -> str:
         return ""
     name = (setting("timetable", "source", structure_id=structure_id) or "").strip()
     if name not in SOURCES:
-        raise TimetableError("La source d'emploi du temps « %(name)s » est inconnue : corrigez le réglage "
-                             "« Source des cours » de l'établissement.", 503, name=name[:40])
+        raise TimetableError(N_("La source d'emploi du temps « %(name)s » est inconnue : corrigez le réglage "
+                             "« Source des cours » de l'établissement."), 503, name=name[:40])
     return name
 
 
 def shown_lessons(session: Session, scope: Scope, start: date, end: date) -> list[Any]:
     """The lessons a view shows: a student's week from the structure's source, anything else from Préau."""
-    if scope.student is not None and source_of(scope.structure_id) == "pronote":
+    if scope.student is not None and source_of(scope.structure_id) == PRONOTE:
+        if not app_enabled(session, PRONOTE, scope.structure_id):  # nothing read from a Pronote turned off here
+            raise TimetableError(N_("Pronote est désactivé pour cet établissement : son emploi du temps n'est pas "
+                                 "affiché."), 503)
         return pronote_lessons(scope.student, start, end)
     return lessons_between(session, scope, start, end)

@@ -22,7 +22,8 @@ def preau_app() -> AppManifest:
     return AppManifest(id=APP_ID, name=N_("Notes et vie scolaire"), version=__version__, editor="Préau",
                        theme="Vie scolaire", icon="grades",
                        description=N_("Notes, compétences, absences, retards et punitions."),
-                       default_profiles=(*READERS, Profile.PERSONNEL), entry_endpoint="vie_scolaire.index")
+                       default_profiles=(*READERS, Profile.PERSONNEL), entry_endpoint="vie_scolaire.index",
+                       optional_requires=("pronote",))  # the "pronote" adapter reads through it
 
 
 @hookimpl

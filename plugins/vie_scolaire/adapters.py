@@ -2,7 +2,8 @@
 
 ``DemoAdapter`` invents stable data from the student's id (the demo, the tests); ``CsvAdapter`` reads the rows a
 school imported into the plugin's tables; ``PronoteAdapter`` reads a real Pronote through pronotepy (optional,
-imported only when used, logged in by the pronote plugin's ``PRONOTEPY_CLIENTS`` factory). The ``adapter``
+imported only when used, logged in by the client factory of the pronote plugin's public module
+``preau_plugins.pronote.api``, an optional requirement). The ``adapter``
 setting of the student's structure chooses one; an unknown name is an error, never invented data.
 """
 
@@ -19,7 +20,8 @@ from sqlalchemy import Integer
 
 from preau import PreauError
 
-ADAPTERS = ("demo", "csv", "pronote")
+PRONOTE = "pronote"  # the adapter, and the plugin it reads through (optional_requires)
+ADAPTERS = ("demo", "csv", PRONOTE)
 SKILL_LEVELS = ("Très bonne maîtrise", "Maîtrise satisfaisante", "Maîtrise fragile", "Maîtrise insuffisante")
 
 
@@ -334,7 +336,7 @@ def _number(value: Any) -> float | None:
 def grade_from_pronotepy(grade: Any) -> Grade:
     """A ``pronotepy.Grade``: the pronote plugin's converter for the common fields, plus coefficient and class
     average."""
-    from preau_plugins.pronote.adapters import grade_from_pronotepy as pronote_grade
+    from preau_plugins.pronote.api import grade_from_pronotepy as pronote_grade  # optional requirement
 
     base = pronote_grade(grade)
     return Grade(base.subject, base.value, _number(base.out_of) or 20.0, _number(grade.coefficient) or 1.0,
@@ -427,10 +429,13 @@ def adapter_named(name: str, session: Any = None) -> VieScolaireAdapter:
         return DemoAdapter()
     if name == "csv":
         return CsvAdapter(session)
-    if name == "pronote":
-        from preau_plugins.pronote.adapters import PRONOTEPY_CLIENTS
-
-        if "default" not in PRONOTEPY_CLIENTS:
+    if name == PRONOTE:
+        try:  # an optional requirement (the manifest's optional_requires): the plugin may be absent
+            from preau_plugins.pronote.api import client_factory
+        except ImportError as exc:
+            raise AdapterError("pronote: the pronote plugin is not installed") from exc
+        factory = client_factory()
+        if factory is None:
             raise AdapterError("pronote: no pronotepy client factory registered in PRONOTEPY_CLIENTS")
-        return PronoteAdapter(PRONOTEPY_CLIENTS["default"])
+        return PronoteAdapter(factory)
     raise AdapterError(f"unknown vie_scolaire adapter {name!r}")

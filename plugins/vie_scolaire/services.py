@@ -17,9 +17,9 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 import preau
-from preau import Structure, User, administered_structures, people_of, record_audit, setting
+from preau import Structure, User, administered_structures, app_enabled, people_of, record_audit, setting
 
-from .adapters import Period, VieScolaireAdapter, adapter_named
+from .adapters import PRONOTE, AdapterError, Period, VieScolaireAdapter, adapter_named
 from .models import PERIOD_MAX, SUBJECT_MAX, TEXT_MAX, ImportedEvent, ImportedGrade
 
 APP_ID = "vie_scolaire"
@@ -57,6 +57,9 @@ def adapter_for(session: Session, student: User, memo: dict | None = None) -> Vi
         name = setting(APP_ID, "adapter", structure_id=structure_id, session=session)
         if memo is not None:
             memo[key] = name
+    if name == "pronote" and (structure_id is None or not app_enabled(session, PRONOTE, structure_id)):
+        # Pronote is an optional requirement: where it is off, nothing read from it is shown.
+        raise AdapterError("pronote: the Pronote app is off for the student's structure")
     return adapter_named(name, session)
 
 

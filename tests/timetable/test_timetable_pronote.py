@@ -46,6 +46,7 @@ class _Client:
 @pytest.fixture
 def pronote(app, db, school, enable_plugin, monkeypatch):
     enable_plugin("timetable", school.structure)
+    enable_plugin("pronote", school.structure)  # an optional requirement: the source reads through it
     _source(app, db, school, "pronote")
     client = _Client([
         PronoteLesson(None, lesson_json(MONDAY, "08:00", "09:00", "MATHEMATIQUES", "M. PRONOTE", "S101")),
@@ -110,9 +111,29 @@ def test_an_unknown_source_name_is_a_clear_error_not_other_data(app, db, school,
     assert response.status_code == 503 and "edt-xyz" in body and "Cours Préau" not in body
 
 
+def test_where_pronote_is_off_nothing_read_from_it_is_shown(app, db, pronote, client, login_as):
+    from preau.rights import set_enabled
+
+    school, fake = pronote
+    set_enabled(db, school.structure, "pronote", False)
+    response = login_as(school.student).get("/apps/timetable/")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 503 and "Pronote est désactivé pour cet établissement" in body
+    assert "MATHEMATIQUES" not in body and fake.asked == []
+
+
+def test_the_timetable_declares_pronote_as_an_optional_requirement_and_uses_its_public_module(app):
+    manifest = app.extensions["preau.plugins"].by_app_id("timetable").manifest
+    assert manifest.optional_requires == ("pronote",) and manifest.requires == ()
+    from preau_plugins.pronote import api
+
+    assert api.PRONOTEPY_CLIENTS is adapters.PRONOTEPY_CLIENTS
+
+
 def test_without_a_registered_client_the_pronote_source_says_so(app, db, school, enable_plugin, client, login_as,
                                                                  monkeypatch):
     enable_plugin("timetable", school.structure)
+    enable_plugin("pronote", school.structure)
     _source(app, db, school, "pronote")
     monkeypatch.delitem(adapters.PRONOTEPY_CLIENTS, "default", raising=False)
     response = login_as(school.student).get("/api/v1/timetable")

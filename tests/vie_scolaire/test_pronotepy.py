@@ -107,3 +107,23 @@ def test_the_pronote_adapter_uses_the_pronote_plugins_client_factory(monkeypatch
     monkeypatch.setitem(pronote_adapters.PRONOTEPY_CLIENTS, "default", lambda student: client)
     adapter = adapters.adapter_named("pronote")
     assert isinstance(adapter, adapters.PronoteAdapter) and adapter.school_life(object()) == adapters.SchoolLife()
+
+
+def test_where_pronote_is_off_the_pronote_adapter_shows_nothing(app, db, school, enable_plugin, login_as,
+                                                                 monkeypatch, period):
+    from preau.rights import set_enabled
+    from preau.settings import set_setting
+
+    grades = [Grade(grade_json("17", "PHYSIQUE", "03/11/2026"))]
+    client = _Client(_FakePeriod(period, grades))
+    monkeypatch.setitem(pronote_adapters.PRONOTEPY_CLIENTS, "default", lambda student: client)
+    enable_plugin("vie_scolaire", school.structure)
+    enable_plugin("pronote", school.structure)  # an optional requirement of vie_scolaire
+    set_setting(db, app.extensions["preau.plugins"], "vie_scolaire", "adapter", "pronote",
+                structure_id=school.structure.id)
+    db.flush()
+    student = login_as(school.student)
+    assert "PHYSIQUE" in student.get("/apps/vie_scolaire/notes").get_data(as_text=True)
+    set_enabled(db, school.structure, "pronote", False)
+    response = student.get("/apps/vie_scolaire/notes")
+    assert response.status_code == 503 and "PHYSIQUE" not in response.get_data(as_text=True)

@@ -36,7 +36,7 @@ def preau_app() -> AppManifest:
         theme="Outils",
         description="Une extension d'exemple : des notes personnelles et un lien vers Éduscol.",
         icon="note",
-        requires_preau=">=0.1,<1.0",
+        requires_preau=">=1.0,<2",  # the plugin API (preau.API_VERSION), not the package version
         default_profiles=DEFAULT_PROFILES,
         entry_endpoint="hello.index",
     )
