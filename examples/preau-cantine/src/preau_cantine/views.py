@@ -10,7 +10,17 @@ from flask_babel import gettext as _
 from preau import Structure, abort_refused, current_access, current_user, db_session, require_right
 from werkzeug.datastructures import MultiDict
 
-from .menus import ALLERGENS, COURSES, DAY_NAMES, DayInput, MenuError, menus_of_week, monday_of, save_week
+from .menus import (
+    ALLERGENS,
+    COURSES,
+    DAY_NAMES,
+    DayInput,
+    MenuError,
+    allergen_ids,
+    menus_of_week,
+    monday_of,
+    save_week,
+)
 from .models import CantineMenu
 from .places import schools_for, served, shows_allergens
 
@@ -69,7 +79,7 @@ def _entry(day: date, form: MultiDict[str, str]) -> DayInput:
 def _as_entry(day: date, menu: CantineMenu | None) -> DayInput:
     if menu is None:
         return DayInput(day)
-    return DayInput(day, menu.starter, menu.main, menu.dessert, tuple(menu.allergens.split(",")))
+    return DayInput(day, menu.starter, menu.main, menu.dessert, tuple(allergen_ids(menu)))
 
 
 @bp.route("/modifier", methods=["GET", "POST"])
