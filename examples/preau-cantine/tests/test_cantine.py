@@ -237,3 +237,12 @@ def test_english_comes_from_the_plugins_own_catalogue(school, login_as, enable_p
     page = client.get(WEEK).text
     assert "Canteen menus" in page and "Monday" in page and "Menus de la cantine" not in page
     assert "Today's menu" in html.unescape(client.get("/").text)  # the widget's title, shown by the kernel
+
+
+def test_the_kernel_shows_the_plugins_labels_from_its_catalogue(school, login_as, enable_plugin):
+    enable_plugin("cantine", school.structure)
+    client = login_as(school.admin)
+    client.post_form("/lang", {"lang": "en"})
+    page = html.unescape(client.get(f"/admin/structures/{school.structure.id}/apps").text)
+    assert "Canteen" in page and "Publish the canteen's menus" in page and "Show allergens" in page
+    assert "Publier les menus de la cantine" not in page and "Afficher les allergènes" not in page
