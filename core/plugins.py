@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
@@ -143,11 +144,11 @@ class PluginRegistry:
         """Register the imported plugins, then collect and check their metadata (see :meth:`load`)."""
         imported = [r for r in self.records.values() if r.active and r.plugin is not None]
         for record in reversed(imported):
-            self._guarded(record, lambda r=record: self.pm.register(r.plugin, name=r.name))
+            self._guarded(record, partial(self.pm.register, record.plugin, name=record.name))
         self._callers.clear()
         for record in imported:
             if record.active:
-                self._guarded(record, lambda r=record: (self._check_hooks_known(r), self._collect_metadata(r)))
+                self._guarded(record, partial(self._check_and_collect, record))
         self._resolve_requirements()
 
     @staticmethod
@@ -179,6 +180,10 @@ class PluginRegistry:
         except Exception as exc:  # noqa: BLE001 - any failure quarantines the plugin
             self._quarantine(record, _describe(exc))
             log.warning("plugin %s quarantined: %s\n%s", record.name, record.error, traceback.format_exc())
+
+    def _check_and_collect(self, record: PluginRecord) -> None:
+        self._check_hooks_known(record)
+        self._collect_metadata(record)
 
     def _check_hooks_known(self, record: PluginRecord) -> None:
         for caller in self.pm.get_hookcallers(record.plugin) or []:
@@ -352,7 +357,7 @@ class PluginRegistry:
         return failure
 
     def _reached(self, apps: AppScope) -> list[PluginRecord]:
-        if apps is KERNEL_WIDE:
+        if isinstance(apps, _KernelWide):
             return self.active()
         if isinstance(apps, str):
             raise TypeError("apps= takes a set of app ids or KERNEL_WIDE")

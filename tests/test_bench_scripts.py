@@ -36,6 +36,13 @@ def test_messaging_benchmark_sends_lists_and_searches(tmp_path):
     assert "recherche plein texte" in out
 
 
+def test_veto_benchmark_sends_to_a_thousand_with_and_without_veto_plugins(tmp_path):
+    out = _run("communication_vetoes.py", "--students", "1500", "--runs", "2", cwd=tmp_path)
+    assert "sans extension de veto" in out and "avec 3 extensions de veto" in out
+    assert "appels de preau_communication_vetoes par envoi : 3 (un par extension)" in out
+    assert "refusés)" in out and "ratio avec / sans vetos" in out
+
+
 def test_portal_benchmark_measures_the_dashboard_and_my_apps(tmp_path):
     out = _run("portal.py", "--students", "300", "--runs", "3", cwd=tmp_path)
     assert "GET / avec 8 widgets (cadres)" in out and "débit avec 8 widgets / sans widget" in out
