@@ -13,13 +13,9 @@ and a test fails when one is missing there. Nothing runs at import time; the Fla
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-API_VERSION = "1.0.0"
-"""The version of the plugin API (SemVer), separate from the package's ``__version__``: a manifest's
-``requires_preau`` is checked against it. A new public name bumps the minor, a removed or changed one the major
-(after a minor release in which it warned, see :func:`preau.deprecated`)."""
+from .version import API_VERSION, __version__  # documented there
 
 _LAZY = {
     # the plugin contract
@@ -135,8 +131,120 @@ _LAZY = {
     # the child a parent selected in the permanent bar: widgets and apps follow it
     "current_child": ("portal.children", "current_child"),
     "student_in_view": ("portal.children", "student_in_view"),
-    "DemoDirectory": ("demo", "DemoDirectory"),
+    "DemoDirectory": ("demo_directory", "DemoDirectory"),
 }
+
+if TYPE_CHECKING:  # the names above, for type checkers and editors (tests/test_typecheck.py keeps both alike)
+    from .api.auth import api_abort as api_abort
+    from .api.auth import protected as _api_protected
+    from .app import cli_app as cli_app
+    from .app import create_app as create_app
+    from .audit import record as _record_audit
+    from .communication.annuaire import search_groups as search_groups
+    from .communication.annuaire import search_people as search_people
+    from .communication.annuaire import user_card as user_card
+    from .communication.annuaire import visible_classes as visible_classes
+    from .communication.engine import CommunicationError as CommunicationError
+    from .communication.engine import can_communicate as can_communicate
+    from .communication.engine import filter_reachable as filter_reachable
+    from .communication.engine import reachable_members as reachable_members
+    from .communication.engine import visible_groups as visible_groups
+    from .communication.engine import visible_roles as visible_roles
+    from .communication.engine import visible_users as visible_users
+    from .db import Model as Model
+    from .db import db_session as db_session
+    from .demo_directory import DemoDirectory as DemoDirectory
+    from .deprecation import deprecated as deprecated
+    from .directory.feed import Feed as Feed
+    from .directory.feed import FeedClass as FeedClass
+    from .directory.feed import FeedGroup as FeedGroup
+    from .directory.feed import FeedPerson as FeedPerson
+    from .directory.feed import FeedProblem as FeedProblem
+    from .directory.feed import FeedStructure as FeedStructure
+    from .directory.feed import FeedSubject as FeedSubject
+    from .directory.feed import Place as Place
+    from .directory.scopes import administered_structure_ids as administered_structure_ids
+    from .directory.scopes import administered_structures as administered_structures
+    from .directory.scopes import can_administer as can_administer
+    from .directory.structures import DirectoryError as DirectoryError
+    from .directory.structures import ancestor_distances as ancestor_distances
+    from .directory.structures import profile_group as profile_group
+    from .directory.sync import FeedError as FeedError
+    from .directory.user_list import csv_safe as csv_safe
+    from .directory.users import children_of as children_of
+    from .directory.users import classes_of as classes_of
+    from .directory.users import members_of as members_of
+    from .directory.users import parents_of as parents_of
+    from .directory.users import people_of as people_of
+    from .directory.users import structures_of as structures_of
+    from .errors import PreauError as PreauError
+    from .filestore import default_storage as _storage
+    from .hooks import hookimpl as hookimpl
+    from .jobs import JobCancelled as JobCancelled
+    from .jobs import PermanentJobError as PermanentJobError
+    from .jobs import enqueue as _enqueue_job
+    from .jobs import report_progress as report_progress
+    from .link_plugins import link_plugin as link_plugin
+    from .mail import send_mail as send_mail
+    from .models import AccountState as AccountState
+    from .models import Function as Function
+    from .models import Group as Group
+    from .models import GroupKind as GroupKind
+    from .models import GroupMember as GroupMember
+    from .models import Job as Job
+    from .models import RelativeLink as RelativeLink
+    from .models import Role as Role
+    from .models import SchoolClass as SchoolClass
+    from .models import Structure as Structure
+    from .models import StructureKind as StructureKind
+    from .models import User as User
+    from .models import UserFunction as UserFunction
+    from .portal.children import current_child as current_child
+    from .portal.children import student_in_view as student_in_view
+    from .richtext import html_to_text as html_to_text
+    from .richtext import sanitize_html as sanitize_html
+    from .rights import Access as Access
+    from .rights import app_enabled as app_enabled
+    from .safezip import ZipRefused as ZipRefused
+    from .safezip import is_zip as is_zip
+    from .safezip import open_zip as open_zip
+    from .settings import setting as setting
+    from .settings import store_setting as _set_setting
+    from .statistics import record_launch as record_launch
+    from .types import N_ as N_
+    from .types import PROFILE_LABELS as PROFILE_LABELS
+    from .types import AdminLink as AdminLink
+    from .types import AppManifest as AppManifest
+    from .types import Connector as Connector
+    from .types import DirectorySource as DirectorySource
+    from .types import MenuItem as MenuItem
+    from .types import Profile as Profile
+    from .types import Right as Right
+    from .types import SettingSpec as SettingSpec
+    from .types import SourceOption as SourceOption
+    from .types import Widget as Widget
+    from .uploads import ALL_KINDS as ALL_KINDS
+    from .uploads import IMAGE_KINDS as IMAGE_KINDS
+    from .uploads import CheckedUpload as CheckedUpload
+    from .uploads import ImageLimits as ImageLimits
+    from .uploads import UploadError as UploadError
+    from .uploads import check_upload as check_upload
+    from .uploads import safe_filename as safe_filename
+    from .web import abort_refused as abort_refused
+    from .web import access_for as access_for
+    from .web import current_access as current_access
+    from .web import current_role as current_role
+    from .web import current_user as current_user
+    from .web import require_admin as require_admin
+    from .web import require_right as require_right
+
+    # public names that differ from the kernel's own
+    api_protected = _api_protected
+    record_audit = _record_audit
+    storage = _storage
+    enqueue_job = _enqueue_job
+    set_setting = _set_setting
+
 
 # Deprecated public names: old name -> (replacement's public name, API version since, API version removing it).
 # Each still resolves to its replacement, with a DeprecationWarning; a test fails once API_VERSION reaches the

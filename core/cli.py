@@ -15,7 +15,6 @@ from typing import Any
 import click
 from sqlalchemy import select
 
-from . import __version__
 from . import hooks as hookspecs
 from .db import db_session
 from .directory import import_report
@@ -23,6 +22,7 @@ from .directory.imports import directory_sources, problem_text, record_failure, 
 from .directory.sync import FeedError, ImportPlan
 from .models import Structure
 from .plugins import KERNEL_WIDE
+from .version import __version__
 
 
 class PreauGroup(click.Group):

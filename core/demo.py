@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from .accounts import activate_with_password
 from .auth.passwords import hash_password
 from .auth.service import accept_charters, publish_charter
 from .db import db_session
+from .demo_directory import DemoDirectory
 from .directory.classes import create_class, create_group
 from .directory.structures import create_structure, profile_group
 from .directory.users import (
@@ -28,7 +28,7 @@ from .directory.users import (
     link_relative,
 )
 from .errors import PreauError
-from .models import Function, SchoolClass, Structure, StructureKind, User
+from .models import Function, Structure, StructureKind
 from .plugins import KERNEL_WIDE
 from .rights import grant, set_enabled
 from .types import PROFILE_LABELS, Profile
@@ -93,27 +93,6 @@ def _person(session: Session, login: str, first: str, last: str, password_hash: 
     user = create_user(session, first_name=first, last_name=last, login=login, birth_date=birth, source="demo")
     activate_with_password(session, user, password_hash)
     return user
-
-
-@dataclass(frozen=True)
-class DemoDirectory:
-    """The demo's structures, classes and known accounts, handed to plugins' ``preau_demo_data``."""
-
-    city: Structure
-    ferry: Structure  # École élémentaire Jules-Ferry
-    curie: Structure  # Collège Marie-Curie
-    cm2a: SchoolClass
-    cm1: SchoolClass
-    sixb: SchoolClass
-    cinqa: SchoolClass
-    admin: User
-    direction: User  # directeur and ADML of Jules-Ferry
-    martin: User  # teacher of CM2 A
-    bernard: User  # teacher of 6e B at Marie-Curie, parent at Jules-Ferry
-    lea: User  # CM2 A
-    tom: User  # 6e B
-    colin: User  # parent of Léa and Tom
-    durand: User  # staff of Jules-Ferry
 
 
 def _build(session: Session) -> None:

@@ -28,10 +28,15 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable, Iterable
+
     import click
     import flask
+    import flask_smorest
+    from sqlalchemy.orm import Session
 
-    from .models import Structure
+    from .demo_directory import DemoDirectory
+    from .models import Job, Structure, User
     from .types import AdminLink, AppManifest, Connector, DirectorySource, MenuItem, Right, SettingSpec, Widget
 
 PROJECT = "preau"
@@ -118,7 +123,7 @@ def preau_blueprints() -> list[flask.Blueprint]:
 
 
 @hookspec
-def preau_api_blueprints() -> list[Any]:
+def preau_api_blueprints() -> list[flask_smorest.Blueprint]:
     """Give the plugin's JSON API blueprints (``flask_smorest.Blueprint``), mounted under ``/api/v1``.
 
     Kernel-wide: called once per plugin when it loads.
@@ -174,7 +179,7 @@ def preau_connectors() -> list[Connector]:
 
 
 @hookspec
-def preau_communication_vetoes(sender: Any, recipients: list[Any]) -> Any:
+def preau_communication_vetoes(sender: User, recipients: list[User]) -> Iterable[int | User] | None:
     """Refuse some recipients to a sender, on top of the kernel's group links.
 
     Dispatched to the plugins enabled for ``sender``. Called once per plugin for the whole set of people the
@@ -189,7 +194,7 @@ def preau_communication_vetoes(sender: Any, recipients: list[Any]) -> Any:
 
 
 @hookspec
-def preau_communication_groups(user: Any) -> list[int] | None:
+def preau_communication_groups(user: User) -> list[int] | None:
     """Extra groups whose members ``user`` may write to, beyond the links of "Qui voit qui".
 
     Dispatched to the plugins enabled for ``user``. The union of every plugin's answer is added to the user's
@@ -221,7 +226,7 @@ def preau_structure_admin_links(structure: Structure) -> list[AdminLink]:
 
 
 @hookspec
-def preau_user_created(user: Any) -> None:
+def preau_user_created(user: User) -> None:
     """React to a new account (manual creation, import, demo or seed through the directory services).
 
     Kernel-wide: an app may keep what it needs of every account, wherever it is enabled today.
@@ -231,7 +236,7 @@ def preau_user_created(user: Any) -> None:
 
 
 @hookspec
-def preau_user_updated(user: Any, changes: dict[str, Any]) -> None:
+def preau_user_updated(user: User, changes: dict[str, tuple[Any, Any]]) -> None:
     """React to a change of account: state transition, new role, new name.
 
     Kernel-wide: a change (a role removed, a blocked account) matters to apps of structures the person left.
@@ -252,7 +257,7 @@ def preau_user_deleted(user_id: int) -> None:
 
 
 @hookspec
-def preau_user_merged(user: Any, merged_user_id: int) -> None:
+def preau_user_merged(user: User, merged_user_id: int) -> None:
     """Move what the plugin holds for ``merged_user_id`` to ``user``: an administrator merged two accounts of
     the same person (a duplicate from two sources). Called in the merge's transaction, before the merged
     account is deleted; whatever is left on it afterwards is deleted with it.
@@ -270,7 +275,7 @@ def preau_user_merged(user: Any, merged_user_id: int) -> None:
 
 
 @hookspec
-def preau_year_transition(structure: Any) -> None:
+def preau_year_transition(structure: Structure) -> None:
     """Prepare the plugin for a new school year in a structure (cut class shares, archive…).
 
     Dispatched to the plugins enabled for ``structure`` (inherited enablement included).
@@ -282,7 +287,7 @@ def preau_year_transition(structure: Any) -> None:
 
 
 @hookspec
-def preau_export_user_data(user: Any) -> dict[str, Any] | None:
+def preau_export_user_data(user: User) -> dict[str, Any] | None:
     """Contribute to a user's "Mes données" export.
 
     Dispatched to the plugins enabled for ``user`` (the apps that reach them).
@@ -300,7 +305,7 @@ def preau_export_user_data(user: Any) -> dict[str, Any] | None:
 
 
 @hookspec
-def preau_demo_data(session: Any, demo: Any) -> None:
+def preau_demo_data(session: Session, demo: DemoDirectory) -> None:
     """Add the plugin's sample content to the demo (``preau demo``), after the demo directory is built and
     every Préau app is enabled.
 
@@ -347,7 +352,7 @@ def preau_cli(cli: click.Group) -> None:
 
 
 @hookspec
-def preau_job_handlers() -> dict[str, Any]:
+def preau_job_handlers() -> dict[str, Callable[[Session, Job], None]]:
     """Declare background job handlers, by name: ``{"myapp.export": export}``.
 
     Kernel-wide.

@@ -26,6 +26,7 @@ from packaging.version import Version
 
 from . import hooks
 from .types import AppManifest, Connector, ManifestError, MenuItem, Right, SettingSpec, Widget
+from .version import API_VERSION
 
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "preau.plugins"
@@ -96,8 +97,6 @@ AppScope = Iterable[str] | _KernelWide
 
 
 def _api_version() -> Version:
-    from . import API_VERSION
-
     return Version(API_VERSION)
 
 

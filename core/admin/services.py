@@ -13,13 +13,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import __version__
 from ..db import db_session
 from ..models import Group, GroupKind, SchoolClass, ServiceLink, Structure, StructureConnector
 from ..portal import marketplace
 from ..portal import services as rules
 from ..portal.catalogue import catalogue
 from ..types import PROFILE_LABELS, THEMES, Profile
+from ..version import __version__
 from .views import _structure_in_scope, bp
 
 ATTRIBUTE_LABELS = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import (
+    Blueprint,
     Flask,
     abort,
     current_app,
@@ -30,7 +31,6 @@ from ..directory import scopes
 from ..errors import problem
 from ..web import client_ip, is_local_target
 from . import devices, sessions, throttle, totp
-from .views import bp as auth_bp
 
 OPEN_WHILE_PENDING = {"auth.totp", "auth.logout", "auth.csrf_token", "static"}
 SETUP_ENDPOINTS = {"account.totp", "account.totp_setup", "account.totp_disable"}
@@ -62,7 +62,11 @@ def install_second_factor_gate(app: Flask) -> None:
         return None
 
 
-@auth_bp.route("/totp", methods=["GET", "POST"], endpoint="totp")
+def register_auth_routes(auth_bp: Blueprint) -> None:
+    """The second step of a login, ``/auth/totp`` (endpoint ``auth.totp``), on the auth blueprint."""
+    auth_bp.add_url_rule("/totp", "totp", verify_code, methods=["GET", "POST"])
+
+
 @login_required
 def verify_code():
     if not _pending():
@@ -109,7 +113,7 @@ def _setup_page(status: int = 200):
     return response
 
 
-def register_account_routes(account_bp) -> None:
+def register_account_routes(account_bp: Blueprint) -> None:
     @account_bp.route("/totp", endpoint="totp")
     @login_required
     def totp_page():

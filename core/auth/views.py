@@ -28,8 +28,10 @@ from ..types import N_
 from ..web import client_ip, is_local_target
 from . import devices, service, sessions, throttle, totp
 from .forms import ActivationFinishForm, ActivationForm, CharterForm, LoginForm, LogoutForm, ResetForm
+from .totp_views import register_auth_routes
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+register_auth_routes(bp)  # the second step of a login
 
 ACTIVATION_STEP_SECONDS = 30 * 60  # between the code and the password, the half-activated session expires
 _STATUS_OF_REASON = {"throttled": 429, "blocked": 403}
@@ -244,5 +246,3 @@ def reset():
     flash(_("Votre mot de passe est changé : connectez-vous."), "success")
     return redirect(url_for("auth.login"))
 
-
-from . import totp_views  # noqa: E402, F401 - its routes join this blueprint, which it imports

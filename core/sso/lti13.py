@@ -38,7 +38,6 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from .. import __version__
 from ..db import affected_rows, db_session
 from ..directory.users import children_of, classes_of
 from ..errors import PreauError
@@ -58,6 +57,7 @@ from ..models import (
 from ..models._time import utcnow
 from ..portal.launches import Launch, find_launch, reachable_launches, record_launch, released_values
 from ..types import Profile
+from ..version import __version__
 from . import lti13_keys as keys
 from .launch import autosubmit_page, launcher, request_access
 from .lti13_tools import deployment_for, tool_and_deployment
