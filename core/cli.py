@@ -83,8 +83,13 @@ def db_upgrade(database_url: str | None) -> None:
     from .migrate import upgrade
 
     app = _make_app(database_url)
-    for branch in upgrade(app.extensions["preau.engine"], app.extensions["preau.plugins"]):
-        click.echo(f"{branch} : à jour")
+    for done in upgrade(app.extensions["preau.engine"], app.extensions["preau.plugins"]):
+        if not done.applied:
+            click.echo(f"{done.branch} : à jour ({done.current or 'aucune révision'})")
+        elif len(done.applied) == 1:
+            click.echo(f"{done.branch} : 1 révision appliquée : {done.applied[0]}")
+        else:
+            click.echo(f"{done.branch} : {len(done.applied)} révisions appliquées : {', '.join(done.applied)}")
 
 
 @db.command("status")
@@ -105,11 +110,18 @@ def db_status(database_url: str | None) -> None:
 @click.option("-m", "--message", required=True)
 @click.option("--db", "database_url")
 def db_revision(branch: str, message: str, database_url: str | None) -> None:
-    """(Développeurs) Génère une migration pour le noyau ou une extension."""
+    """(Développeurs) Génère la migration suivante du noyau (kernel) ou d'une extension (son id d'application),
+    nommée d'après sa branche (ex. : actualites0003, hello_0002) ; la base doit être à jour."""
     from .migrate import revision
 
     app = _make_app(database_url)
-    revision(app.extensions["preau.engine"], app.extensions["preau.plugins"], branch, message)
+    try:
+        path = revision(app.extensions["preau.engine"], app.extensions["preau.plugins"], branch, message)
+    except LookupError as exc:
+        raise click.ClickException(
+            f"Pas de branche de migrations « {exc.args[0]} » : « kernel » ou l'id d'une extension active qui "
+            "déclare preau_migrations.") from exc
+    click.echo(f"Révision écrite : {path}")
 
 
 # -- demo and serving ----------------------------------------------------------------------------------
@@ -252,11 +264,14 @@ def hooks_command() -> None:
 _TEMPLATE_SKIPPED = {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".git", ".venv", "build", "dist"}
 
 
-def plugin_template_dir() -> Path:
-    """The example plugin of a source checkout of Préau (it is not shipped inside the ``preau`` package)."""
-    import preau
+TEMPLATE_SUFFIX = "-tpl"  # the template's Python files end in .py-tpl: no tool takes them for modules of preau
 
-    return Path(preau.__file__).resolve().parent.parent / "plugin_template"
+
+def plugin_template_dir() -> Path:
+    """The example plugin ``new-plugin`` copies, shipped inside the ``preau`` package (package data), so that it
+    works from an installed Préau as from a checkout. plugin_template/ at the root of the repository is its
+    rendering for the name ``hello`` (.ci/render-plugin-template writes it; a test checks they match)."""
+    return Path(__file__).resolve().parent / "plugin_template"
 
 
 def _template_renames(app_id: str) -> list[tuple[str, str]]:
@@ -282,7 +297,7 @@ def copy_plugin_template(template: Path, target: Path, app_id: str) -> int:
             continue
         if source.suffix in (".pyc", ".pyo"):
             continue
-        destination = target / _renamed(str(relative), renames)
+        destination = target / _renamed(str(relative).removesuffix(TEMPLATE_SUFFIX), renames)
         destination.parent.mkdir(parents=True, exist_ok=True)
         content = source.read_bytes()
         with contextlib.suppress(UnicodeDecodeError):  # a binary file (an icon…) is copied as is
@@ -307,8 +322,8 @@ def new_plugin(name: str, dest: Path) -> None:
     template = plugin_template_dir()
     if not (template / "pyproject.toml").is_file():
         raise click.ClickException(
-            f"Modèle d'extension introuvable ({template}) : new-plugin fonctionne depuis une copie des sources "
-            "de Préau (git clone), pas depuis un paquet installé.")
+            f"Modèle d'extension introuvable ({template}) : l'installation de Préau est incomplète (le modèle est "
+            "livré dans le paquet preau) ; réinstallez-la.")
     target = dest / f"preau-{name.replace('_', '-')}"
     if target.exists():
         raise click.ClickException(f"{target} existe déjà : choisissez un autre nom ou un autre --dest.")

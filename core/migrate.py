@@ -1,7 +1,9 @@
-"""Run the kernel's Alembic migrations, then each plugin's, each with its own version table."""
+"""Run the kernel's Alembic migrations, then each plugin's, each with its own version table; write new revisions
+named after their branch (``k0015``, ``actualites0003``, ``hello_0002``)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,22 +48,68 @@ def _config(branch: Branch, connection) -> Config:
     return config
 
 
-def upgrade(engine: Engine, registry: PluginRegistry, revision: str = "heads") -> list[str]:
-    """Bring the kernel, then every plugin, to their latest revision. Returns the branches touched."""
+@dataclass(frozen=True)
+class Upgraded:
+    """One branch brought up to date: the revisions applied now, oldest first (none: it was up to date)."""
+
+    branch: str
+    applied: tuple[str, ...]
+    current: str | None
+
+
+def upgrade(engine: Engine, registry: PluginRegistry, revision: str = "heads") -> list[Upgraded]:
+    """Bring the kernel, then every plugin (requirements first), to their latest revision."""
     done = []
     for branch in branches(registry):
+        applied: list[str] = []
         with engine.begin() as connection:
-            command.upgrade(_config(branch, connection), revision)
-        done.append(branch.name)
+            config = _config(branch, connection)
+            config.attributes["applied"] = applied
+            command.upgrade(config, revision)
+            current = MigrationContext.configure(
+                connection, opts={"version_table": branch.version_table}).get_current_revision()
+        done.append(Upgraded(branch.name, tuple(applied), current))
     return done
 
 
-def revision(engine: Engine, registry: PluginRegistry, branch_name: str, message: str) -> None:
-    """Autogenerate a new revision for the kernel or one plugin (for developers)."""
-    branch = next(b for b in branches(registry) if b.name == branch_name)
+def revision(engine: Engine, registry: PluginRegistry, branch_name: str, message: str) -> Path:
+    """Autogenerate the next revision of the kernel or of one plugin (for developers), named after the branch:
+    the id continues the branch's numbering (``actualites0002`` → ``actualites0003``; a plugin's first is
+    ``<app id>_0001``, which also carries the branch label), the file is ``NNNN_<message>.py``.
+
+    :returns: the path of the written file. :raises LookupError: no such branch (a plugin without migrations).
+    """
+    branch = next((b for b in branches(registry) if b.name == branch_name), None)
+    if branch is None:
+        raise LookupError(branch_name)
     with engine.begin() as connection:
-        command.revision(_config(branch, connection), message=message, autogenerate=True,
-                         version_path=branch.versions)
+        config = _config(branch, connection)
+        script_directory = ScriptDirectory.from_config(config)
+        heads = script_directory.get_heads()
+        if len(heads) > 1:
+            raise LookupError(f"{branch_name} has several heads ({', '.join(heads)}): merge them first")
+        count = sum(1 for _revision in script_directory.walk_revisions())
+        rev_id, number = next_revision_id(branch.name, heads[0] if heads else None, count)
+        config.set_main_option("file_template", f"{number:04d}_%%(slug)s")
+        first = {"branch_label": branch.name, "head": "base"} if not heads else {}
+        script = command.revision(config, message=message, autogenerate=True, rev_id=rev_id,
+                                  version_path=branch.versions, **first)
+    assert script is not None and not isinstance(script, list)
+    return Path(script.path)
+
+
+_NUMBERED = re.compile(r"^(?P<prefix>.*?)(?P<number>\d+)$")
+
+
+def next_revision_id(branch: str, head: str | None, count: int = 0) -> tuple[str, int]:
+    """The id of the revision after ``head`` in ``branch`` (which holds ``count`` revisions) and its number: the
+    head's prefix and width kept (``k0014`` → ``k0015``, ``m0002`` → ``m0003``, ``hello_0001`` → ``hello_0002``);
+    a branch's first is ``<branch>_0001``, a head without a number is followed by ``<branch>_<count + 1>``."""
+    found = _NUMBERED.match(head or "")
+    if found is None:
+        return f"{branch}_{count + 1:04d}", count + 1
+    number = int(found["number"]) + 1
+    return f"{found['prefix']}{number:0{len(found['number'])}d}", number
 
 
 def current_heads(engine: Engine, registry: PluginRegistry) -> dict[str, tuple[str | None, tuple[str, ...]]]:

@@ -19,7 +19,13 @@ def include_object(obj, name, type_, reflected, compare_to):
     return table_name in owned if table_name else True
 
 
+def record_applied(ctx, step, heads, run_args):
+    """``preau db upgrade`` says which revisions it applied: they are collected here."""
+    applied.append(step.up_revision_id)
+
+
 connection = config.attributes["connection"]
+applied = config.attributes.get("applied")
 context.configure(
     connection=connection,
     target_metadata=Model.metadata,
@@ -27,6 +33,7 @@ context.configure(
     include_object=include_object,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    on_version_apply=record_applied if applied is not None else None,
 )
 with context.begin_transaction():
     context.run_migrations()
