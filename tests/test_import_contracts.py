@@ -4,6 +4,7 @@ public module, the kernel's layers, no import cycle in the kernel. docs/architec
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -27,6 +28,15 @@ def test_every_import_contract_is_kept():
     result = _lint_imports()
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert f"Contracts: {len(CONTRACTS)} kept, 0 broken." in result.stdout
+
+
+def test_the_plugin_template_imports_only_the_public_surface():
+    """plugin_template/pyproject.toml has its own contract, the one an outside editor starts from."""
+    template = ROOT / "plugin_template"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(template / "src"), os.environ.get("PYTHONPATH", "")])}
+    result = _lint_imports(cwd=template, env=env)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "Contracts: 1 kept, 0 broken." in result.stdout
 
 
 def test_the_contracts_are_the_five_of_the_boundary():
