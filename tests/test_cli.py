@@ -97,8 +97,12 @@ def test_demo_reset_leaves_a_database_with_other_data_alone(monkeypatch, tmp_pat
         assert session.scalar(select(Structure.name)) == "Lycée réel"
 
 
-def test_db_upgrade_then_status_reports_every_branch_up_to_date(db_url):
-    assert "kernel : à jour" in _run("db", "upgrade", "--db", db_url).output
+def test_db_upgrade_says_which_revisions_it_applied_then_status_reports_every_branch_up_to_date(db_url):
+    first = _run("db", "upgrade", "--db", db_url).output
+    assert re.search(r"^kernel : \d+ révisions appliquées : k0001, k0002, .*k0014", first, re.M), first
+    assert re.search(r"^actualites : 2 révisions appliquées : actualites0001, actualites0002$", first, re.M)
+    second = _run("db", "upgrade", "--db", db_url).output
+    assert re.search(r"^kernel : à jour \(k\d{4}\)$", second, re.M) and "appliquée" not in second
     status = _run("db", "status", "--db", db_url)
     assert status.exit_code == 0 and "kernel" in status.output and "à migrer" not in status.output
 

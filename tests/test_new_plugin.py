@@ -1,14 +1,21 @@
-"""``preau new-plugin`` copies plugin_template into a new distribution with every name replaced."""
+"""``preau new-plugin`` copies the example plugin shipped in the preau package (core/plugin_template/, its Python
+files ending in .py-tpl) into a new distribution with every name replaced; plugin_template/ at the root is its
+rendering for the name "hello", and new-plugin works from an installed Préau (a wheel), not only a checkout."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import zipfile
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from preau.cli import cli, copy_plugin_template, plugin_template_dir
+from preau.cli import TEMPLATE_SUFFIX, cli, copy_plugin_template, plugin_template_dir
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SKIPPED_PARTS = {"__pycache__", ".pytest_cache", ".ruff_cache"}
 
@@ -40,8 +47,8 @@ def cantine(tmp_path):
 
 def test_new_plugin_copies_every_file_of_the_template_with_names_replaced(cantine):
     generated = {p.relative_to(cantine) for p in cantine.rglob("*") if p.is_file()}
-    expected = {type(p)(str(p).replace("preau_hello", "preau_cantine").replace("hello", "cantine"))
-                for p in _template_files()}
+    expected = {type(p)(str(p).removesuffix(TEMPLATE_SUFFIX).replace("preau_hello", "preau_cantine")
+                        .replace("hello", "cantine")) for p in _template_files()}
     assert generated == expected
     assert len(generated) >= 10
     for path in generated:
@@ -117,6 +124,52 @@ def test_new_plugin_explains_when_the_template_is_missing(tmp_path, monkeypatch)
     result = _new_plugin("cantine", "--dest", str(tmp_path / "out"))
     assert result.exit_code != 0 and "Modèle d'extension introuvable" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_the_template_ships_inside_the_preau_package_and_plugin_template_is_its_rendering(tmp_path):
+    import preau
+
+    template = plugin_template_dir()
+    assert template.parent == Path(preau.__file__).resolve().parent  # package data, not the checkout's root
+    assert not list(template.rglob("*.py")), "template Python files end in .py-tpl: no tool takes them for preau's"
+    copy_plugin_template(template, tmp_path / "hello", "hello")
+    rendered = {p.relative_to(tmp_path / "hello") for p in (tmp_path / "hello").rglob("*") if p.is_file()}
+    example = ROOT / "plugin_template"
+    tracked = {p.relative_to(example) for p in example.rglob("*") if p.is_file()
+               and not any(part in SKIPPED_PARTS or part.endswith(".egg-info") for part in p.relative_to(example).parts)
+               and p.suffix != ".pyc"}
+    fix = "edit core/plugin_template/ (the one source), then run: python .ci/render-plugin-template"
+    assert rendered == tracked, fix
+    for relative in sorted(rendered):
+        assert (tmp_path / "hello" / relative).read_bytes() == (example / relative).read_bytes(), f"{relative}: {fix}"
+
+
+def test_new_plugin_works_from_an_installed_preau(tmp_path):
+    # Build Préau's wheel from a copy of the sources, unpack it as an installation and run new-plugin from it.
+    source = tmp_path / "source"
+    for name in ("core", "plugins"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, source / name)
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"),
+                            str(source)], capture_output=True, text=True, timeout=600)
+    assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-2000:]
+    [wheel] = (tmp_path / "dist").glob("preau-*.whl")
+    installed = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(installed)
+    probe = ("import sys, preau; from preau.cli import main\n"
+             "print(preau.__file__, file=sys.stderr)\n"
+             "sys.argv = ['preau', 'new-plugin', 'cantine', '--dest', sys.argv[1]]; main()\n")
+    env = {**_isolated_env(installed), "PYTHONNOUSERSITE": "1"}
+    run = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "out")], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stderr.startswith(str(installed / "preau" / "__init__.py"))  # not the checkout's preau
+    generated = {p.relative_to(tmp_path / "out" / "preau-cantine")
+                 for p in (tmp_path / "out" / "preau-cantine").rglob("*") if p.is_file()}
+    assert len(generated) == len(_template_files()) and Path(".gitignore") in generated
+    assert Path("src/preau_cantine/__init__.py") in generated
 
 
 def test_copy_skips_caches_and_egg_info(tmp_path):
