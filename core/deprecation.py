@@ -31,8 +31,8 @@ def deprecated(replacement: str, *, since: str, removal: str) -> Callable[[F], F
     """Mark a public function (or class) as deprecated: each call warns, naming ``replacement`` and the API
     version ``removal`` that removes it, then runs it unchanged. Plugins may use it for their own public module::
 
-        @preau.deprecated("preau_plugins.pronote.api.client_factory", since="1.2", removal="2.0")
-        def pronotepy_clients(): ...
+        @preau.deprecated("preau_cantine.api.menu_of", since="1.2", removal="2.0")
+        def menu_for_week(): ...
     """
 
     def decorate(function: F) -> F:

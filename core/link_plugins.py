@@ -2,7 +2,7 @@
 
 A service such as Capytale or Avenir(s) needs a manifest, one right that opens it and one connector; writing the
 three hooks by hand for each is boilerplate that drifts. :func:`link_plugin` builds the plugin object; its entry
-point names that object (``capytale = "preau_plugins.capytale:plugin"``).
+point names that object (``capytale = "<package>.capytale:plugin"``, the ``module:object`` form).
 """
 
 from __future__ import annotations

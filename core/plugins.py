@@ -150,10 +150,11 @@ class PluginRegistry:
                 self._guarded(record, partial(self._check_and_collect, record))
         self._resolve_requirements()
 
-    @staticmethod
-    def _entry_point_order(ep: EntryPoint) -> tuple[int, str]:
-        # Built-ins first, then third parties, each in name order: dispatch order is deterministic.
-        return (0 if ep.value.startswith("preau_plugins.") else 1, ep.name)
+    @classmethod
+    def _entry_point_order(cls, ep: EntryPoint) -> tuple[int, str]:
+        # Built-ins (the preau distribution's own entry points) first, then third parties, each in name order:
+        # dispatch order is deterministic.
+        return (0 if cls._source_of(ep) == "builtin" else 1, ep.name)
 
     @staticmethod
     def _source_of(ep: EntryPoint) -> str:
