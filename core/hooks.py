@@ -185,7 +185,8 @@ def preau_communication_vetoes(sender: User, recipients: list[User]) -> Iterable
     Dispatched to the plugins enabled for ``sender``. Called once per plugin for the whole set of people the
     links allow, when a message is sent (to one person or to a group of a thousand) and when the directory is
     searched. Any refusal wins; to *add* reach, use :func:`preau_communication_groups`, which the directory
-    search can follow. An error (or an answer that is not ids or users) refuses the whole set.
+    search can follow. An error (or an answer that is not ids or users) refuses the whole set. The recipients
+    come without their roles and functions: read what the rule needs about them in one query for the set.
 
     :param sender: the :class:`preau.User` who writes or searches.
     :param recipients: the :class:`preau.User` people they want to reach.
