@@ -31,6 +31,7 @@ from .errors import PreauError
 from .models import Function, Structure, StructureKind
 from .plugins import KERNEL_WIDE
 from .rights import grant, set_enabled
+from .settings import set_setting
 from .types import PROFILE_LABELS, Profile
 
 CITY = "Ville de Saint-Préau"
@@ -175,8 +176,6 @@ def _build(session: Session) -> None:
 def _enable_pronote(session: Session, registry, school: Structure, city: Structure) -> None:
     """Pronote for Jules-Ferry, granted to parents and students; the block of every demo student (Tom is at
     Marie-Curie) is fed by the demo adapter."""
-    from .settings import set_setting
-
     set_enabled(session, school, "pronote", True)
     for profile in (Profile.RELATIVE, Profile.STUDENT):
         grant(session, "pronote.access", school, group=profile_group(session, school.id, profile))

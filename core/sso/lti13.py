@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import math
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 from urllib.parse import urlencode
 
@@ -33,17 +33,19 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..db import affected_rows, db_session
+from ..directory.structures import ancestor_distances
 from ..directory.users import children_of, classes_of
 from ..errors import PreauError
 from ..extensions import OPEN_ENDPOINTS, csrf
 from ..models import (
     Function,
+    Group,
     GroupMember,
     LtiLineItem,
     LtiNonce,
@@ -157,8 +159,6 @@ def _use_once(session: Session, client_id: str, value: str, lifetime: int) -> bo
 
 
 def purge_nonces(session: Session) -> int:
-    from sqlalchemy import delete
-
     return affected_rows(session.execute(delete(LtiNonce).where(LtiNonce.expires_at < utcnow())))
 
 
@@ -599,8 +599,6 @@ def _service_class(tool: LtiTool, class_id: int) -> SchoolClass:
 
 
 def _members(session: Session, school_class: SchoolClass, profile: str | None = None) -> list[User]:
-    from ..models import Group
-
     query = (select(User, Group.profile).join(GroupMember, GroupMember.user_id == User.id)
              .join(Group, Group.id == GroupMember.group_id).where(Group.class_id == school_class.id))
     if profile:
@@ -613,9 +611,6 @@ def _members(session: Session, school_class: SchoolClass, profile: str | None = 
 
 def _released_attributes(session: Session, tool: LtiTool, structure_id: int) -> tuple[str, ...]:
     """What the connector of the tool releases in the class's structure (names in rosters only if allowed)."""
-    from ..directory.structures import ancestor_distances
-    from ..models import StructureConnector
-
     if tool.launch_key.startswith("connector:"):
         distances = ancestor_distances(session, structure_id)
         rows = session.scalars(select(StructureConnector).where(
@@ -770,8 +765,6 @@ def scores(class_id: int, item_id: int):
 
 
 def _timestamp(raw: Any) -> datetime:
-    from datetime import UTC
-
     try:
         stamp = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
     except ValueError:

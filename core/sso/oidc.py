@@ -22,6 +22,7 @@ from authlib.oidc.core.grants import OpenIDCode
 from flask import Blueprint, Flask, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from joserfc.jwk import RSAKey
 from sqlalchemy import select, update
 
 from ..auth.passwords import verify_password
@@ -246,8 +247,6 @@ class PreauCodeChallenge(CodeChallenge):
 
 class PreauOpenIDCode(OpenIDCode):
     def resolve_client_private_key(self, client):
-        from joserfc.jwk import RSAKey
-
         key = service.signing_key(db_session())
         return RSAKey.import_key(key.private_pem, parameters={"kid": key.kid})
 
