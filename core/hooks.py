@@ -58,8 +58,9 @@ def preau_app() -> AppManifest:
     Every plugin must implement it. ``firstresult``: a plugin module answers for itself only.
 
     :returns: an :class:`preau.AppManifest` (id, translatable name, theme, icon, editor, version,
-        ``requires_preau`` compatibility range, default profiles, entry endpoint). A plugin whose manifest is
-        invalid or incompatible with the running Préau is quarantined.
+        ``requires_preau`` range of the plugin API (:data:`preau.API_VERSION`), default profiles, entry endpoint,
+        ``requires``/``optional_requires`` (the plugins it uses), ``kind``). A plugin whose manifest is invalid or
+        incompatible with the running Préau, or whose requirement is missing, is quarantined.
     """
 
 
