@@ -77,7 +77,8 @@ def source_of(structure_id: int | None) -> str:
 def shown_lessons(session: Session, scope: Scope, start: date, end: date) -> list[Any]:
     """The lessons a view shows: a student's week from the structure's source, anything else from Préau."""
     if scope.student is not None and source_of(scope.structure_id) == PRONOTE:
-        if not app_enabled(session, PRONOTE, scope.structure_id):  # nothing read from a Pronote turned off here
+        # nothing read from a Pronote turned off here (source_of gives "" without a structure)
+        if scope.structure_id is None or not app_enabled(session, PRONOTE, scope.structure_id):
             raise TimetableError(N_("Pronote est désactivé pour cet établissement : son emploi du temps n'est pas "
                                  "affiché."), 503)
         return pronote_lessons(scope.student, start, end)
