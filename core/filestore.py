@@ -17,6 +17,9 @@ import secrets
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from flask import current_app
+
+from .config import instance_dir
 from .errors import PreauError
 
 _KEY = re.compile(r"^[a-f0-9]{2}/[a-f0-9]{40}$")
@@ -74,16 +77,12 @@ class LocalStorage:
 
 
 def storage_dir(config: dict | None = None) -> Path:
-    from .config import instance_dir
-
     configured = (config or {}).get("STORAGE_DIR") or os.environ.get("PREAU_STORAGE_DIR")
     return Path(configured) if configured else instance_dir() / "storage"
 
 
 def default_storage() -> Storage:
     """The storage backend of the current application (a local directory unless configured otherwise)."""
-    from flask import current_app
-
     backend = current_app.extensions.get("preau.storage")
     if backend is None:
         backend = current_app.extensions["preau.storage"] = LocalStorage(storage_dir(current_app.config))

@@ -1,5 +1,7 @@
 """French labels (msgids) of values stored as codes, translated where they are displayed."""
 
+from flask_babel import gettext
+
 from .models import StructureKind
 from .plugins import PluginState
 from .types import N_
@@ -24,6 +26,4 @@ PLUGIN_SOURCES = {"builtin": N_("intégrée à Préau"), "extra": N_("module ajo
 
 
 def label(table: dict, value: str) -> str:
-    from flask_babel import gettext
-
     return gettext(table[value]) if value in table else value

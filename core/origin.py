@@ -20,8 +20,11 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import Forbidden
 
+from .audit import record
+from .db import db_session
 from .errors import problem
 from .types import N_
+from .web import client_ip
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 MSG_REJECTED = N_("Requête refusée : elle ne vient pas de ce site (en-tête Origin ou Referer étranger). "
@@ -80,10 +83,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(OriginRejected)
     def origin_rejected(error: OriginRejected):
-        from .audit import record
-        from .db import db_session
-        from .web import client_ip
-
         session = db_session()  # refused before any view ran: only the audit event is written
         record(session, "security.origin_rejected", actor=current_user.get_id() and current_user.id,
                ip=client_ip(), path=request.path[:200], method=request.method, header=error.header,

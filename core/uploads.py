@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from .errors import PreauError
 
@@ -235,8 +236,6 @@ def looks_like_text(data: bytes) -> bool:
 
 def _image_size(name: str, data: bytes, family: str, limits: ImageLimits) -> tuple[int, int]:
     """The pixel size read from the image's header (nothing decoded), within the limits."""
-    from PIL import Image, UnidentifiedImageError
-
     too_large = UploadError(_("« %(name)s » est une image trop grande : %(side)s pixels de côté et %(megapixels)s "
                               "mégapixels au plus.", name=name, side=f"{limits.max_side:,}".replace(",", "\u202f"),
                               megapixels=limits.max_pixels // 1_000_000), 413, "image_too_large")

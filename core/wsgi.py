@@ -6,6 +6,8 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from .app import create_app
+
 
 class _Gunicorn(BaseApplication):
     def __init__(self, options: dict[str, Any]) -> None:
@@ -17,21 +19,15 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from .app import create_app
-
         return create_app({"PRODUCTION": True})
 
 
 def serve_with_gunicorn(bind: str, workers: int) -> None:
-    from .app import create_app
-
     create_app({"PRODUCTION": True})  # fail fast, in the master, on a missing production setting
     _Gunicorn({"bind": bind, "workers": workers, "accesslog": "-", "forwarded_allow_ips": "127.0.0.1"}).run()
 
 
 def __getattr__(name: str) -> Any:
     if name == "application":
-        from .app import create_app
-
         return create_app()
     raise AttributeError(name)

@@ -17,6 +17,7 @@ from ..directory.structures import descendant_ids
 from ..models import LtiDeployment, LtiTool, Structure
 from ..portal.catalogue import catalogue
 from ..sso import lti13_tools as rules
+from ..sso.lti13 import issuer
 from .views import _structure_in_scope, bp
 
 
@@ -46,8 +47,6 @@ def _local_http() -> bool:
 
 
 def _platform_urls() -> dict[str, str]:
-    from ..sso.lti13 import issuer
-
     base = issuer()
     return {"issuer": base, "auth": base + url_for("lti13.auth"), "token": base + url_for("lti13.token"),
             "jwks": base + url_for("lti13.jwks"), "deep_link_return": base + url_for("lti13.deep_link_return")}

@@ -3,7 +3,7 @@ see its secret once, remove it."""
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -25,8 +25,6 @@ def _super_admin_only() -> None:
 
 
 def _registry():
-    from flask import current_app
-
     return current_app.extensions["preau.plugins"]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
+from . import dashboard, directory, me, plugins, structures, users
 from .auth import authenticate_api_request
 from .schemas import ApiErrorSchema
 
@@ -31,8 +32,6 @@ class PreauApi(Api):
 
 
 def init_api(app: Flask) -> Api:
-    from . import dashboard, directory, me, plugins, structures, users
-
     api = PreauApi(app, spec_kwargs={
         "info": {"description": _DESCRIPTION},
         "security": [{"bearerAuth": []}, {"cookieAuth": []}],

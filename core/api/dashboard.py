@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from ..db import db_session
+from ..models import DashboardLayout
 from ..portal import dashboard as layouts
 from ..web import current_access
 from .auth import api_abort, protected
@@ -41,8 +42,6 @@ class LayoutInSchema(Schema):
 
 
 def _layout() -> dict:
-    from ..models import DashboardLayout
-
     reaching = current_access().widgets
     slots = layouts.effective_layout(db_session(), current_user, reaching)
     return {

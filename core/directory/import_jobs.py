@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from ..filestore import default_storage
 from ..jobs import PermanentJobError, enqueue, job_handler, mark_done, report_progress
 from ..models import Job, User
+from ..models.imports import ImportRun
 from .imports import directory_sources, record_failure, run_import
 from .sync import FeedError, ImportPlan
 
@@ -101,10 +102,6 @@ def run_import_job(session: Session, job: Job) -> None:
 
 
 def _last_run_id(session: Session, source_id: str) -> int | None:
-    from sqlalchemy import select
-
-    from ..models.imports import ImportRun
-
     return session.scalar(select(ImportRun.id).where(ImportRun.source == source_id).order_by(ImportRun.id.desc()))
 
 

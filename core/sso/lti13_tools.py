@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from flask_babel import gettext as _
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
@@ -84,9 +86,6 @@ def _checked(form: ToolForm, allow_local_http: bool) -> dict[str, Any]:
 
 
 def _check_pem(pem: str) -> None:
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
     try:
         key = load_pem_public_key(pem.encode())
     except ValueError as error:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask_babel import lazy_gettext as _l
+from joserfc.jwk import RSAKey
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -170,8 +171,6 @@ def signing_key(session: Session) -> OAuthSigningKey:
 
 
 def public_jwks(session: Session) -> dict[str, Any]:
-    from joserfc.jwk import RSAKey
-
     keys = session.scalars(select(OAuthSigningKey).order_by(OAuthSigningKey.id)).all()
     return {"keys": [{**RSAKey.import_key(k.private_pem).as_dict(private=False), "kid": k.kid, "use": "sig",
                       "alg": "RS256"} for k in keys]}

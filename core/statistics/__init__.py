@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context
 from sqlalchemy import Date, cast, delete, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -52,8 +53,6 @@ class Step(enum.StrEnum):
 def today(timezone: str | None = None) -> date:
     """The schools' local day (the configured time zone in a Flask app, else Europe/Paris)."""
     if timezone is None:
-        from flask import current_app, has_app_context
-
         timezone = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
     return datetime.now(ZoneInfo(timezone or DEFAULT_TIMEZONE)).date()
 
