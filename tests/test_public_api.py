@@ -2,8 +2,8 @@
 
 - every public name has a docstring and is listed in docs/plugins.md ("The public API"), and every name listed
   there exists; every fixture of `preau.testing` is listed too;
-- the built-in plugins and the template import no other module of the kernel (quick feedback, before
-  import-linter's contracts);
+- the built-in plugins, the template and the examples import no other module of the kernel (quick feedback,
+  before import-linter's contracts);
 - what an outside author missed: the structures of a person, a right checked within one structure,
   `access_for` without the registry, settings read and written, the directory read API, the admin-page
   helpers, and fixtures that enable an app without its defaults and grant one right to one profile group.
@@ -30,7 +30,7 @@ from preau.testing import build_school
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "plugins.md"
 PUBLIC_MODULES = {"preau", "preau.testing"}
-PLUGIN_TREES = [ROOT / "plugins", ROOT / "plugin_template"]
+PLUGIN_TREES = [ROOT / "plugins", ROOT / "plugin_template", ROOT / "examples"]
 
 
 def _public_api_section() -> str:
@@ -127,6 +127,7 @@ def test_the_walk_finds_the_plugins_and_their_imports_of_preau():
     files = _plugin_files()
     assert any(path.parts[-2:] == ("messaging", "__init__.py") for path in files)
     assert any(path.name == "test_hello.py" for path in files)
+    assert any("preau_cantine" in path.parts for path in files)
     assert sum(len(_kernel_imports(path)) for path in files) > 50
 
 
