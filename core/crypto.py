@@ -30,7 +30,7 @@ def _derived_key(secret_key: str) -> bytes:
 
 def data_cipher() -> MultiFernet:
     """The application's cipher (built once per application)."""
-    app = current_app._get_current_object()
+    app = current_app
     cipher = app.extensions.get("preau.cipher")
     if cipher is None:
         keys = [k.strip() for k in (app.config.get("DATA_KEYS") or "").split(",") if k.strip()]

@@ -176,6 +176,7 @@ def _build(session: Session) -> None:
 def _enable_pronote(session: Session, registry, school: Structure, city: Structure) -> None:
     """Pronote for Jules-Ferry, granted to parents and students; the block of every demo student (Tom is at
     Marie-Curie) is fed by the demo adapter."""
+    assert school.uai is not None  # Jules-Ferry is built with its UAI
     set_enabled(session, school, "pronote", True)
     for profile in (Profile.RELATIVE, Profile.STUDENT):
         grant(session, "pronote.access", school, group=profile_group(session, school.id, profile))

@@ -15,7 +15,7 @@ import os
 import re
 import secrets
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import IO, BinaryIO, Protocol
 
 from flask import current_app
 
@@ -33,7 +33,7 @@ class StorageError(PreauError, ValueError):
 
 
 class Storage(Protocol):
-    def put(self, data: bytes | BinaryIO) -> str: ...
+    def put(self, data: bytes | IO[bytes]) -> str: ...
 
     def open(self, key: str) -> BinaryIO: ...
 
@@ -51,7 +51,7 @@ class LocalStorage:
             raise StorageError(f"invalid storage key {key!r}")
         return self.root / key
 
-    def put(self, data: bytes | BinaryIO) -> str:
+    def put(self, data: bytes | IO[bytes]) -> str:
         name = secrets.token_hex(20)
         key = f"{name[:2]}/{name}"
         path = self._path(key)

@@ -8,6 +8,7 @@ point names that object (``capytale = "<package>.capytale:plugin"``, the ``modul
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from .hooks import hookimpl
 from .types import AppManifest, Connector, Profile, Right, SettingSpec
@@ -63,9 +64,10 @@ def link_plugin(id: str, name: str, url: str, *, version: str, editor: str, prof
             profiles=(Profile.TEACHER, Profile.STUDENT), access_label=N_("Ouvrir Capytale"))
     """
     chosen = tuple(profiles)
-    extra = {} if requires_preau is None else {"requires_preau": requires_preau}
     manifest = AppManifest(id=id, name=name, version=version, editor=editor, theme=theme, description=description,
-                           icon=icon, default_profiles=chosen, **extra)
+                           icon=icon, default_profiles=chosen)
+    if requires_preau is not None:
+        manifest = replace(manifest, requires_preau=requires_preau)
     access = f"{id}.access"
     right = Right(access, access_label, chosen)
     tile = Connector(f"{id}.{connector}", connector_name or name, kind, url, access, attributes=tuple(attributes),

@@ -91,9 +91,10 @@ def revision(engine: Engine, registry: PluginRegistry, branch_name: str, message
         count = sum(1 for _revision in script_directory.walk_revisions())
         rev_id, number = next_revision_id(branch.name, heads[0] if heads else None, count)
         config.set_main_option("file_template", f"{number:04d}_%%(slug)s")
-        first = {"branch_label": branch.name, "head": "base"} if not heads else {}
+        # the branch's first revision starts from nothing and names the branch
         script = command.revision(config, message=message, autogenerate=True, rev_id=rev_id,
-                                  version_path=branch.versions, **first)
+                                  version_path=branch.versions, branch_label=None if heads else branch.name,
+                                  head="head" if heads else "base")
     assert script is not None and not isinstance(script, list)
     return Path(script.path)
 

@@ -210,7 +210,8 @@ class PluginRegistry:
         record.api_blueprints = list(self._metadata(record, "preau_api_blueprints") or [])
         record.migrations = self._metadata(record, "preau_migrations")
         declared = {r.id for r in record.rights}
-        for item in [*record.widgets, *record.connectors, *record.menu_items]:
+        guarded: list[Widget | Connector | MenuItem] = [*record.widgets, *record.connectors, *record.menu_items]
+        for item in guarded:
             if item.right not in declared:
                 raise ManifestError(f"{item.id} needs the undeclared right {item.right!r}")
 
@@ -300,6 +301,7 @@ class PluginRegistry:
 
     def _validated(self, record: PluginRecord, hook: str, kind: type) -> list[Any]:
         items = self._listed(record, hook, kind)
+        assert record.manifest is not None  # preau_app answered before the other metadata hooks are read
         for item in items:
             item.validate(record.manifest.id)
         return items

@@ -277,6 +277,7 @@ def grant(session: Session, right_id: str, structure: Structure, *, group: Group
     if (group is None) == (school_class is None):
         raise GrantError(_("Un droit est donné à un groupe ou à une classe, pas aux deux."))
     target = group if group is not None else school_class
+    assert target is not None  # exactly one of the two, checked above
     if target.structure_id != structure.id:
         raise GrantError(_("Le groupe ou la classe n'appartient pas à %(structure)s.", structure=structure.name))
     existing = session.scalar(select(RightGrant).where(

@@ -35,7 +35,7 @@ class ZipLimits:
     max_ratio: int = 100
 
 
-def zip_limits(**lower: int) -> ZipLimits:
+def zip_limits(**lower: int | None) -> ZipLimits:
     """The configured limits (``ZIP_MAX_MEMBERS``, ``ZIP_MAX_TOTAL_BYTES``, ``ZIP_MAX_MEMBER_BYTES``,
     ``ZIP_MAX_RATIO``), each lowered to the value a caller gives, never raised above the configuration."""
     config = current_app.config if has_app_context() else {}

@@ -18,13 +18,20 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.test import TestResponse
+
+if TYPE_CHECKING:  # the kernel is imported when a fixture runs, not when pytest loads this plugin
+    from aiosmtpd.smtp import SMTP, AuthResult, Envelope
+    from aiosmtpd.smtp import Session as SmtpSession
+
+    from .models import SchoolClass, Structure, User
 
 TEST_PASSWORD = "Mot2passe-test"  # noqa: S105 - the known password of test fixtures
 
@@ -86,7 +93,7 @@ def preau_config() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def app(preau_database_url: str, preau_config: dict[str, Any], tmp_path_factory) -> Flask:
+def app(preau_database_url: str, preau_config: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Flask:
     os.environ.setdefault("PREAU_INSTANCE_DIR", str(tmp_path_factory.mktemp("instance")))
     from .app import create_app
     from .migrate import upgrade
@@ -124,7 +131,7 @@ def db(app: Flask) -> Iterator[Session]:
 class PreauClient(FlaskClient):
     """A test client that fetches the CSRF token of its session before posting a form."""
 
-    def open(self, *args: Any, **kwargs: Any):
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
         # The ``db`` fixture keeps an app context pushed, so Flask reuses it (and its ``g``) for every request
         # of a test. Start each request with a fresh ``g`` as in production — the logged-in user, the CSRF
         # token, the access cache — keeping only the database session that the test shares with the app.
@@ -136,9 +143,10 @@ class PreauClient(FlaskClient):
         return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
-        return self.get("/auth/csrf-token").get_json()["csrf_token"]
+        token: str = self.get("/auth/csrf-token").get_json()["csrf_token"]
+        return token
 
-    def post_form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any):
+    def post_form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> TestResponse:
         data = {"csrf_token": self.csrf_token(), **(data or {})}
         return self.post(url, data=data, **kwargs)
 
@@ -146,22 +154,24 @@ class PreauClient(FlaskClient):
 @pytest.fixture
 def client(app: Flask, db: Session) -> PreauClient:
     app.test_client_class = PreauClient
-    return app.test_client()
+    test_client = app.test_client()
+    assert isinstance(test_client, PreauClient)
+    return test_client
 
 
 @dataclass
 class School:
     """A small school: a city, one school, one class and one person of each profile."""
 
-    city: Any
-    structure: Any
-    school_class: Any
-    teacher: Any
-    student: Any
-    parent: Any
-    staff: Any
-    guest: Any
-    admin: Any
+    city: Structure
+    structure: Structure
+    school_class: SchoolClass
+    teacher: User
+    student: User
+    parent: User
+    staff: User
+    guest: User
+    admin: User
     password: str = TEST_PASSWORD
 
 
@@ -191,7 +201,7 @@ def build_school(session: Session, name: str = "École Jean-Jaurès", uai: str =
     school_class = create_class(session, school, "CM2 A")
     suffix = uai[-4:].lower()
 
-    def person(login: str, first: str, last: str, profile: str, **kw: Any):
+    def person(login: str, first: str, last: str, profile: str, **kw: Any) -> User:
         user = create_user(session, first_name=first, last_name=last, login=f"{login}.{suffix}", **kw)
         activate_with_password(session, user, _password_hash())
         add_role(session, user, school, profile)
@@ -217,7 +227,7 @@ def school(db: Session) -> School:
 
 
 @pytest.fixture
-def login_as(client: PreauClient):
+def login_as(client: PreauClient) -> Callable[..., PreauClient]:
     """``login_as(user)`` logs the test client in through the real login form."""
 
     def login(user: Any, password: str = TEST_PASSWORD) -> PreauClient:
@@ -308,7 +318,8 @@ class SmtpTestServer:
     def refuse_next(self, count: int = 1) -> None:
         self._refuse = count
 
-    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+    def _authenticate(self, server: SMTP, session: SmtpSession, envelope: Envelope, mechanism: str,
+                      auth_data: Any) -> AuthResult:
         from aiosmtpd.smtp import AuthResult
 
         ok = (auth_data.login.decode(), auth_data.password.decode()) == (SMTP_TEST_USER, SMTP_TEST_PASSWORD)
@@ -316,12 +327,13 @@ class SmtpTestServer:
             self.logins.append(auth_data.login.decode())
         return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's handler name
+    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd's handler name
         from email import message_from_bytes, policy
 
         if self._refuse:
             self._refuse -= 1
             return "451 4.3.0 Try again later"
+        assert isinstance(envelope.content, bytes)  # the controller keeps decode_data off: the raw message
         with self._arrived:
             self.envelopes.append(envelope)
             self.messages.append(message_from_bytes(envelope.content, policy=policy.default))

@@ -100,7 +100,7 @@ def _write_plugin_part(archive: zipfile.ZipFile, app_id: str, data: dict[str, An
     """``<app id>.json``, and the files it lists under "files" ({"name", "storage_key"}) in ``<app id>/``."""
     files = data.pop("files", None) or []
     taken: set[str] = set()
-    listed = []
+    listed: list[str | None] = []
     for entry in files:
         name = _file_name(entry.get("name"), taken)
         try:
@@ -125,7 +125,7 @@ def build_export(session: Session, job: Job) -> None:
     export = session.get(DataExport, (job.payload or {}).get("export_id"))
     if export is None:
         raise PermanentJobError("export inconnu")
-    user = session.get(User, export.user_id)
+    user = session.get_one(User, export.user_id)
     registry = current_app.extensions["preau.plugins"]
     missing: list[str] = []
     with tempfile.SpooledTemporaryFile(max_size=8 << 20) as buffer:

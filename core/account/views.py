@@ -147,6 +147,7 @@ def download_data(export_id: int):
     audit.record(session, "account.export_downloaded", actor=user, target=user, ip=client_ip())
     session.commit()
     name = f"mes-donnees-{user.login}-{export.created_at:%Y-%m-%d}.zip"
+    assert export.storage_key  # downloadable() gives only built exports
     response = send_file(default_storage().open(export.storage_key), mimetype="application/zip",
                          as_attachment=True, download_name=name)
     response.headers["Cache-Control"] = "no-store"

@@ -58,7 +58,9 @@ def init_api(app: Flask) -> Api:
 def _register_plugin_api(app: Flask, api: Api, csrf) -> None:
     """Mount the plugins' API blueprints (``preau_api_blueprints``); a failing one quarantines its plugin only."""
     registry = app.extensions.get("preau.plugins")
-    for record in registry.active() if registry else []:
+    if registry is None:
+        return
+    for record in registry.active():
         try:
             for blueprint in record.api_blueprints:
                 api.register_blueprint(blueprint, url_prefix=API_PREFIX)

@@ -10,16 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from copy import deepcopy
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import current_app, g, request
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
+from flask_smorest import abort as _smorest_abort
 
 from .. import audit
 from ..auth import tokens
 from ..db import db_session
 from ..directory.scopes import is_admin
+from ..extensions import login_manager
 from ..web import client_ip
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -32,7 +34,10 @@ SCOPE_DESCRIPTIONS = {
 }
 
 
-def api_abort(code: int, reason: str, message: str, **headers: str) -> None:
+abort: Callable[..., NoReturn] = _smorest_abort  # flask-smorest is untyped; its abort always raises
+
+
+def api_abort(code: int, reason: str, message: str, **headers: str) -> NoReturn:
     """Stop with a JSON error ``{"error", "message", "reason"}`` (rendered by the app's error handler)."""
     abort(code, message=message, reason=reason, headers=headers or None)
 
@@ -57,10 +62,10 @@ def authenticate_api_request() -> None:
                   **{"WWW-Authenticate": f'{_BEARER_CHALLENGE}, error="invalid_token"'})
     g.api_token = token
     # The token's account is the user of this request only; nothing is written to the session.
-    current_app.login_manager._update_request_context_with_user(user)
+    login_manager._update_request_context_with_user(user)
 
 
-def deny_out_of_scope(target: object, message: str) -> None:
+def deny_out_of_scope(target: object, message: str) -> NoReturn:
     """Audit an attempt on something outside the caller's scope, then stop with 403 ``out_of_scope``."""
     session = db_session()
     audit.record(session, "security.scope_denied", actor=current_user.id, target=target, ip=client_ip(), via="api")
@@ -96,9 +101,9 @@ def protected(blp: Blueprint, scope: str, *, admin: bool = False) -> Callable:
                 api_abort(403, "not_admin", "Cette opération est réservée aux administrateurs.")
             return view(*args, **kwargs)
 
-        wrapper._apidoc = deepcopy(getattr(wrapper, "_apidoc", {}))
-        manual = wrapper._apidoc.setdefault("manual_doc", {})
-        manual["x-required-scope"] = scope
+        apidoc = deepcopy(getattr(wrapper, "_apidoc", {}))
+        apidoc.setdefault("manual_doc", {})["x-required-scope"] = scope
+        wrapper._apidoc = apidoc  # type: ignore[attr-defined]  # flask-smorest reads a view's documentation here
         # The docstring becomes the operation's summary and description in the OpenAPI document.
         note = f"Portée du jeton nécessaire : `{scope}`" + (" ; réservé aux administrateurs." if admin else ".")
         wrapper.__doc__ = f"{(view.__doc__ or '').rstrip()}\n\n{note}"

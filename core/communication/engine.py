@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, func, or_, select, union
+from sqlalchemy import CompoundSelect, Select, and_, func, or_, select, union
 from sqlalchemy.orm import Session, aliased, lazyload
 
 from ..errors import PreauError
@@ -42,7 +42,7 @@ def _groups_of(user_id: int) -> Select:
     return select(GroupMember.group_id).where(GroupMember.user_id == user_id)
 
 
-def _reach(session: Session, user: User) -> Select:
+def _reach(session: Session, user: User) -> CompoundSelect:
     """The ids of the groups whose every member ``user`` may write to, as SQL to nest in a bigger query."""
     mine, disabled = _groups_of(user.id), _disabled_group_ids(session)
     linked = select(CommLink.to_group_id.label("id")).where(CommLink.from_group_id.in_(mine))
@@ -65,7 +65,7 @@ def _relative_selects(user_id: int) -> tuple[Select, Select]:
             select(RelativeLink.parent_id).where(RelativeLink.child_id == user_id))
 
 
-def _relatives(user_id: int) -> Select:
+def _relatives(user_id: int) -> CompoundSelect:
     return union(*_relative_selects(user_id))
 
 

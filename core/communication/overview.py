@@ -7,12 +7,13 @@ They never save anything: saving goes through :func:`rules.apply_change` after a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
+from werkzeug.datastructures import MultiDict
 
 from ..directory.default_links import ALL, GUEST, RELATIVE, STAFF, STUDENT, TEACHER
 from ..directory.structures import ancestor_ids
@@ -80,7 +81,7 @@ def switchable_groups(session: Session, structure_id: int) -> list[Group]:
 
 def structure_groups(session: Session, structure_id: int) -> list[Group]:
     """Every group of the structure: profile groups first, then classes', manual and teaching groups."""
-    order = {GroupKind.PROFILE: 0, GroupKind.CLASS: 1, GroupKind.TEACHING: 2, GroupKind.MANUAL: 3}
+    order: dict[str, int] = {GroupKind.PROFILE: 0, GroupKind.CLASS: 1, GroupKind.TEACHING: 2, GroupKind.MANUAL: 3}
     groups = session.scalars(select(Group).where(Group.structure_id == structure_id))
     return sorted(groups, key=lambda g: (order.get(g.kind, 9), g.name, g.id))
 
@@ -165,7 +166,7 @@ def _flag(value: str) -> bool:
     return value == "1"
 
 
-def matrix_change(session: Session, structure_id: int, form: Mapping) -> RuleChange:
+def matrix_change(session: Session, structure_id: int, form: MultiDict[str, str]) -> RuleChange:
     """The change asked by the matrix form: ``link`` = every ticked "from-to" cell, ``members`` = every
     ticked group whose members communicate, ``tous`` = "1" when ticked. An unticked cell means "no link"."""
     grid = matrix(session, structure_id)
@@ -180,19 +181,20 @@ def matrix_change(session: Session, structure_id: int, form: Mapping) -> RuleCha
                       members={g: g in members for g in switchable}, tous=form.get("tous") == "1")
 
 
-def explicit_change(form: Mapping) -> RuleChange:
+def explicit_change(form: MultiDict[str, str]) -> RuleChange:
     """A change spelled out field by field: ``add`` / ``remove`` ("from-to"), ``members`` ("group:0|1"),
     ``tous`` ("0|1"), or one link to add given as ``add_from`` and ``add_to`` (the group page's selects)."""
-    change = RuleChange(add={_link(v) for v in form.getlist("add")},
-                        remove={_link(v) for v in form.getlist("remove")})
+    add, remove = {_link(v) for v in form.getlist("add")}, {_link(v) for v in form.getlist("remove")}
     if form.get("add_from") or form.get("add_to"):
-        a, b = _ints([form.get("add_from"), form.get("add_to")], _("un lien"))
-        change.add.add((a, b))
+        a, b = _ints([form.get("add_from", ""), form.get("add_to", "")], _("un lien"))
+        add.add((a, b))
+    change = RuleChange(add=add, remove=remove)
     for value in form.getlist("members"):
         group, _sep, flag = value.partition(":")
         change.members[_ints([group], _("un groupe"))[0]] = _flag(flag)
-    if form.get("tous") is not None:
-        change.tous = _flag(form.get("tous"))
+    tous = form.get("tous")
+    if tous is not None:
+        change.tous = _flag(tous)
     if change.add & change.remove:
         raise CommunicationError(_("Un même lien ne peut pas être ajouté et retiré à la fois."))
     return change

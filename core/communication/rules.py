@@ -3,6 +3,7 @@ preview, reset to defaults and the versioned history with rollback. Every change
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,8 +24,8 @@ Link = tuple[int, int]
 class RuleChange:
     """What an administrator asks for; ``normalised`` keeps only what differs from the current state."""
 
-    add: set[Link] = field(default_factory=set)
-    remove: set[Link] = field(default_factory=set)
+    add: AbstractSet[Link] = field(default_factory=set)
+    remove: AbstractSet[Link] = field(default_factory=set)
     members: dict[int, bool] = field(default_factory=dict)
     tous: bool | None = None
 
@@ -66,9 +67,9 @@ def tous_enabled(session: Session, structure_id: int) -> bool:
 
 def current_state(session: Session, structure_id: int) -> RuleState:
     """The links the structure owns (those reaching its groups), its groups' switches and "Tous"."""
-    links = {tuple(row) for row in session.execute(select(CommLink.from_group_id, CommLink.to_group_id)
-                                                   .join(Group, Group.id == CommLink.to_group_id)
-                                                   .where(Group.structure_id == structure_id))}
+    links = {(source, target) for source, target in session.execute(
+        select(CommLink.from_group_id, CommLink.to_group_id).join(Group, Group.id == CommLink.to_group_id)
+        .where(Group.structure_id == structure_id))}
     members = {gid: flag for gid, flag in session.execute(select(Group.id, Group.members_communicate)
                                                           .where(Group.structure_id == structure_id))}
     return RuleState(frozenset(links), members, tous_enabled(session, structure_id))

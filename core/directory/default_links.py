@@ -36,9 +36,9 @@ STRUCTURE_LINKS = [
 CLASS_LINKS = [(STUDENT, TEACHER), (RELATIVE, TEACHER)]
 CITY_STAFF_REACH = (TEACHER, RELATIVE)
 
-PROFILE_GROUPS_COMMUNICATE = {STAFF: True, TEACHER: True, STUDENT: False, RELATIVE: False, GUEST: False,
-                              ALL: False}
-CLASS_GROUPS_COMMUNICATE = {TEACHER: True, STUDENT: True, RELATIVE: False}
+PROFILE_GROUPS_COMMUNICATE: dict[str | None, bool] = {STAFF: True, TEACHER: True, STUDENT: False, RELATIVE: False,
+                                                       GUEST: False, ALL: False}
+CLASS_GROUPS_COMMUNICATE: dict[str | None, bool] = {TEACHER: True, STUDENT: True, RELATIVE: False}
 
 
 def members_communicate_by_default(kind: str, profile: str | None) -> bool:
@@ -69,7 +69,7 @@ def default_rules(groups: Iterable[GroupRow], city_staff: dict[int, list[int]]) 
 
     ``city_staff`` maps a structure to the staff groups of the cities it hangs under."""
     by_structure: dict[int, dict[str | None, int]] = {}
-    by_class: dict[int, dict[str, int]] = {}
+    by_class: dict[int | None, dict[str | None, int]] = {}  # class groups all have a class
     rules = Rules()
     for g in groups:
         rules.members[g.id] = members_communicate_by_default(g.kind, g.profile)

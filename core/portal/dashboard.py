@@ -142,7 +142,8 @@ def effective_layout(session: Session, user: User, reaching: list[Widget]) -> li
     allowed = {w.id: w for w in reaching if _may_place(w)}
     slots, placed = [], set()
     for item in items:
-        widget = allowed.get(item.get("id"))
+        widget_id = item.get("id")
+        widget = allowed.get(widget_id) if isinstance(widget_id, str) else None
         if widget is None or widget.id in placed:
             continue
         placed.add(widget.id)

@@ -295,7 +295,7 @@ def mail_recipients(session: Session, message: FlashMessage) -> list[tuple[str, 
              .where(Role.structure_id.in_(structures), Role.profile.in_(list(message.profiles)),
                     User.email.is_not(None), User.email != "", User.state == AccountState.ACTIVE)
              .distinct())
-    rows = [(email, locale) for email, locale in session.execute(query)]
+    rows = [(email, locale) for email, locale in session.execute(query) if email]  # the query's: no empty address
     if message.languages:
         rows = [(email, locale) for email, locale in rows if (locale or "fr") in message.languages]
     return rows

@@ -88,8 +88,9 @@ def _loads_located(text: str) -> Any:
             located.key_lines[key] = s.count("\n", 0, match.start()) + 1 if match else located.line
         return located, new_end
 
-    decoder.parse_object = parse_object
-    decoder.scan_once = json.scanner.py_make_scanner(decoder)
+    # The stdlib's pure-Python scanner reads these two attributes; typeshed declares neither.
+    decoder.parse_object = parse_object  # type: ignore[attr-defined]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
     return decoder.decode(text)
 
 

@@ -8,7 +8,7 @@ changing anything; every change is audited (secrets never are).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -172,7 +172,7 @@ def configure_connector(session: Session, connector: StructureConnector, *, valu
     entry = entry_of(connector)
     if entry is None:
         raise ServiceError(_("Ce service n'est plus dans le catalogue : retirez-le."))
-    structure = session.get(Structure, connector.structure_id)
+    structure = session.get_one(Structure, connector.structure_id)
     placeholders = entry.placeholders
     new_values, new_secrets = {}, dict(connector.secrets or {})
     for field in entry.fields:
@@ -317,7 +317,7 @@ def _reachable(session: Session, user: User, roles: Iterable[Role] | None, *, li
     return found
 
 
-def _uais(session: Session, roles: list[Role], connectors: list[StructureConnector]) -> dict[int, str | None]:
+def _uais(session: Session, roles: list[Role], connectors: Sequence[StructureConnector]) -> dict[int, str | None]:
     """UAIs of the roles' structures (already loaded with the roles) and, only when one lacks it, of the
     structures of the connectors (a city's connector serving a school)."""
     uais = {role.structure_id: role.structure.uai for role in roles}
@@ -362,15 +362,20 @@ def user_tiles(session: Session, user: User, access: Any = None,
 
 def _all_targets(session: Session, link_ids: list[int],
                  connector_ids: list[int]) -> dict[tuple[str, int], tuple[set[int], set[int]]]:
-    result = {("link", i): (set(), set()) for i in link_ids} | {("connector", i): (set(), set()) for i in connector_ids}
+    result: dict[tuple[str, int], tuple[set[int], set[int]]] = {
+        **{("link", i): (set(), set()) for i in link_ids}, **{("connector", i): (set(), set()) for i in connector_ids}}
     if not link_ids and not connector_ids:
         return result
     rows = session.execute(select(ServiceTarget).where(
         ServiceTarget.link_id.in_(link_ids) | ServiceTarget.connector_id.in_(connector_ids))).scalars()
     for row in rows:
-        owner = ("link", row.link_id) if row.link_id else ("connector", row.connector_id)
-        groups, classes = result[owner]
-        (groups.add(row.group_id) if row.group_id else classes.add(row.class_id))
+        owner = row.link_id or row.connector_id
+        assert owner is not None  # a target belongs to a link or to a connector
+        groups, classes = result[("link" if row.link_id else "connector", owner)]
+        if row.group_id:
+            groups.add(row.group_id)
+        elif row.class_id is not None:  # a target is a group or a class
+            classes.add(row.class_id)
     return result
 
 
