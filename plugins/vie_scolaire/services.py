@@ -17,7 +17,16 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 import preau
-from preau import Structure, User, administered_structures, app_enabled, people_of, record_audit, setting
+from preau import (
+    Structure,
+    User,
+    administered_structures,
+    app_enabled,
+    children_of,
+    people_of,
+    record_audit,
+    setting,
+)
 
 from .adapters import PRONOTE, AdapterError, Period, VieScolaireAdapter, adapter_named
 from .models import PERIOD_MAX, SUBJECT_MAX, TEXT_MAX, ImportedEvent, ImportedGrade
@@ -66,8 +75,6 @@ def adapter_for(session: Session, student: User, memo: dict | None = None) -> Vi
 def allowed_student(session: Session, user: User, raw_id: str) -> User | None:
     """The student ``raw_id`` names if ``user`` may see them (themself as a student, or one of their
     children); ``None`` for anything else — a forged id never reaches a stranger."""
-    from preau import children_of
-
     if not (raw_id.isascii() and raw_id.isdigit()):
         return None
     wanted = int(raw_id)
