@@ -8,21 +8,45 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from . import hooks as hookspecs
-from .db import db_session
+from .account.data_export import purge_expired
+from .accounts import AdminCreationError, create_super_admin
+from .app import cli_app
+from .auth import sessions, throttle
+from .config import ConfigError, from_environment
+from .db import db_session, make_engine
+from .demo import DEMO_ACCOUNTS, DEMO_ACTIVATION_CODE, DemoResetRefused, drop_demo, ensure_demo
 from .directory import import_report
+from .directory import year_transition as transition
 from .directory.imports import directory_sources, problem_text, record_failure, run_import
+from .directory.lifecycle import run_lifecycle
+from .directory.seed import SeedError, seed_academie
+from .directory.structures import DirectoryError
 from .directory.sync import FeedError, ImportPlan
+from .filestore import storage_dir
+from .jobs import list_jobs, purge_finished, run_pending
+from .migrate import current_heads, revision, upgrade
 from .models import Structure
+from .models._time import utcnow
 from .plugins import KERNEL_WIDE
+from .portal.marketplace import IndexError_, parse_index
+from .sso.cas_tickets import purge as purge_cas_tickets
+from .sso.lti13 import purge_nonces as purge_lti_nonces
+from .sso.lti13_keys import rotate
+from .sso.oidc_service import OidcError, register_client
+from .sso.oidc_service import purge as purge_oauth
+from .statistics import purge_app_visits
+from .types import _ID
 from .version import __version__
+from .wsgi import serve_with_gunicorn
 
 
 class PreauGroup(click.Group):
@@ -35,7 +59,7 @@ class PreauGroup(click.Group):
             return
         self._plugins_loaded = True
         try:
-            app = _make_app()
+            app = cli_app()
         except Exception as exc:  # noqa: BLE001 - a broken config must not hide the kernel's commands
             click.echo(f"(extensions non chargées : {exc})", err=True)
             return
@@ -56,12 +80,6 @@ class PreauGroup(click.Group):
         return super().list_commands(ctx)
 
 
-def _make_app(database_url: str | None = None, **overrides: Any):
-    from .app import cli_app  # the application's modules load only for commands that need them
-
-    return cli_app(database_url, **overrides)
-
-
 @click.group(cls=PreauGroup)
 @click.version_option(__version__, prog_name="preau")
 def cli() -> None:
@@ -80,9 +98,7 @@ def db() -> None:
 @click.option("--db", "database_url", help="URL SQLAlchemy (sinon PREAU_DATABASE_URL ou SQLite local).")
 def db_upgrade(database_url: str | None) -> None:
     """Applique les migrations du noyau puis de chaque extension."""
-    from .migrate import upgrade
-
-    app = _make_app(database_url)
+    app = cli_app(database_url)
     for done in upgrade(app.extensions["preau.engine"], app.extensions["preau.plugins"]):
         if not done.applied:
             click.echo(f"{done.branch} : à jour ({done.current or 'aucune révision'})")
@@ -96,9 +112,7 @@ def db_upgrade(database_url: str | None) -> None:
 @click.option("--db", "database_url")
 def db_status(database_url: str | None) -> None:
     """Affiche la révision de chaque branche de migrations."""
-    from .migrate import current_heads
-
-    app = _make_app(database_url)
+    app = cli_app(database_url)
     for name, (current, heads) in current_heads(app.extensions["preau.engine"],
                                                 app.extensions["preau.plugins"]).items():
         state = "à jour" if current in heads else "à migrer"
@@ -112,9 +126,7 @@ def db_status(database_url: str | None) -> None:
 def db_revision(branch: str, message: str, database_url: str | None) -> None:
     """(Développeurs) Génère la migration suivante du noyau (kernel) ou d'une extension (son id d'application),
     nommée d'après sa branche (ex. : actualites0003, hello_0002) ; la base doit être à jour."""
-    from .migrate import revision
-
-    app = _make_app(database_url)
+    app = cli_app(database_url)
     try:
         path = revision(app.extensions["preau.engine"], app.extensions["preau.plugins"], branch, message)
     except LookupError as exc:
@@ -139,12 +151,9 @@ DEMO_REFUSED = "La démo (comptes au mot de passe « demo ») est refusée en pr
               "(avec les données de démonstration des extensions installées depuis).")
 def demo(port: int, host: str, database_url: str | None, no_serve: bool, reset: bool) -> None:
     """Crée (ou réutilise) la démo, puis la sert sur http://HOST:PORT."""
-    from .demo import DEMO_ACCOUNTS, DEMO_ACTIVATION_CODE, ensure_demo
-    from .migrate import upgrade
-
     if reset:
         _reset_demo(database_url)
-    app = _make_app(database_url)
+    app = cli_app(database_url)
     if app.config["PRODUCTION"]:
         raise click.ClickException(DEMO_REFUSED)
     upgrade(app.extensions["preau.engine"], app.extensions["preau.plugins"])
@@ -169,11 +178,6 @@ def demo(port: int, host: str, database_url: str | None, no_serve: bool, reset: 
 
 def _reset_demo(database_url: str | None) -> None:
     """Drop the demo's database and storage directory (``preau demo --reset``), before the app opens them."""
-    from .config import ConfigError, from_environment
-    from .db import make_engine
-    from .demo import DemoResetRefused, drop_demo
-    from .filestore import storage_dir
-
     if os.environ.get("PREAU_ENV", "development") == "production":
         raise click.ClickException(DEMO_REFUSED)
     try:
@@ -195,8 +199,6 @@ def _reset_demo(database_url: str | None) -> None:
               show_default="PREAU_WORKERS")
 def serve(bind: str, workers: int) -> None:
     """Sert Préau en production avec gunicorn (configuration par l'environnement)."""
-    from .wsgi import serve_with_gunicorn
-
     serve_with_gunicorn(bind=bind, workers=workers)
 
 
@@ -209,7 +211,7 @@ def plugins_command(ctx: click.Context) -> None:
     """Liste les extensions installées : nom, version, origine, état, erreur."""
     if ctx.invoked_subcommand:
         return
-    app = _make_app()
+    app = cli_app()
     records = app.extensions["preau.plugins"].records.values()
     click.echo(f"{'NOM':<20} {'VERSION':<10} {'ORIGINE':<28} ÉTAT")
     broken = False
@@ -226,8 +228,6 @@ def plugins_command(ctx: click.Context) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def plugins_index(path: str) -> None:
     """Vérifie un fichier d'index d'extensions (docs/plugin-index.md) ; nomme la ligne et le champ de chaque erreur."""
-    from .portal.marketplace import IndexError_, parse_index
-
     try:
         entries = parse_index(Path(path).read_text(encoding="utf-8"))
     except UnicodeDecodeError:
@@ -313,8 +313,6 @@ def copy_plugin_template(template: Path, target: Path, app_id: str) -> int:
               help="Dossier dans lequel créer preau-NAME.")
 def new_plugin(name: str, dest: Path) -> None:
     """Crée une extension NAME à partir du modèle plugin_template (page, droit, widget, connecteur, table)."""
-    from .types import _ID
-
     if not _ID.match(name):
         raise click.ClickException(
             f"Nom d'extension invalide « {name} » : 2 à 40 caractères, une lettre minuscule d'abord, puis "
@@ -348,16 +346,7 @@ def new_plugin(name: str, dest: Path) -> None:
 @click.option("--db", "database_url")
 def purge(database_url: str | None) -> None:
     """Oublie les tentatives de connexion, les sessions périmées et les tâches de fond terminées (chaque nuit)."""
-    from .auth import sessions, throttle
-    from .db import db_session
-    from .jobs import purge_finished
-    from .models._time import utcnow
-    from .sso.cas_tickets import purge as purge_cas_tickets
-    from .sso.lti13 import purge_nonces as purge_lti_nonces
-    from .sso.oidc_service import purge as purge_oauth
-    from .statistics import purge_app_visits
-
-    app = _make_app(database_url)
+    app = cli_app(database_url)
     with app.app_context():
         session = db_session()
         attempts = throttle.purge_old(session, throttle.ThrottlePolicy.from_config(app.config))
@@ -384,11 +373,7 @@ def lifecycle() -> None:
 @click.option("--dry-run", is_flag=True, help="Affiche ce qui serait fait, sans rien changer.")
 def lifecycle_run(database_url: str | None, dry_run: bool) -> None:
     """Fait avancer les comptes (à lancer chaque nuit) : en attente de suppression → pré-supprimés → supprimés."""
-    from .account.data_export import purge_expired
-    from .db import db_session
-    from .directory.lifecycle import run_lifecycle
-
-    app = _make_app(database_url)
+    app = cli_app(database_url)
     with app.app_context():
         session = db_session()
         report = run_lifecycle(session, pending_days=app.config["LIFECYCLE_PENDING_DAYS"],
@@ -409,14 +394,8 @@ def lifecycle_run(database_url: str | None, dry_run: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Affiche ce qui serait fait, sans rien changer.")
 def year_transition(structure_ref: str, database_url: str | None, dry_run: bool) -> None:
     """Bascule d'année : classes archivées, groupes de classe vidés, aucun contenu supprimé."""
-    from sqlalchemy import or_, select
 
-    from .db import db_session
-    from .directory import year_transition as transition
-    from .directory.structures import DirectoryError
-    from .models import Structure
-
-    app = _make_app(database_url)
+    app = cli_app(database_url)
     with app.app_context():
         session = db_session()
         wanted = [Structure.uai == structure_ref.upper()]
@@ -453,10 +432,7 @@ def lti() -> None:
 @click.option("--db", "database_url")
 def lti_rotate_keys(database_url: str | None) -> None:
     """Crée une nouvelle clé de signature LTI 1.3 ; l'ancienne reste publiée jusqu'à l'expiration de ses jetons."""
-    from .db import db_session
-    from .sso.lti13_keys import rotate
-
-    app = _make_app(database_url)
+    app = cli_app(database_url)
     with app.app_context():
         key, forgotten = rotate(db_session())
         db_session().commit()
@@ -477,10 +453,7 @@ def oauth() -> None:
 def oauth_add_client(name: str, redirect_uris: tuple[str, ...], public: bool, scopes: tuple[str, ...],
                      database_url: str | None) -> None:
     """Enregistre une application ; son secret n'est affiché qu'une fois."""
-    from .db import db_session
-    from .sso.oidc_service import OidcError, register_client
-
-    app = _make_app(database_url)
+    app = cli_app(database_url)
     with app.app_context():
         try:
             client, secret = register_client(db_session(), app.extensions["preau.plugins"], name=name,
@@ -507,11 +480,8 @@ def jobs() -> None:
 @click.option("--db", "database_url")
 def jobs_run(once: bool, database_url: str | None) -> None:
     """Exécute les tâches de fond (un processus suffit ; plusieurs peuvent tourner sans doublon)."""
-    import time
 
-    from .jobs import run_pending
-
-    app = _make_app(database_url, JOBS_INLINE_WORKER=False)
+    app = cli_app(database_url, JOBS_INLINE_WORKER=False)
     poll = app.config["JOBS_POLL_SECONDS"]
     while True:
         for job in run_pending(app):
@@ -528,10 +498,7 @@ def jobs_run(once: bool, database_url: str | None) -> None:
 @click.option("--db", "database_url")
 def jobs_list(state: str | None, limit: int, database_url: str | None) -> None:
     """Liste les dernières tâches de fond et leur état."""
-    from .db import db_session
-    from .jobs import list_jobs
-
-    app = _make_app(database_url, JOBS_INLINE_WORKER=False)
+    app = cli_app(database_url, JOBS_INLINE_WORKER=False)
     with app.app_context():
         rows = list_jobs(db_session(), state=state, limit=limit)
         for job in rows:
@@ -554,10 +521,7 @@ def jobs_list(state: str | None, limit: int, database_url: str | None) -> None:
 @click.option("--db", "database_url")
 def create_admin(login: str, first_name: str, last_name: str, password: str, database_url: str | None) -> None:
     """Crée un super-administrateur actif."""
-    from .accounts import AdminCreationError, create_super_admin
-    from .db import db_session
-
-    app = _make_app(database_url)
+    app = cli_app(database_url)
     with app.app_context():
         try:
             create_super_admin(db_session(), login, first_name, last_name, password)
@@ -572,10 +536,7 @@ def create_admin(login: str, first_name: str, last_name: str, password: str, dat
 @click.option("--seed", "random_seed", type=int, default=42, show_default=True)
 def seed(students: int, database_url: str | None, random_seed: int) -> None:
     """Crée une académie synthétique (pour les mesures de performance)."""
-    from .directory.seed import SeedError, seed_academie
-    from .migrate import upgrade
-
-    app = _make_app(database_url)
+    app = cli_app(database_url)
     upgrade(app.extensions["preau.engine"], app.extensions["preau.plugins"])
     with app.app_context():
         try:
@@ -622,7 +583,7 @@ def _import_structure_id(session: Any, ref: str | None) -> int | None:
 def import_command(source_id: str, paths: tuple[str, ...], dry_run: bool, database_url: str | None,
                    structure_id: str | None, option_pairs: tuple[str, ...], rows: int) -> None:
     """Importe un annuaire (aaf, csv…) : fichiers, dossiers ou archives zip."""
-    app = _make_app(database_url)
+    app = cli_app(database_url)
     sources = directory_sources(app)
     if source_id not in sources:
         raise click.ClickException(f"source inconnue : {source_id} (disponibles : {', '.join(sorted(sources))})")
