@@ -1,14 +1,17 @@
-"""French by default, English available: language choice, and a catalog that covers every msgid of the code."""
+"""French by default, English available: language choice, and catalogues (the kernel's, one per plugin) that
+cover every msgid of the code."""
 
 from __future__ import annotations
 
+import glob
+import importlib.machinery
+import importlib.util
 import re
-from io import BytesIO
+import sys
+import tomllib
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 from flask import g
 from sqlalchemy import select
@@ -19,82 +22,89 @@ from preau.models import AuditEvent
 
 CORE = Path(preau.__file__).resolve().parent
 REPO = CORE.parent
-CATALOG = CORE / "translations" / "en" / "LC_MESSAGES"
-# The same keywords as the extraction command of docs/i18n.md.
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
-REFRESH = "see docs/i18n.md: pybabel extract …, pybabel update …, translate, pybabel compile …"
-PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]")
+REFRESH = "see docs/i18n.md: python .ci/i18n update, translate, python .ci/i18n compile"
 
 
-def _method_map():
-    from babel.messages.frontend import parse_mapping_cfg
-
-    with open(REPO / "babel.cfg", encoding="utf-8") as config:
-        return parse_mapping_cfg(config)
-
-
-def extracted_msgids() -> dict[str, str]:
-    """Every msgid (singular form for plurals) of core/ and plugins/, with where it was found."""
-    method_map, options_map = _method_map()
-    found: dict[str, str] = {}
-    for directory in (CORE, REPO / "plugins"):
-        for filename, lineno, message, _comments, _context in extract_from_dir(
-                str(directory), method_map, options_map, keywords=KEYWORDS):
-            msgid = message[0] if isinstance(message, tuple | list) else message
-            if msgid and re.search(r"[^\W\d_]", msgid):  # strings without letters need no translation
-                found.setdefault(msgid, f"{directory.name}/{filename}:{lineno}")
-    return found
+def _load_tool():
+    loader = importlib.machinery.SourceFileLoader("preau_i18n_tool", str(REPO / ".ci" / "i18n"))
+    spec = importlib.util.spec_from_loader(loader.name, loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[loader.name] = module  # dataclasses look their module up while the file runs
+    loader.exec_module(module)
+    return module
 
 
-def _catalog():
-    with open(CATALOG / "messages.po", "rb") as po:
-        return read_po(po)
+tool = _load_tool()
 
 
-def _key(message) -> str:
-    return message.id if isinstance(message.id, str) else message.id[0]
+@pytest.fixture(scope="module")
+def components():
+    return {component.name: component for component in tool.components()}
 
 
-def _strings(message) -> list[str]:
-    return [message.string] if isinstance(message.string, str) else list(message.string)
+def _msgids(path: Path) -> set[str]:
+    with open(path, "rb") as po:
+        return {tool._key(m.id) for m in read_po(po) if m.id}
 
 
-def test_extraction_finds_the_strings_of_python_and_templates():
-    msgids = extracted_msgids()
-    assert "Se connecter" in msgids  # python, lazy_gettext as _l
-    assert "Tous mes rôles" in msgids  # jinja template
-    assert "Enseignant" in msgids and "Bloqué" in msgids  # N_ markers of dynamic labels
-    assert "Bienvenue sur Préau" in msgids  # a built-in plugin's template
+def test_extraction_finds_the_strings_of_python_and_templates(components):
+    kernel = {tool._key(m) for m in components["kernel"].msgids}
+    assert "Se connecter" in kernel  # python, lazy_gettext as _l
+    assert "Tous mes rôles" in kernel  # jinja template
+    assert "Enseignant" in kernel and "Bloqué" in kernel  # N_ markers of dynamic labels
+    assert "Bienvenue sur Préau" in {tool._key(m) for m in components["welcome"].msgids}  # a plugin's template
 
 
-def test_every_msgid_of_the_code_has_an_english_translation():
-    catalog = {_key(m): m for m in _catalog() if m.id}
-    problems = []
-    for msgid, where in sorted(extracted_msgids().items()):
-        message = catalog.get(msgid)
-        if message is None:
-            problems.append(f"missing: {msgid!r} ({where})")
-        elif message.fuzzy or not all(_strings(message)):
-            problems.append(f"untranslated or fuzzy: {msgid!r} ({where})")
-    assert not problems, f"{len(problems)} msgid(s) without English; {REFRESH}\n" + "\n".join(problems)
+def test_a_msgid_belongs_to_the_kernel_when_the_kernel_uses_it_else_to_each_plugin_using_it(components):
+    messaging = {tool._key(m) for m in components["messaging"].msgids}
+    kernel = {tool._key(m) for m in components["kernel"].msgids}
+    assert "Messagerie" in messaging and "Messagerie" not in kernel  # the app's name, N_ in its manifest
+    assert "Voir la semaine" in {tool._key(m) for m in components["timetable"].msgids}  # a widget's link
+    assert "Brouillon" in messaging and "Brouillon" in {tool._key(m) for m in components["actualites"].msgids}
+    assert "Enregistrer" in kernel and "Enregistrer" not in messaging  # used by both: the kernel's
+    assert "Messagerie" in _msgids(REPO / "plugins/messaging/translations/en/LC_MESSAGES/messages.po")
+    assert "Messagerie" not in _msgids(CORE / "translations/en/LC_MESSAGES/messages.po")
 
 
-def test_translations_keep_the_placeholders_of_their_msgid():
-    wrong = [m.id for m in _catalog() if m.id and any(
-        sorted(PLACEHOLDER.findall(string)) != sorted(PLACEHOLDER.findall(_key(m))) for string in _strings(m))]
-    assert wrong == []
+def test_every_msgid_of_the_code_is_translated_in_its_catalogue_and_every_mo_is_fresh():
+    """Missing or untranslated msgids (a plugin's may be in its own catalogue or the kernel's), placeholders
+    that a translation drops or renames, msgids in a catalogue whose code does not use them, a stale .mo."""
+    problems = tool.problems()
+    assert not problems, f"{len(problems)} problem(s); {REFRESH}\n" + "\n".join(problems)
 
 
-def test_the_compiled_catalog_is_up_to_date_with_the_po_file():
-    def table(catalog):
-        return {(m.id if isinstance(m.id, str) else tuple(m.id)):
-                (m.string if isinstance(m.string, str) else tuple(m.string)) for m in catalog if m.id}
+def test_the_wheel_ships_every_plugin_catalogue():
+    patterns = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    shipped = {Path(path) for pattern in patterns["preau_plugins"]
+               for path in glob.glob(str(REPO / "plugins" / pattern), recursive=True)}
+    catalogues = set((REPO / "plugins").glob("*/translations/*/LC_MESSAGES/messages.*"))
+    assert len(catalogues) >= 20 and catalogues <= shipped
 
-    fresh = BytesIO()
-    write_mo(fresh, _catalog())
-    fresh.seek(0)
-    with open(CATALOG / "messages.mo", "rb") as compiled:
-        assert table(read_mo(compiled)) == table(read_mo(fresh)), f"messages.mo is stale; {REFRESH}"
+
+# -- a plugin's own catalogue ------------------------------------------------------------------------------
+
+
+def test_a_plugins_catalogue_translates_what_the_kernel_shows_for_it(client, school, login_as, enable_plugin):
+    """App name, widget title and right label of a third-party plugin come from its own catalogue."""
+    enable_plugin("translated", school.structure)
+    login_as(school.admin)
+    client.post_form("/lang", {"lang": "en"})
+    apps = client.get(f"/admin/structures/{school.structure.id}/apps").get_data(as_text=True)
+    assert "Reading club" in apps and "Access the reading club" in apps and "Club de lecture" not in apps
+    login_as(school.teacher)
+    client.post_form("/lang", {"lang": "en"})
+    assert "Reading club" in client.get("/apps").get_data(as_text=True)
+    assert "Books of the month" in client.get("/").get_data(as_text=True)
+    assert "No book this month." in client.get("/portal/widgets/translated.books").get_data(as_text=True)
+
+
+def test_a_plugin_cannot_reword_the_kernels_strings(client, school, login_as, enable_plugin):
+    enable_plugin("translated", school.structure)
+    login_as(school.teacher)
+    client.post_form("/lang", {"lang": "en"})
+    page = client.get("/apps/translated/").get_data(as_text=True)
+    assert "Welcome to the reading club" in page  # its own msgid: its catalogue
+    assert "My Apps" in page and "Hijacked" not in page  # the kernel's msgid: the kernel's translation wins
 
 
 # -- choosing the language ---------------------------------------------------------------------------------
@@ -160,3 +170,17 @@ def test_service_messages_follow_the_request_language(app, db, school):
     g.pop("_flask_babel", None)
     with pytest.raises(DirectoryError, match="déjà utilisé"):  # outside any request: French
         create_structure(db, "Doublon", uai=uai)
+
+
+def test_no_gettext_call_hides_inside_an_f_string():
+    """pybabel (on Python 3.11) cannot see a ``_("…")`` inside an f-string: its msgid would never be extracted."""
+    import io
+    import tokenize
+
+    call = re.compile(r"""\{[^{}]*\b(_|gettext|ngettext|lazy_gettext|_l)\(\s*['"]""")  # a literal msgid
+    hidden = []
+    for path in [*CORE.rglob("*.py"), *(REPO / "plugins").rglob("*.py")]:
+        for token in tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline):
+            if token.type == tokenize.STRING and re.match(r"[rRbB]*[fF]", token.string) and call.search(token.string):
+                hidden.append(f"{path.relative_to(REPO)}:{token.start[0]}")
+    assert hidden == []

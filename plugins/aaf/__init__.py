@@ -6,7 +6,7 @@ and applies it (``preau import aaf DIR``, the imports page of the administration
 
 from __future__ import annotations
 
-from preau import AppManifest, DirectorySource, SourceOption, __version__, hookimpl
+from preau import N_, AppManifest, DirectorySource, SourceOption, __version__, hookimpl
 
 from .reader import read_aaf
 
@@ -14,8 +14,8 @@ from .reader import read_aaf
 @hookimpl
 def preau_app() -> AppManifest:
     return AppManifest(
-        id="aaf", name="Import AAF", version=__version__, editor="Préau", theme="Outils",
-        description="Alimentation de l'annuaire par les fichiers AAF de l'académie.", icon="app",
+        id="aaf", name=N_("Import AAF"), version=__version__, editor="Préau", theme="Outils",
+        description=N_("Alimentation de l'annuaire par les fichiers AAF de l'académie."), icon="app",
         kind="directory_source",  # an importer: never an app to enable in the services administration
     )
 
@@ -23,11 +23,12 @@ def preau_app() -> AppManifest:
 @hookimpl
 def preau_directory_sources() -> list[DirectorySource]:
     return [DirectorySource(
-        id="aaf", label="AAF (annuaire académique)", read=read_aaf, accepts=(".xml", ".zip"), multiple=True,
+        id="aaf", label=N_("AAF (annuaire académique)"), read=read_aaf, accepts=(".xml", ".zip"), multiple=True,
         academy_wide=True,
-        description="Fichiers XML ficAlimMENESR (EtabEducNat, Eleve, PersEducNat, PersRelEleve, MatiereEducNat, "
-                    "MefEducNat), plusieurs fichiers ou une archive zip.",
-        options=(SourceOption("complete", "Flux complet (les comptes absents passent en attente de suppression)",
+        description=N_("Fichiers XML ficAlimMENESR (EtabEducNat, Eleve, PersEducNat, PersRelEleve, "
+                       "MatiereEducNat, MefEducNat), plusieurs fichiers ou une archive zip."),
+        options=(SourceOption("complete", N_("Flux complet (les comptes absents passent en attente de suppression)"),
                               kind="choice", default="",
-                              choices=(("", "Selon le nom des fichiers (« Complet »)"), ("1", "Oui"), ("0", "Non"))),),
+                              choices=(("", N_("Selon le nom des fichiers (« Complet »)")), ("1", N_("Oui")),
+                                       ("0", N_("Non")))),),
     )]

@@ -13,7 +13,7 @@ from marshmallow import Schema, fields, validate
 from preau import api_abort, api_protected, current_access, current_user, db_session
 
 from .models import TITLE_MAX, Item, Thread
-from .services import ActuError, Draft, create_item, feed, is_scheduled, item_for, parse_when, publish
+from .services import ActuError, Draft, create_item, feed, is_scheduled, item_for, parse_when, publish, thread_title
 from .views import ACCESS, focus_structures
 
 blp = Blueprint("api_news", __name__, description="Les actualités : fil, lecture, écriture et publication")
@@ -71,7 +71,7 @@ class NewsCreateSchema(Schema):
 
 
 def _summary(item: Item, thread: Thread, *, body: bool = False) -> dict[str, Any]:
-    data = {"id": item.id, "thread_id": thread.id, "thread": thread.title, "title": item.title,
+    data = {"id": item.id, "thread_id": thread.id, "thread": thread_title(thread), "title": item.title,
             "author": item.author_name, "state": item.state, "scheduled": is_scheduled(item),
             "publish_at": item.publish_at, "expire_at": item.expire_at, "published_at": item.published_at,
             "is_public": item.is_public}

@@ -65,7 +65,9 @@ ROLE_LABELS = {Role.VISITEUR: N_("Visiteur"), Role.REDACTEUR: N_("Rédacteur"),
                Role.GESTIONNAIRE: N_("Gestionnaire")}
 STATE_LABELS = {State.DRAFT: N_("Brouillon"), State.SUBMITTED: N_("En attente de publication"),
                 State.PUBLISHED: N_("Publiée"), State.UNPUBLISHED: N_("Retirée de la publication")}
-SCHOOL_THREAD_TITLE = "Actualités de l'établissement"
+# The titles Préau gives the threads it creates: stored in French, shown in the reader's language (thread_title).
+SCHOOL_THREAD_TITLE = N_("Actualités de l'établissement")
+CLASS_THREAD_TITLE = N_("Actualités de la classe %(name)s")
 
 # The rich text of news: the kernel's basic formatting, plus headings and images.
 BODY_TAGS = {"p", "br", "b", "strong", "i", "em", "u", "s", "ul", "ol", "li", "a", "blockquote", "h2", "h3", "h4",
@@ -204,6 +206,17 @@ def my_threads(session: Session, user: User) -> list[ThreadAccess]:
 # -- default threads ---------------------------------------------------------------------------------------------
 
 
+def thread_title(thread: Thread) -> str:
+    """A thread's title in the reader's language: the school's and the classes' threads are named by Préau (in
+    French in the database), a rubrique keeps the title its gestionnaire gave it."""
+    if thread.kind == ThreadKind.SCHOOL and thread.title == SCHOOL_THREAD_TITLE:
+        return _(SCHOOL_THREAD_TITLE)
+    prefix = CLASS_THREAD_TITLE.split("%", 1)[0]
+    if thread.kind == ThreadKind.CLASS and thread.title.startswith(prefix):
+        return _(CLASS_THREAD_TITLE, name=thread.title.removeprefix(prefix))
+    return thread.title
+
+
 def _new_thread(session: Session, structure_id: int, title: str, kind: str, *, class_id: int | None = None,
                 created_by: int | None = None, comments_enabled: bool = True) -> Thread:
     thread = Thread(structure_id=structure_id, class_id=class_id, kind=kind, title=title[:TITLE_MAX],
@@ -251,8 +264,7 @@ def ensure_class_thread(session: Session, school_class: SchoolClass, *, created_
                                                  Thread.kind == ThreadKind.CLASS, Thread.archived_at.is_(None)))
     if thread is not None:
         return thread
-    thread = _new_thread(session, school_class.structure_id, _("Actualités de la classe %(name)s",
-                                                               name=school_class.name),
+    thread = _new_thread(session, school_class.structure_id, CLASS_THREAD_TITLE % {"name": school_class.name},
                          ThreadKind.CLASS, class_id=school_class.id, created_by=created_by)
     rows = []
     for profile, role in (("teacher", Role.PUBLIEUR), ("student", Role.VISITEUR), ("relative", Role.VISITEUR)):

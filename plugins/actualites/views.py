@@ -26,7 +26,8 @@ ACTIONS = ("draft", "submit", "publish")
 @bp.context_processor
 def labels() -> dict[str, Any]:
     return {"role_label": lambda role: services.ROLE_LABELS[Role(role)],
-            "state_label": lambda state: services.STATE_LABELS.get(state, state), "is_writer": _is_writer}
+            "state_label": lambda state: services.STATE_LABELS.get(state, state), "is_writer": _is_writer,
+            "thread_title": services.thread_title}
 
 
 def _is_writer() -> bool:

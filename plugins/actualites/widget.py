@@ -11,7 +11,7 @@ from markupsafe import escape
 
 from preau import db_session
 
-from .services import feed, when_label
+from .services import feed, thread_title, when_label
 from .views import focus_structures
 
 LIMITS = {"miniature": 3, "apercu": 5, "large": 5}
@@ -19,12 +19,14 @@ LIMITS = {"miniature": 3, "apercu": 5, "large": 5}
 
 def render_latest(user: Any, size: str) -> str:
     items = feed(db_session(), user, structure_ids=focus_structures(user), limit=LIMITS.get(size, 5))
-    more = f'<p><a href="{url_for("actualites.index")}">{escape(_("Toutes les actualités"))}</a></p>'
+    all_news = escape(_("Toutes les actualités"))
+    more = f'<p><a href="{url_for("actualites.index")}">{all_news}</a></p>'
     if not items:
-        return f'<p class="empty">{escape(_("Aucune actualité publiée pour le moment."))}</p>{more}'
+        empty = escape(_("Aucune actualité publiée pour le moment."))
+        return f'<p class="empty">{empty}</p>{more}'
     rows = "".join(
         f'<li><a href="{url_for("actualites.item", item_id=item.id)}">{escape(item.title)}</a> '
-        f'<small><span class="tag">{escape(thread.title)}</span> '
+        f'<small><span class="tag">{escape(thread_title(thread))}</span> '
         f'{escape(when_label(item.publish_at or item.published_at)[:10])}</small></li>'
         for item, thread in items)
     return f'<ul class="plain-list actualites-latest">{rows}</ul>{more}'

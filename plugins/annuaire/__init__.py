@@ -10,6 +10,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
 from preau import (
+    N_,
     AppManifest,
     CommunicationError,
     Profile,
@@ -79,15 +80,15 @@ def card(user_id: int):
 @hookimpl
 def preau_app() -> AppManifest:
     return AppManifest(
-        id="annuaire", name="Annuaire", version=__version__, editor="Préau", theme="Communication",
-        description="Retrouver les personnes et les groupes à qui l'on peut écrire.", icon="contacts",
+        id="annuaire", name=N_("Annuaire"), version=__version__, editor="Préau", theme="Communication",
+        description=N_("Retrouver les personnes et les groupes à qui l'on peut écrire."), icon="contacts",
         default_profiles=ALL_PROFILES, entry_endpoint="annuaire.index",
     )
 
 
 @hookimpl
 def preau_rights() -> list[Right]:
-    return [Right("annuaire.access", "Consulter l'annuaire", ALL_PROFILES)]
+    return [Right("annuaire.access", N_("Consulter l'annuaire"), ALL_PROFILES)]
 
 
 @hookimpl

@@ -19,19 +19,24 @@ LIMITS = {"miniature": 3, "apercu": 6, "large": 15}
 
 def render_todo(user: Any, size: str) -> str:
     student = student_in_view(user)
-    open_page = f'<p><a href="{url_for("cahier.index")}">{escape(_("Ouvrir le cahier de textes"))}</a></p>'
+    open_label = escape(_("Ouvrir le cahier de textes"))
+    open_page = f'<p><a href="{url_for("cahier.index")}">{open_label}</a></p>'
     if student is None:
-        return f'<p class="empty">{escape(_("Aucun devoir à afficher."))}</p>{open_page}'
+        empty = escape(_("Aucun devoir à afficher."))
+        return f'<p class="empty">{empty}</p>{open_page}'
     today = date.today()
     rows = homework_of_student(db_session(), student.id, since=today, until=today + timedelta(days=7))
     if not rows:
-        return f'<p class="empty">{escape(_("Aucun devoir pour les 7 prochains jours."))}</p>{open_page}'
+        empty = escape(_("Aucun devoir pour les 7 prochains jours."))
+        return f'<p class="empty">{empty}</p>{open_page}'
     items = []
+    done_label = escape(_("Fait"))
     for homework, done in rows[:LIMITS.get(size, LIMITS["apercu"])]:
-        mark = f' <strong class="tag">{escape(_("Fait"))}</strong>' if done else ""
+        mark = f' <strong class="tag">{done_label}</strong>' if done else ""
         css = ' class="cahier-done"' if done else ""
         items.append(f"<li{css}><small>{homework.due_on:%d/%m}</small> {escape(homework.subject)}{mark}</li>")
     more = ""
     if len(rows) > len(items):
-        more = f"<p>{escape(_('Et %(num)d autres devoirs', num=len(rows) - len(items)))}</p>"
+        others = escape(_("Et %(num)d autres devoirs", num=len(rows) - len(items)))
+        more = f"<p>{others}</p>"
     return f'<ul class="plain-list cahier-todo">{"".join(items)}</ul>{more}{open_page}'

@@ -29,7 +29,8 @@ def _count(mot: Any, signed: int) -> str:
 
 def render_to_sign(user: Any, size: str) -> str:
     limit = LIMITS.get(size, LIMITS["apercu"])
-    open_page = f'<p><a href="{url_for("carnet.index")}">{escape(_("Ouvrir le carnet de liaison"))}</a></p>'
+    open_label = escape(_("Ouvrir le carnet de liaison"))
+    open_page = f'<p><a href="{url_for("carnet.index")}">{open_label}</a></p>'
     student = student_in_view(user)
     if student is not None:
         rows = mots_of_student(db_session(), student.id, limit=20)
@@ -50,4 +51,5 @@ def render_to_sign(user: Any, size: str) -> str:
             return f'<p class="empty">{escape(empty)}</p>{open_page}'
         items = "".join(_link(m.id, m.title, _count(m, signed)) for m, signed in written)
         return f'<ul class="plain-list carnet-to-sign">{items}</ul>{open_page}'
-    return f'<p class="empty">{escape(_("Aucun mot à signer."))}</p>{open_page}'
+    empty = escape(_("Aucun mot à signer."))
+    return f'<p class="empty">{empty}</p>{open_page}'

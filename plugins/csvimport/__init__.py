@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from preau import (
+    N_,
     PROFILE_LABELS,
     AppManifest,
     DirectorySource,
@@ -35,7 +36,7 @@ from .reader import FIELDS
 __all__ = ["CsvInput", "read_feed", "read", "inputs_from_paths", "parse_mapping"]
 
 MAX_ZIP_BYTES = 20 * 1024 * 1024  # decompressed, all members together
-PROFILE_CHOICES = (("", "Détecté (en-tête ou nom du fichier)"),
+PROFILE_CHOICES = (("", N_("Détecté (en-tête ou nom du fichier)")),
                    *((str(p), PROFILE_LABELS[p]) for p in (Profile.STUDENT, Profile.TEACHER, Profile.PERSONNEL,
                                                             Profile.RELATIVE, Profile.GUEST)))
 
@@ -43,20 +44,20 @@ PROFILE_CHOICES = (("", "Détecté (en-tête ou nom du fichier)"),
 @hookimpl
 def preau_app() -> AppManifest:
     return AppManifest(
-        id="csvimport", name="Import CSV", version=__version__, editor="Préau", theme="Outils",
-        description="Import de l'annuaire d'un établissement depuis les modèles CSV ENT ONE.", icon="app",
+        id="csvimport", name=N_("Import CSV"), version=__version__, editor="Préau", theme="Outils",
+        description=N_("Import de l'annuaire d'un établissement depuis les modèles CSV ENT ONE."), icon="app",
         kind="directory_source")  # an importer: never an app to enable in the services administration
 
 
 @hookimpl
 def preau_directory_sources() -> list[DirectorySource]:
     return [DirectorySource(
-        id="csv", label="CSV (modèles ENT ONE)", read=read, inspect=describe_file, accepts=(".csv", ".txt", ".zip"),
-        description="Un fichier par profil (Élèves, Enseignants, Personnels, Parents, Invités), en UTF-8 ou "
-                    "Latin-1, séparateur « ; ». Tous les comptes sont rattachés à cette structure.",
+        id="csv", label=N_("CSV (modèles ENT ONE)"), read=read, inspect=describe_file, accepts=(".csv", ".txt", ".zip"),
+        description=N_("Un fichier par profil (Élèves, Enseignants, Personnels, Parents, Invités), en UTF-8 ou "
+                       "Latin-1, séparateur « ; ». Tous les comptes sont rattachés à cette structure."),
         options=(
-            SourceOption("profile", "Profil des fichiers", kind="choice", default="", choices=PROFILE_CHOICES),
-            SourceOption("mapping", "Correspondance des colonnes (JSON)", default="",
+            SourceOption("profile", N_("Profil des fichiers"), kind="choice", default="", choices=PROFILE_CHOICES),
+            SourceOption("mapping", N_("Correspondance des colonnes (JSON)"), default="",
                          help='Par exemple {"Prénom usuel": "first_name"} ; champs : ' + ", ".join(FIELDS)),
         ))]
 

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, render_template
 from sqlalchemy.orm import Session
 
 import preau
-from preau import AppManifest, Connector, MenuItem, Profile, Right, SettingSpec, Structure, __version__, hookimpl
+from preau import N_, AppManifest, Connector, MenuItem, Profile, Right, SettingSpec, Structure, __version__, hookimpl
 
 from .export import export_structure
 
@@ -56,18 +56,18 @@ def preau_app() -> AppManifest:
     return AppManifest(
         id="elea", name="Éléa", version=__version__, editor="Ministère de l'Éducation nationale",
         theme="Pédagogie", icon="school", default_profiles=PROFILES, entry_endpoint=None,
-        description="La plateforme de parcours pédagogiques (Moodle) du bassin, ouverte par LTI.")
+        description=N_("La plateforme de parcours pédagogiques (Moodle) du bassin, ouverte par LTI."))
 
 
 @hookimpl
 def preau_rights() -> list[Right]:
-    return [Right("elea.access", "Ouvrir Éléa (LTI 1.3)", PROFILES),
-            Right("elea.export", "Exporter les comptes et les classes pour Éléa", (Profile.PERSONNEL,))]
+    return [Right("elea.access", N_("Ouvrir Éléa (LTI 1.3)"), PROFILES),
+            Right("elea.export", N_("Exporter les comptes et les classes pour Éléa"), (Profile.PERSONNEL,))]
 
 
 @hookimpl
 def preau_settings() -> list[SettingSpec]:
-    return [SettingSpec("instance", "Nom de l'instance Éléa du bassin (ex. : paris-est)", "")]
+    return [SettingSpec("instance", N_("Nom de l'instance Éléa du bassin (ex. : paris-est)"), "")]
 
 
 @hookimpl
@@ -78,7 +78,7 @@ def preau_connectors() -> list[Connector]:
 
 @hookimpl
 def preau_menu_items() -> list[MenuItem]:
-    return [MenuItem("elea.export", "Export pour Éléa", "/apps/elea/export/", "elea.export", theme="Pédagogie",
+    return [MenuItem("elea.export", N_("Export pour Éléa"), "/apps/elea/export/", "elea.export", theme="Pédagogie",
                      icon="download")]
 
 

@@ -22,13 +22,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 import preau
-from preau import Profile, Right
+from preau import N_, Profile, Right
 
 from .models import Box, Delivery, Message, MessageState, utcnow
 from .moderation_models import REASON_MAX, Decision, ItemKind, ModerationItem
 
 MODERATE = "messaging.moderate"
-RIGHTS = [Right(MODERATE, "Modérer la messagerie de la structure (signalements, messages retenus)",
+RIGHTS = [Right(MODERATE, N_("Modérer la messagerie de la structure (signalements, messages retenus)"),
                 (Profile.PERSONNEL,))]
 DECISIONS = {ItemKind.REPORT: (Decision.KEEP, Decision.DELETE), ItemKind.HELD: (Decision.RELEASE, Decision.REJECT)}
 

@@ -161,8 +161,9 @@ def compose_mail(session: Session, message: Message, user: Any, preference: Pref
             header = _("Message de %(sender)s reçu sur l'ENT.", sender=message.sender_name)
             footer = _("Pour répondre ou télécharger les pièces jointes, ouvrez l'ENT : %(link)s", link=link)
             parts = [header, concerns, "", message.body_text, "", footer]
+            open_label = _("Ouvrir le message sur l’ENT")
             html = (f"<p>{_e(header)}</p>" + (f"<p>{_e(concerns)}</p>" if concerns else "") + message.body_html
-                    + f'<p><a href="{_e(link)}">{_e(_("Ouvrir le message sur l’ENT"))}</a></p>')
+                    + f'<p><a href="{_e(link)}">{_e(open_label)}</a></p>')
             return Mail(user.email, _("[ENT] %(subject)s", subject=subject),
                         "\n".join(p for p in parts if p is not None), html)
         text = "\n".join(filter(None, [

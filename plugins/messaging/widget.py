@@ -23,11 +23,12 @@ def render_unread_widget(user: Any, size: str) -> str:
     count = unread_total(session, user.id)
     inbox = escape(url_for("messaging.inbox"))
     if count == 0:
-        summary = f"<p>{escape(_('Aucun message non lu.'))}</p>"
+        summary = "<p>" + escape(_("Aucun message non lu.")) + "</p>"
     else:
-        summary = f"<p><strong>{escape(ngettext('%(num)d message non lu', '%(num)d messages non lus', count))}" \
-                  f"</strong></p>"
-    link = f'<p><a href="{inbox}">{escape(_("Ouvrir la messagerie"))}</a></p>'
+        unread = escape(ngettext("%(num)d message non lu", "%(num)d messages non lus", count))
+        summary = f"<p><strong>{unread}</strong></p>"
+    open_inbox = escape(_("Ouvrir la messagerie"))
+    link = f'<p><a href="{inbox}">{open_inbox}</a></p>'
     if size == "miniature" or count == 0:
         return summary + link
     shown = [row for row in list_box(session, user.id, Box.INBOX, per_page=5 if size == "large" else 3).rows

@@ -8,7 +8,7 @@ setting): ``demo`` (stable invented data) or ``pronotepy`` (the optional extra `
 
 from __future__ import annotations
 
-from preau import AppManifest, Connector, Profile, Right, SettingSpec, Widget, __version__, hookimpl
+from preau import N_, AppManifest, Connector, Profile, Right, SettingSpec, Widget, __version__, hookimpl
 
 from .widget import render_pronote
 
@@ -19,20 +19,21 @@ RELEASED = ("login", "display_name", "first_name", "last_name", "profile", "uai"
 def preau_app() -> AppManifest:
     return AppManifest(
         id="pronote", name="Pronote", version=__version__, editor="Index Éducation", theme="Vie scolaire",
-        description="Notes, absences et vie scolaire : connexion à Pronote par l'ENT et bloc des dernières notes.",
+        description=N_("Notes, absences et vie scolaire : connexion à Pronote par l'ENT et bloc des dernières "
+                       "notes."),
         icon="grades", default_profiles=(Profile.STUDENT, Profile.RELATIVE, Profile.TEACHER))
 
 
 @hookimpl
 def preau_rights() -> list[Right]:
-    return [Right("pronote.access", "Se connecter à Pronote et voir le bloc Pronote",
+    return [Right("pronote.access", N_("Se connecter à Pronote et voir le bloc Pronote"),
                   (Profile.STUDENT, Profile.RELATIVE, Profile.TEACHER))]
 
 
 @hookimpl
 def preau_settings() -> list[SettingSpec]:
-    return [SettingSpec("url", "Adresse Pronote de l'établissement (https://…/pronote/)", ""),
-            SettingSpec("adapter", "Source des notes du bloc Pronote (vide, demo ou pronotepy)", "")]
+    return [SettingSpec("url", N_("Adresse Pronote de l'établissement (https://…/pronote/)"), ""),
+            SettingSpec("adapter", N_("Source des notes du bloc Pronote (vide, demo ou pronotepy)"), "")]
 
 
 @hookimpl

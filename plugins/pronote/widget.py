@@ -34,14 +34,26 @@ def _event_item(event: SchoolLifeEvent) -> str:
             f"<strong>{escape(kind)}</strong> : {escape(event.label)}{suffix}</li>")
 
 
+def _empty(text: str) -> str:
+    return f'<p class="pronote__empty">{escape(text)}</p>'
+
+
+def _heading(text: str) -> str:
+    return f"<h3>{escape(text)}</h3>"
+
+
+def _paragraph(text: str) -> str:
+    return f"<p>{escape(text)}</p>"
+
+
 def render_pronote(user: Any, size: str) -> str:
     student = student_in_view(user)
     if student is None:
-        return f'<p class="pronote__empty">{escape(_("Aucun élève à afficher."))}</p>'
+        return _empty(_("Aucun élève à afficher."))
     grades_limit, events_limit = LIMITS.get(size, LIMITS["apercu"])
     adapter = adapter_for(student)
     if adapter is None:
-        return f'<p class="pronote__empty">{escape(_("Les notes de Pronote ne sont pas encore reliées à l’ENT."))}</p>'
+        return _empty(_("Les notes de Pronote ne sont pas encore reliées à l’ENT."))
     grades = adapter.latest_grades(student, grades_limit)
     events = adapter.school_life(student, events_limit) if events_limit else []
     title = escape(_("Notes et vie scolaire de %(name)s", name=student.first_name))
@@ -51,15 +63,15 @@ def render_pronote(user: Any, size: str) -> str:
             f"<li>{_day(g.date)} — {escape(g.subject)} : <strong>{escape(g.value)}/{escape(g.out_of)}</strong>"
             + (f" <em>{escape(g.comment)}</em>" if g.comment and size == "large" else "") + "</li>"
             for g in grades)
-        parts.append(f'<h3>{escape(_("Dernières notes"))}</h3><ul class="pronote__grades">{items}</ul>')
+        parts.append(_heading(_("Dernières notes")) + f'<ul class="pronote__grades">{items}</ul>')
     else:
-        parts.append(f'<p>{escape(_("Aucune note récente."))}</p>')
+        parts.append(_paragraph(_("Aucune note récente.")))
     if events_limit:
         if events:
             items = "".join(_event_item(e) for e in events)
-            parts.append(f'<h3>{escape(_("Vie scolaire"))}</h3><ul class="pronote__events">{items}</ul>')
+            parts.append(_heading(_("Vie scolaire")) + f'<ul class="pronote__events">{items}</ul>')
         else:
-            parts.append(f'<p>{escape(_("Aucun événement de vie scolaire."))}</p>')
+            parts.append(_paragraph(_("Aucun événement de vie scolaire.")))
     parts.append("</div>")
     return "".join(parts)
 

@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 from preau import api_abort, api_protected, current_access, current_user, db_session, setting, student_in_view
 
 from . import services
-from .services import TimetableError
+from .services import N_, TimetableError
 from .sources import shown_lessons
 
 ACCESS = "timetable.access"
@@ -76,7 +76,7 @@ def _scope(session: Any, me: Any, query: dict) -> Any:
     if query.get("salle") and query.get("etab") is not None:
         return services.room_scope(session, me, query["etab"], query["salle"])
     if query.get("salle"):
-        raise TimetableError("Indiquez l'établissement de la salle (etab).", 400)
+        raise TimetableError(N_("Indiquez l'établissement de la salle (etab)."), 400)
     student = services.checked_student(session, me, query.get("eleve"), student_in_view(me))
     return services.own_scope(session, me, student)
 
@@ -94,7 +94,7 @@ def week(query: dict):
     session, me = db_session(), current_user._get_current_object()
     day = query.get("date") or date.today()
     if not services.EARLIEST <= day <= services.LATEST:
-        raise TimetableError("Les dates doivent être comprises entre 2000 et 2100.", 400)
+        raise TimetableError(N_("Les dates doivent être comprises entre 2000 et 2100."), 400)
     start = services.monday_of(day)
     end = start + timedelta(days=6)
     scope = _scope(session, me, query)

@@ -19,6 +19,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select, union_all, updat
 from sqlalchemy.orm import Session
 
 from preau import (
+    N_,
     Group,
     GroupKind,
     GroupMember,
@@ -143,7 +144,7 @@ def class_scope(session: Session, user: User, class_id: int, visible: list[Schoo
     visible = visible_classes(session, user) if visible is None else visible
     school_class = next((c for c in visible if c.id == class_id), None)
     if school_class is None:
-        raise TimetableError("Vous ne pouvez pas consulter l'emploi du temps de cette classe.", 404)
+        raise TimetableError(N_("Vous ne pouvez pas consulter l'emploi du temps de cette classe."), 404)
     groups = list(session.scalars(select(Group.id).where(Group.class_id == class_id,
                                                          Group.kind == GroupKind.TEACHING)))
     return Scope(school_class.name, [class_id], groups, structure_id=school_class.structure_id)
@@ -154,14 +155,14 @@ def teacher_scope(session: Session, user: User, teacher_id: int) -> Scope:
     staff = staff_structure_ids(session, user)
     teaches = set() if teacher is None else {r.structure_id for r in teacher.roles if r.profile == "teacher"}
     if teacher is None or not teaches or (teacher_id != user.id and staff is not None and not teaches & staff):
-        raise TimetableError("Vous ne pouvez pas consulter l'emploi du temps de cet enseignant.", 404)
+        raise TimetableError(N_("Vous ne pouvez pas consulter l'emploi du temps de cet enseignant."), 404)
     return Scope(teacher.display_name, teacher_id=teacher_id)
 
 
 def room_scope(session: Session, user: User, structure_id: int, room: str) -> Scope:
     staff = staff_structure_ids(session, user)
     if staff is not None and structure_id not in staff:
-        raise TimetableError("Vous ne pouvez pas consulter l'occupation des salles de cet établissement.", 404)
+        raise TimetableError(N_("Vous ne pouvez pas consulter l'occupation des salles de cet établissement."), 404)
     return Scope(room, room=room, structure_id=structure_id)
 
 
@@ -224,36 +225,36 @@ class LessonInput:
 def _check_target(session: Session, user: User, data: LessonInput) -> int:
     """The structure of the lesson's class or group, after checking the user may manage it."""
     if not data.subject.strip() or len(data.subject) > SUBJECT_MAX:
-        raise TimetableError("Indiquez la matière (%(max)d caractères au plus).", 400, max=SUBJECT_MAX)
+        raise TimetableError(N_("Indiquez la matière (%(max)d caractères au plus)."), 400, max=SUBJECT_MAX)
     if len(data.room) > ROOM_MAX:
-        raise TimetableError("Le nom de la salle est trop long.", 400)
+        raise TimetableError(N_("Le nom de la salle est trop long."), 400)
     if data.ends <= data.starts:
-        raise TimetableError("L'heure de fin doit être après l'heure de début.", 400)
+        raise TimetableError(N_("L'heure de fin doit être après l'heure de début."), 400)
     if data.class_id is not None:
         target = session.get(SchoolClass, data.class_id)
     elif data.group_id is not None:
         target = session.get(Group, data.group_id)
     else:
-        raise TimetableError("Choisissez une classe ou un groupe.", 400)
+        raise TimetableError(N_("Choisissez une classe ou un groupe."), 400)
     allowed = manageable_structure_ids(session, user)
     if target is None or (allowed is not None and target.structure_id not in allowed):
-        raise TimetableError("Vous ne gérez pas l'emploi du temps de cette classe.", 403)
+        raise TimetableError(N_("Vous ne gérez pas l'emploi du temps de cette classe."), 403)
     if data.teacher_id is not None:
         teacher = session.get(User, data.teacher_id)
         if teacher is None or not any(r.profile == "teacher" and r.structure_id == target.structure_id
                                       for r in teacher.roles):
-            raise TimetableError("Cet enseignant n'enseigne pas dans cet établissement.", 400)
+            raise TimetableError(N_("Cet enseignant n'enseigne pas dans cet établissement."), 400)
         data.teacher_name = teacher.display_name
     return target.structure_id
 
 
 def _check_dates(first: date, last: date) -> None:
     if not (EARLIEST <= first <= LATEST and EARLIEST <= last <= LATEST):
-        raise TimetableError("Les dates doivent être comprises entre 2000 et 2100.", 400)
+        raise TimetableError(N_("Les dates doivent être comprises entre 2000 et 2100."), 400)
     if last < first:
-        raise TimetableError("La date de fin doit être après la date de début.", 400)
+        raise TimetableError(N_("La date de fin doit être après la date de début."), 400)
     if (last - first).days > MAX_SERIES_DAYS:
-        raise TimetableError("Une série couvre au plus une année scolaire.", 400)
+        raise TimetableError(N_("Une série couvre au plus une année scolaire."), 400)
 
 
 def add_series(session: Session, user: User, data: LessonInput, weekday: int, first: date, last: date,
@@ -263,9 +264,9 @@ def add_series(session: Session, user: User, data: LessonInput, weekday: int, fi
     structure_id = _check_target(session, user, data)
     _check_dates(first, last)
     if weeks not in ("", "A", "B"):
-        raise TimetableError("Choisissez chaque semaine, semaine A ou semaine B.", 400)
+        raise TimetableError(N_("Choisissez chaque semaine, semaine A ou semaine B."), 400)
     if not 0 <= weekday <= 5:
-        raise TimetableError("Choisissez un jour du lundi au samedi.", 400)
+        raise TimetableError(N_("Choisissez un jour du lundi au samedi."), 400)
     day = first + timedelta(days=(weekday - first.weekday()) % 7)
     series_id, rows = uuid.uuid4().hex, []
     while day <= last:
@@ -279,7 +280,7 @@ def add_series(session: Session, user: User, data: LessonInput, weekday: int, fi
                          "source": "manual", "external_uid": None, "created_by_id": user.id, "archived": False})
         day += timedelta(days=7)
     if not rows:
-        raise TimetableError("Aucun cours dans cette période : vérifiez le jour et les dates.", 400)
+        raise TimetableError(N_("Aucun cours dans cette période : vérifiez le jour et les dates."), 400)
     session.execute(insert(Lesson), rows)
     record_audit(session, "timetable.series_added", actor=user, structure_id=structure_id, series=series_id,
                  count=len(rows), subject=data.subject.strip())
@@ -290,9 +291,9 @@ def managed_lesson(session: Session, user: User, lesson_id: int) -> Lesson:
     lesson = session.get(Lesson, lesson_id)
     allowed = manageable_structure_ids(session, user)
     if lesson is None or (allowed is not None and lesson.structure_id not in allowed):
-        raise TimetableError("Ce cours n'existe pas ou vous ne le gérez pas.", 404)
+        raise TimetableError(N_("Ce cours n'existe pas ou vous ne le gérez pas."), 404)
     if lesson.archived:
-        raise TimetableError("Ce cours appartient à une année archivée.", 409)
+        raise TimetableError(N_("Ce cours appartient à une année archivée."), 409)
     return lesson
 
 
@@ -304,19 +305,19 @@ def change_lesson(session: Session, user: User, lesson_id: int, *, room: str | N
     changes = []
     if room is not None and room.strip() != lesson.room:
         if len(room) > ROOM_MAX:
-            raise TimetableError("Le nom de la salle est trop long.", 400)
+            raise TimetableError(N_("Le nom de la salle est trop long."), 400)
         lesson.room = room.strip()
         changes.append(f"salle {lesson.room}")
     if teacher_id is not None and teacher_id != lesson.teacher_id:
         teacher = session.get(User, teacher_id)
         if teacher is None or not any(r.profile == "teacher" and r.structure_id == lesson.structure_id
                                       for r in teacher.roles):
-            raise TimetableError("Cet enseignant n'enseigne pas dans cet établissement.", 400)
+            raise TimetableError(N_("Cet enseignant n'enseigne pas dans cet établissement."), 400)
         lesson.teacher_id, lesson.teacher_name = teacher.id, teacher.display_name
         changes.append(teacher.display_name)
     elif teacher_name is not None and teacher_name.strip() and teacher_name.strip() != lesson.teacher_name:
         if len(teacher_name.strip()) > 200:
-            raise TimetableError("Le nom de l'enseignant est trop long.", 400)
+            raise TimetableError(N_("Le nom de l'enseignant est trop long."), 400)
         # a replacement named in text (no account here): the lesson leaves the absent teacher's own week
         lesson.teacher_id, lesson.teacher_name = None, teacher_name.strip()
         changes.append(lesson.teacher_name)
@@ -324,14 +325,14 @@ def change_lesson(session: Session, user: User, lesson_id: int, *, room: str | N
         new_start = datetime.combine(lesson.starts_at.date(), starts or lesson.starts_at.time())
         new_end = datetime.combine(lesson.starts_at.date(), ends or lesson.ends_at.time())
         if new_end <= new_start:
-            raise TimetableError("L'heure de fin doit être après l'heure de début.", 400)
+            raise TimetableError(N_("L'heure de fin doit être après l'heure de début."), 400)
         if (new_start, new_end) != (lesson.starts_at, lesson.ends_at):
             lesson.starts_at, lesson.ends_at = new_start, new_end
             changes.append(f"{new_start:%H:%M}–{new_end:%H:%M}")
     if not changes and not note.strip():
-        raise TimetableError("Rien à modifier.", 400)
+        raise TimetableError(N_("Rien à modifier."), 400)
     if len(note.strip()) > NOTE_MAX:
-        raise TimetableError("La note dépasse %(max)d caractères.", 400, max=NOTE_MAX)
+        raise TimetableError(N_("La note dépasse %(max)d caractères."), 400, max=NOTE_MAX)
     lesson.status = "changed"
     lesson.change_note = (note.strip() or ", ".join(changes))[:NOTE_MAX]
     record_audit(session, "timetable.lesson_changed", actor=user, target=lesson, structure_id=lesson.structure_id,
@@ -342,7 +343,7 @@ def change_lesson(session: Session, user: User, lesson_id: int, *, room: str | N
 def cancel_lesson(session: Session, user: User, lesson_id: int, note: str = "") -> Lesson:
     lesson = managed_lesson(session, user, lesson_id)
     if lesson.status == "cancelled":
-        raise TimetableError("Ce cours est déjà annulé.", 409)
+        raise TimetableError(N_("Ce cours est déjà annulé."), 409)
     lesson.status, lesson.change_note = "cancelled", note.strip()[:NOTE_MAX]
     record_audit(session, "timetable.lesson_cancelled", actor=user, target=lesson, structure_id=lesson.structure_id)
     return lesson
@@ -384,22 +385,22 @@ def parse_ics(data: bytes, structure_id: int, class_id: int | None, group_id: in
     import icalendar
 
     if len(data) > MAX_ICS_BYTES:
-        raise TimetableError("Le fichier dépasse %(size)d Mo.", 413, size=MAX_ICS_BYTES // (1024 * 1024))
+        raise TimetableError(N_("Le fichier dépasse %(size)d Mo."), 413, size=MAX_ICS_BYTES // (1024 * 1024))
     try:
         calendar = icalendar.Calendar.from_ical(data)
     except ValueError as exc:
-        raise TimetableError("Ce fichier n'est pas un calendrier iCalendar lisible (%(detail)s).", 400,
+        raise TimetableError(N_("Ce fichier n'est pas un calendrier iCalendar lisible (%(detail)s)."), 400,
                              detail=str(exc)[:120]) from exc
     events = list(calendar.walk("VEVENT"))
     if len(events) > MAX_EVENTS:
-        raise TimetableError("Le fichier contient %(count)d cours : %(max)d au plus par import.", 413,
+        raise TimetableError(N_("Le fichier contient %(count)d cours : %(max)d au plus par import."), 413,
                              count=len(events), max=MAX_EVENTS)
     rows: list[dict[str, Any]] = []
     for number, event in enumerate(events, start=1):
         uid = str(event.get("UID") or "")[:255]
         name = uid or f"n° {number}"
         if event.get("RRULE") is not None:
-            raise TimetableError("L'événement %(name)s est récurrent (RRULE) : exportez les cours un par un.",
+            raise TimetableError(N_("L'événement %(name)s est récurrent (RRULE) : exportez les cours un par un."),
                                  400, name=name)
         try:
             starts = _as_datetime(event.decoded("DTSTART")) if event.get("DTSTART") is not None else None
@@ -407,7 +408,7 @@ def parse_ics(data: bytes, structure_id: int, class_id: int | None, group_id: in
         except (ValueError, TypeError):
             starts = ends = None
         if starts is None or ends is None or ends <= starts or not EARLIEST <= starts.date() <= LATEST:
-            raise TimetableError("L'événement %(name)s a des dates absentes ou invalides (DTSTART/DTEND).", 400,
+            raise TimetableError(N_("L'événement %(name)s a des dates absentes ou invalides (DTSTART/DTEND)."), 400,
                                  name=name)
         rows.append({"structure_id": structure_id, "starts_at": starts, "ends_at": ends,
                      "subject": str(event.get("SUMMARY") or "Cours")[:SUBJECT_MAX], "teacher_id": None,
@@ -423,11 +424,11 @@ def import_target(session: Session, user: User, target: str) -> tuple[int, int |
     """(structure, class, group) from a form value ``c<id>`` or ``g<id>`` the user may manage."""
     kind, raw = target[:1], target[1:]
     if kind not in ("c", "g") or not raw.isdigit() or len(raw) > 12:
-        raise TimetableError("Choisissez une classe ou un groupe.", 400)
+        raise TimetableError(N_("Choisissez une classe ou un groupe."), 400)
     obj = session.get(SchoolClass if kind == "c" else Group, int(raw))
     allowed = manageable_structure_ids(session, user)
     if obj is None or (allowed is not None and obj.structure_id not in allowed):
-        raise TimetableError("Vous ne gérez pas l'emploi du temps de cette classe.", 403)
+        raise TimetableError(N_("Vous ne gérez pas l'emploi du temps de cette classe."), 403)
     return obj.structure_id, obj.id if kind == "c" else None, obj.id if kind == "g" else None
 
 
@@ -435,7 +436,7 @@ def apply_import(session: Session, user: User, plan: ImportPlan, class_id: int |
                  group_id: int | None) -> tuple[int, int]:
     """Replace the target's iCalendar lessons of the covered dates by the plan (idempotent). (deleted, added)"""
     if not plan.rows:
-        raise TimetableError("Le fichier ne contient aucun cours.", 400)
+        raise TimetableError(N_("Le fichier ne contient aucun cours."), 400)
     target = Lesson.class_id == class_id if class_id is not None else Lesson.group_id == group_id
     window = and_(Lesson.starts_at >= datetime.combine(plan.first, time()),
                   Lesson.starts_at < datetime.combine(plan.last + timedelta(days=1), time()))
@@ -547,5 +548,5 @@ def checked_student(session: Session, user: User, student_id: int | None, select
         return user
     child = next((c for c in children_of(session, user) if c.id == student_id), None)
     if child is None:
-        raise TimetableError("Cet élève n'est pas l'un de vos enfants.", 403)
+        raise TimetableError(N_("Cet élève n'est pas l'un de vos enfants."), 403)
     return child

@@ -12,12 +12,12 @@ from flask_login import login_required
 from preau import User, current_access, current_user, db_session, require_right, setting, student_in_view
 
 from . import services
-from .services import LessonInput, TimetableError
+from .services import N_, LessonInput, TimetableError
 from .sources import shown_lessons
 
 ACCESS = "timetable.access"
 MANAGE = "timetable.manage"
-DAYS = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi")
+DAYS = (N_("Lundi"), N_("Mardi"), N_("Mercredi"), N_("Jeudi"), N_("Vendredi"), N_("Samedi"))
 bp = Blueprint("timetable", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static")
 
@@ -48,7 +48,7 @@ def _time(raw: str | None) -> time:
     try:
         return time.fromisoformat((raw or "").strip())
     except ValueError as exc:
-        raise TimetableError("Indiquez les heures au format HH:MM.", 400) from exc
+        raise TimetableError(N_("Indiquez les heures au format HH:MM."), 400) from exc
 
 
 def _scope(session, me: User, classes: list):
@@ -110,7 +110,7 @@ def _manage_context(session, me: User) -> dict:
 
 def _managed_only():
     if not current_access().has(MANAGE):
-        return _refuse(TimetableError("La saisie de l'emploi du temps est réservée aux personnels.", 403))
+        return _refuse(TimetableError(N_("La saisie de l'emploi du temps est réservée aux personnels."), 403))
     return None
 
 
@@ -135,7 +135,7 @@ def manage():
         first = _day(form.get("du"), date.min) if form.get("du") else None
         last = _day(form.get("au"), date.min) if form.get("au") else first
         if first is None or first == date.min or last == date.min:
-            raise TimetableError("Indiquez des dates valides (AAAA-MM-JJ) entre 2000 et 2100.", 400)
+            raise TimetableError(N_("Indiquez des dates valides (AAAA-MM-JJ) entre 2000 et 2100."), 400)
         weekday = _int(form.get("jour"))
         count = services.add_series(session, me, data, first.weekday() if weekday is None else weekday, first,
                                     last, form.get("semaines", ""),
@@ -181,7 +181,7 @@ def change(lesson_id: int):
                                    ends=_time(form["fin"]) if form.get("fin") else None, note=form.get("note", ""))
             message = _("Cours modifié.")
         else:
-            raise TimetableError("Action inconnue.", 400)
+            raise TimetableError(N_("Action inconnue."), 400)
     except TimetableError as error:
         return _refuse(error)
     session.commit()
@@ -205,7 +205,7 @@ def import_ics():
     try:
         structure_id, class_id, group_id = services.import_target(session, me, request.form.get("classe", ""))
         if upload is None or not upload.filename:
-            raise TimetableError("Choisissez un fichier .ics.", 400)
+            raise TimetableError(N_("Choisissez un fichier .ics."), 400)
         data = upload.stream.read(services.MAX_ICS_BYTES + 1)
         plan = services.parse_ics(data, structure_id, class_id, group_id, me.id)
         if request.form.get("appliquer") == "1":

@@ -23,8 +23,9 @@ def render_today(user: Any, size: str) -> str:
     try:
         lessons = shown_lessons(session, scope, today, today + timedelta(days=1)) if scope else []
     except TimetableError as error:
-        return f'<p class="flash flash--error">{escape(_(error.message, **error.params))}</p>'
-    link = f'<p><a href="{url_for("timetable.index")}">{escape(_("Voir la semaine"))}</a></p>'
+        return f'<p class="flash flash--error">{escape(str(error))}</p>'
+    week = escape(_("Voir la semaine"))
+    link = f'<p><a href="{url_for("timetable.index")}">{week}</a></p>'
     if not lessons:
         empty = escape(_("Pas de cours aujourd'hui."))
         return f'<p class="empty">{empty}</p>{link}'

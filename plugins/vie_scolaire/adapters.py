@@ -18,11 +18,13 @@ from typing import Any, Protocol
 
 from sqlalchemy import Integer
 
-from preau import PreauError
+from preau import N_, PreauError
 
 PRONOTE = "pronote"  # the adapter, and the plugin it reads through (optional_requires)
 ADAPTERS = ("demo", "csv", PRONOTE)
-SKILL_LEVELS = ("Très bonne maîtrise", "Maîtrise satisfaisante", "Maîtrise fragile", "Maîtrise insuffisante")
+# The levels of the "socle commun" (LSU): a source sends them in French, the page translates them.
+SKILL_LEVELS = (N_("Très bonne maîtrise"), N_("Maîtrise satisfaisante"), N_("Maîtrise fragile"),
+                N_("Maîtrise insuffisante"))
 
 
 class AdapterError(PreauError, LookupError):

@@ -42,9 +42,10 @@ def render_grades(user: Any, size: str) -> str:
         return _empty(_("La source des notes n'est pas configurée."))
     if not grades:
         return _empty(_("Aucune note pour le moment."))
+    coef = escape(_("coef."))
     items = "".join(
         f"<li>{g.date:%d/%m} — {escape(g.subject)} : <strong>{escape(g.value)}/{_number(g.out_of)}</strong>"
-        + (f" <small>({escape(_('coef.'))} {_number(g.coefficient)})</small>" if g.coefficient != 1 else "")
+        + (f" <small>({coef} {_number(g.coefficient)})</small>" if g.coefficient != 1 else "")
         + "</li>" for g in grades)
     link = escape(_("Toutes les notes de %(name)s", name=student.first_name))
     return (f'<ul class="plain-list vie-scolaire__grades" data-student="{student.id}">{items}</ul>'

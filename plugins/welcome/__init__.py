@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from markupsafe import escape
 
-from preau import AppManifest, Profile, Right, Widget, __version__, hookimpl
+from preau import N_, AppManifest, Profile, Right, Widget, __version__, hookimpl
 
 ALL_PROFILES = tuple(Profile)
 bp = Blueprint("welcome", __name__, template_folder="templates")
@@ -31,15 +31,15 @@ def render_welcome(user, size: str) -> str:
 @hookimpl
 def preau_app() -> AppManifest:
     return AppManifest(
-        id="welcome", name="Bienvenue", version=__version__, editor="Préau", theme="Outils",
-        description="Un mot d'accueil et une visite guidée de l'ENT.", icon="home",
+        id="welcome", name=N_("Bienvenue"), version=__version__, editor="Préau", theme="Outils",
+        description=N_("Un mot d'accueil et une visite guidée de l'ENT."), icon="home",
         default_profiles=ALL_PROFILES, entry_endpoint="welcome.index",
     )
 
 
 @hookimpl
 def preau_rights() -> list[Right]:
-    return [Right("welcome.access", "Voir la page d'accueil et le widget Bienvenue", ALL_PROFILES)]
+    return [Right("welcome.access", N_("Voir la page d'accueil et le widget Bienvenue"), ALL_PROFILES)]
 
 
 @hookimpl
@@ -49,7 +49,7 @@ def preau_blueprints() -> list[Blueprint]:
 
 @hookimpl
 def preau_widgets() -> list[Widget]:
-    return [Widget("welcome.hello", "Bienvenue", render_welcome, right="welcome.access",
+    return [Widget("welcome.hello", N_("Bienvenue"), render_welcome, right="welcome.access",
                    default_profiles=ALL_PROFILES)]
 
 

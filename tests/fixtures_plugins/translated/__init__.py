@@ -18,7 +18,7 @@ class ClubError(PreauError):
 @hookimpl
 def preau_app():
     return AppManifest(id="translated", name="Club de lecture", version="1.0", editor="Tests",
-                       description="Les livres lus en classe")
+                       description="Les livres lus en classe", entry_endpoint="translated.index")
 
 
 @hookimpl
@@ -29,7 +29,7 @@ def preau_rights():
 @hookimpl
 def preau_widgets():
     return [Widget("translated.books", "Livres du mois", render=lambda user, size: _("Aucun livre ce mois-ci."),
-                   right="translated.access")]
+                   right="translated.access", default_profiles=("teacher",))]
 
 
 @hookimpl
