@@ -174,7 +174,7 @@ def read_message(message_id: int):
     ``PATCH {"read": true}``. Le message d'un autre : 404. Les Cci ne sont montrés qu'à l'expéditeur."""
     session = db_session()
     delivery = boxes.delivery_of(session, current_user.id, message_id)
-    message = session.get(Message, message_id)
+    message = session.get_one(Message, message_id)
     recipients = boxes.recipients_seen_by(session, message, current_user.id)
     row = boxes.BoxRow(delivery, message, [r.label for r in recipients])
     files = of_message(session, message.id)
@@ -225,7 +225,7 @@ def move_message(data: dict, message_id: int):
         boxes.restore(session, current_user.id, [message_id])
     session.commit()
     delivery = boxes.delivery_of(session, current_user.id, message_id)
-    return _summary(boxes.BoxRow(delivery, session.get(Message, message_id)))
+    return _summary(boxes.BoxRow(delivery, session.get_one(Message, message_id)))
 
 
 @blp.route("/messages/folders")

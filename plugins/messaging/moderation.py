@@ -130,7 +130,7 @@ def administrators_of(session: Session, structure_id: int) -> list[Any]:
 def _alert_administrators(session: Session, item: ModerationItem, sender: Any) -> None:
     from .notify import absolute_url
 
-    structure = session.get(preau.Structure, item.structure_id)
+    structure = session.get_one(preau.Structure, item.structure_id)
     link = absolute_url("messaging.moderation_queue", structure_id=item.structure_id)
     for admin in administrators_of(session, item.structure_id):
         if not admin.email:
@@ -197,7 +197,7 @@ def decide(session: Session, actor: Any, item_id: int, decision: str) -> Moderat
         raise ModerationError(_("Cet élément a déjà été traité."), 409)
     if decision not in DECISIONS[ItemKind(item.kind)]:
         raise ModerationError(_("Décision inconnue pour cet élément."))
-    message = session.get(Message, item.message_id)
+    message = session.get_one(Message, item.message_id)
     if decision == Decision.DELETE:
         remove_everywhere(session, message.id)
     elif decision == Decision.RELEASE:

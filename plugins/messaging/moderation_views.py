@@ -173,9 +173,11 @@ def moderation_suspension(user_id: int, action: str):
     target = session.get(preau.User, user_id)
     if action == "suspend":
         safeguards.suspend(session, _me(), target, request.form.get("reason", ""))
+        assert target is not None  # suspend() refuses a missing account (404)
         flash(_("%(name)s est suspendu(e) de la messagerie.", name=target.display_name), "success")
     else:
         safeguards.lift_suspension(session, _me(), target)
+        assert target is not None  # lift_suspension() refuses a missing account (404)
         flash(_("%(name)s peut de nouveau écrire.", name=target.display_name), "success")
     session.commit()
     structure_id = request.form.get("structure_id", "")

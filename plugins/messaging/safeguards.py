@@ -53,7 +53,7 @@ DEFAULT_HOURLY_LIMITS: dict[str, int | None] = {
     Profile.PERSONNEL: None,
 }
 
-PROFILE_PLURALS = {
+PROFILE_PLURALS: dict[str, str] = {
     Profile.TEACHER: N_("enseignants"),
     Profile.STUDENT: N_("élèves"),
     Profile.RELATIVE: N_("parents"),
@@ -132,7 +132,7 @@ def messaging_blocked_reason(session: Session, user: Any) -> str | None:
                  "adressez-vous à votre établissement.")
     for policy in role_policies(session, user):
         if policy.off_in is not None:
-            structure = session.get(preau.Structure, policy.off_in)
+            structure = session.get_one(preau.Structure, policy.off_in)
             return _("La messagerie est momentanément coupée pour les %(profile)s de %(structure)s.",
                      profile=_(PROFILE_PLURALS.get(policy.profile, policy.profile)), structure=structure.name)
     return None
@@ -254,8 +254,8 @@ def read_receipts_enabled(session: Session, structure_ids: set[int]) -> bool:
     """Read receipts are off unless one of these structures switched them on."""
     if not structure_ids:
         return False
-    return session.scalar(select(func.count()).select_from(StructureOptions).where(
-        StructureOptions.structure_id.in_(structure_ids), StructureOptions.read_receipts.is_(True))) > 0
+    return session.execute(select(func.count()).select_from(StructureOptions).where(
+        StructureOptions.structure_id.in_(structure_ids), StructureOptions.read_receipts.is_(True))).scalar_one() > 0
 
 
 def set_read_receipts(session: Session, actor: Any, structure_id: int, enabled: bool) -> None:
@@ -337,5 +337,6 @@ def suspensions_in(session: Session, structure_ids: set[int] | None) -> list[tup
              .order_by(Suspension.suspended_at.desc()))
     rows = session.execute(query).all()
     if structure_ids is None:
-        return [tuple(r) for r in rows]
-    return [tuple(r) for r in rows if any(role.structure_id in structure_ids for role in r[1].roles)]
+        return [(suspension, user) for suspension, user in rows]
+    return [(suspension, user) for suspension, user in rows
+            if any(role.structure_id in structure_ids for role in user.roles)]

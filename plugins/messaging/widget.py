@@ -22,6 +22,7 @@ def render_unread_widget(user: Any, size: str) -> str:
     session = db_session()
     count = unread_total(session, user.id)
     inbox = escape(url_for("messaging.inbox"))
+    summary: str
     if count == 0:
         summary = "<p>" + escape(_("Aucun message non lu.")) + "</p>"
     else:

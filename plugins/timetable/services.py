@@ -13,9 +13,9 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, insert, or_, select, union_all, update
+from sqlalchemy import CursorResult, and_, delete, func, insert, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from preau import (
@@ -177,7 +177,8 @@ def picker_choices(session: Session, user: User) -> tuple[list[tuple[int, str]],
         Lesson.teacher_id.is_not(None), *where).group_by(Lesson.teacher_id).order_by(func.max(Lesson.teacher_name)))
     rooms = session.execute(select(Lesson.structure_id, Lesson.room).where(Lesson.room != "", *where)
                             .group_by(Lesson.structure_id, Lesson.room).order_by(Lesson.room))
-    return [tuple(row) for row in teachers], [tuple(row) for row in rooms]
+    return ([(teacher, name) for teacher, name in teachers if teacher is not None],  # none is None: the query's
+            [(structure, room) for structure, room in rooms])
 
 
 # -- reading ------------------------------------------------------------------------------------------------
@@ -221,6 +222,7 @@ class LessonInput:
     starts: time
     ends: time
 
+    target: SchoolClass | Group | None
 
 def _check_target(session: Session, user: User, data: LessonInput) -> int:
     """The structure of the lesson's class or group, after checking the user may manage it."""
@@ -353,7 +355,7 @@ def delete_series(session: Session, user: User, lesson_id: int) -> int:
     """Delete the not-yet-archived occurrences of the series the lesson belongs to (or the lesson alone)."""
     lesson = managed_lesson(session, user, lesson_id)
     where = (Lesson.series_id == lesson.series_id) if lesson.series_id else (Lesson.id == lesson.id)
-    count = session.execute(delete(Lesson).where(where, Lesson.archived.is_(False))).rowcount
+    count = cast("CursorResult[Any]", session.execute(delete(Lesson).where(where, Lesson.archived.is_(False)))).rowcount
     record_audit(session, "timetable.series_deleted", actor=user, structure_id=lesson.structure_id,
                  series=lesson.series_id, count=count)
     return count
@@ -425,9 +427,10 @@ def import_target(session: Session, user: User, target: str) -> tuple[int, int |
     kind, raw = target[:1], target[1:]
     if kind not in ("c", "g") or not raw.isdigit() or len(raw) > 12:
         raise TimetableError(N_("Choisissez une classe ou un groupe."), 400)
-    obj = session.get(SchoolClass if kind == "c" else Group, int(raw))
+    obj = session.get(SchoolClass, int(raw)) if kind == "c" else session.get(Group, int(raw))
     allowed = manageable_structure_ids(session, user)
     if obj is None or (allowed is not None and obj.structure_id not in allowed):
+    assert plan.first is not None and plan.last is not None  # a plan with rows has their dates
         raise TimetableError(N_("Vous ne gérez pas l'emploi du temps de cette classe."), 403)
     return obj.structure_id, obj.id if kind == "c" else None, obj.id if kind == "g" else None
 
@@ -440,8 +443,8 @@ def apply_import(session: Session, user: User, plan: ImportPlan, class_id: int |
     target = Lesson.class_id == class_id if class_id is not None else Lesson.group_id == group_id
     window = and_(Lesson.starts_at >= datetime.combine(plan.first, time()),
                   Lesson.starts_at < datetime.combine(plan.last + timedelta(days=1), time()))
-    deleted = session.execute(delete(Lesson).where(target, Lesson.source == "ical", window,
-                                                   Lesson.archived.is_(False))).rowcount
+    deleted = cast("CursorResult[Any]", session.execute(delete(Lesson).where(
+        target, Lesson.source == "ical", window, Lesson.archived.is_(False)))).rowcount
     session.execute(insert(Lesson), plan.rows)
     record_audit(session, "timetable.ical_imported", actor=user, structure_id=plan.rows[0]["structure_id"],
                  class_id=class_id, group_id=group_id, added=len(plan.rows), replaced=deleted)
@@ -465,7 +468,8 @@ def regenerate_feed(session: Session, user: User) -> str:
 
 
 def has_feed(session: Session, user_id: int) -> bool:
-    return session.scalar(select(func.count()).select_from(FeedToken).where(FeedToken.user_id == user_id)) > 0
+    return session.execute(select(func.count()).select_from(FeedToken)
+                           .where(FeedToken.user_id == user_id)).scalar_one() > 0
 
 
 def feed_owner(session: Session, token: str) -> User | None:
@@ -520,8 +524,9 @@ def render_ics(items: list[tuple[str, Any]], host: str) -> bytes:
 
 
 def archive_year(session: Session, structure_id: int, before: datetime) -> int:
-    return session.execute(update(Lesson).where(Lesson.structure_id == structure_id, Lesson.starts_at < before,
-                                                Lesson.archived.is_(False)).values(archived=True)).rowcount
+    return cast("CursorResult[Any]", session.execute(update(Lesson).where(
+        Lesson.structure_id == structure_id, Lesson.starts_at < before, Lesson.archived.is_(False))
+        .values(archived=True))).rowcount
 
 
 def move_user(session: Session, old_id: int, new_id: int) -> None:

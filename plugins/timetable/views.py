@@ -53,16 +53,16 @@ def _time(raw: str | None) -> time:
 
 def _scope(session, me: User, classes: list):
     args = request.args
-    if _int(args.get("classe")) is not None:
-        return services.class_scope(session, me, _int(args.get("classe")), classes)
-    if _int(args.get("enseignant")) is not None:
-        return services.teacher_scope(session, me, _int(args.get("enseignant")))
+    if (class_id := _int(args.get("classe"))) is not None:
+        return services.class_scope(session, me, class_id, classes)
+    if (teacher_id := _int(args.get("enseignant"))) is not None:
+        return services.teacher_scope(session, me, teacher_id)
     if ":" in args.get("salle_etab", ""):  # the room picker sends "<structure>:<room>"
         etab, _sep, room = args["salle_etab"].partition(":")
-        if _int(etab) is not None and room:
-            return services.room_scope(session, me, _int(etab), room[:60])
-    if args.get("salle") and _int(args.get("etab")) is not None:
-        return services.room_scope(session, me, _int(args.get("etab")), args.get("salle", "")[:60])
+        if (structure_id := _int(etab)) is not None and room:
+            return services.room_scope(session, me, structure_id, room[:60])
+    if args.get("salle") and (structure_id := _int(args.get("etab"))) is not None:
+        return services.room_scope(session, me, structure_id, args.get("salle", "")[:60])
     return services.own_scope(session, me, student_in_view(me))
 
 
@@ -186,8 +186,8 @@ def change(lesson_id: int):
         return _refuse(error)
     session.commit()
     flash(message, "success")
-    return redirect(request.form.get("retour") if (request.form.get("retour") or "").startswith("/apps/timetable")
-                    else url_for("timetable.index"), 303)
+    back = request.form.get("retour") or ""
+    return redirect(back if back.startswith("/apps/timetable") else url_for("timetable.index"), 303)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -247,4 +247,6 @@ def feed(token: str):
     return Response(services.render_ics(items, request.host), mimetype="text/calendar; charset=utf-8")
 
 
-feed.preau_public = True  # a calendar application fetches it without a session: the token is the credential
+# A calendar application fetches it without a session: the token is the credential. (The documented marker of
+# a public view is an attribute of the view function, which mypy does not know.)
+feed.preau_public = True  # type: ignore[attr-defined]

@@ -88,7 +88,7 @@ def of_message(session: Session, message_id: int) -> list[Attachment]:
 
 def remove_from_draft(session: Session, user_id: int, attachment_id: int) -> Message:
     attachment = attachment_for(session, user_id, attachment_id)
-    message = session.get(Message, attachment.message_id)
+    message = session.get_one(Message, attachment.message_id)
     if message.sender_id != user_id or message.state != "draft":
         raise not_found()
     session.delete(attachment)  # the stored file may be shared by a forward: it stays

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import CursorResult, Select, func, select, update
 from sqlalchemy.orm import Session
 
 from ..models import Attachment, Box, Delivery, Field, Message, MessageState, Recipient, utcnow
@@ -79,7 +80,7 @@ def _add_summaries(session: Session, rows: list[BoxRow], user_id: int) -> None:
     ids = [row.message.id for row in rows]
     if not ids:
         return
-    labels: dict[int, list[str]] = defaultdict(list)
+    labels: dict[int, list[Recipient]] = defaultdict(list)
     for recipient in session.scalars(select(Recipient).where(Recipient.message_id.in_(ids)).order_by(Recipient.id)):
         labels[recipient.message_id].append(recipient)
     counts = dict(session.execute(select(Attachment.message_id, func.count()).where(
@@ -138,7 +139,7 @@ def conversation(session: Session, user_id: int, message_id: int, mark_read: boo
     """The conversation of a message as this person sees it (their own copies only), oldest first; opening it
     marks what they received as read."""
     opened = delivery_of(session, user_id, message_id)
-    message = session.get(Message, opened.message_id)
+    message = session.get_one(Message, opened.message_id)
     if message.state == MessageState.DRAFT:
         raise MessagingError(_("Ce message est un brouillon : ouvrez-le pour le modifier."), 400, "draft")
     thread_id = message.thread_id or message.id
@@ -213,4 +214,4 @@ def empty_trash(session: Session, user_id: int) -> int:
         Delivery.user_id == user_id, Delivery.trashed_at.is_not(None), Delivery.deleted.is_(False))
         .values(deleted=True))
     session.flush()
-    return result.rowcount or 0
+    return cast("CursorResult[Any]", result).rowcount
