@@ -47,7 +47,6 @@ from .plugins import PluginRegistry
 from .types import Connector, MenuItem, Right, Widget
 
 WIDGET_ALLOWED, WIDGET_HIDDEN, WIDGET_MANDATORY = "allowed", "hidden", "mandatory"
-WIDGET_MODES = (WIDGET_ALLOWED, WIDGET_HIDDEN, WIDGET_MANDATORY)
 
 
 class GrantError(DirectoryError):

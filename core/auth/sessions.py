@@ -35,13 +35,6 @@ def open_session(session: Session, user_id: int, ip: str | None, second_factor_p
     return raw
 
 
-def is_open(session: Session, user_id: int, raw: object) -> bool:
-    if not isinstance(raw, str) or not raw:
-        return False
-    row = session.scalar(select(AuthSession).where(AuthSession.token_hash == _digest(raw)))
-    return row is not None and row.user_id == user_id and row.ended_at is None
-
-
 def open_session_user(session: Session, user_id: int, raw: object) -> User | None:
     """The user of an open server-side session, with their roles and functions, in one query (every request
     of a logged-in person starts here)."""

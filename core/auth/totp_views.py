@@ -33,7 +33,6 @@ from ..web import client_ip, is_local_target
 from . import devices, sessions, throttle, totp
 
 OPEN_WHILE_PENDING = {"auth.totp", "auth.logout", "auth.csrf_token", "static"}
-SETUP_ENDPOINTS = {"account.totp", "account.totp_setup", "account.totp_disable"}
 
 
 def _pending() -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Function, Role, Structure, User
+from ..models import Function, Structure, User
 from .structures import descendant_ids
 
 ADMIN_FUNCTIONS = (Function.ADMIN_LOCAL,)
@@ -48,10 +48,6 @@ def administered_structures(session: Session, user: User) -> list[Structure]:
     if scope is not None:
         query = query.where(Structure.id.in_(scope))
     return list(session.scalars(query))
-
-
-def user_structure_ids(session: Session, user_id: int) -> set[int]:
-    return set(session.scalars(select(Role.structure_id).where(Role.user_id == user_id)))
 
 
 def structure_ids_of(user: User) -> set[int]:

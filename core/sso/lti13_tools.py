@@ -172,10 +172,6 @@ def _nearest_deployment(session: Session, tool: LtiTool, distances: dict[int, in
     return min(rows, key=lambda row: distances[row.structure_id], default=None)
 
 
-def tool_for(session: Session, launch_key: str, structure_id: int) -> LtiTool | None:
-    return tool_and_deployment(session, launch_key, structure_id)[0]
-
-
 def deployment_for(session: Session, tool: LtiTool, structure_id: int) -> LtiDeployment | None:
     """The deployment of the nearest structure (itself first) covered by ``tool``; None outside its tree."""
     return _nearest_deployment(session, tool, ancestor_distances(session, structure_id))

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from preau import Model
 
 SUBJECT_MAX = 100
-LINK_URL_MAX = 2000
 
 
 def utcnow() -> datetime:

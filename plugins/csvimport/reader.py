@@ -30,7 +30,6 @@ FIELDS = {
     "child_classes": _l("Classe de l'élève"),
 }
 IGNORE = "ignore"
-REPEATABLE = {"classes", "child_last_name", "child_first_name", "child_classes"}
 CHILD_FIELDS = ("child_last_name", "child_first_name", "child_classes")
 
 # Header aliases, compared after `normalise` (no case, no accents, punctuation → spaces, no `*`).

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-ADAPTERS = ("", "demo")  # "": not connected, the Médiacentre says so
-
 SCOLOMFR = "http://data.education.fr/voc/scolomfr/concept/"
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from preau import AppManifest, MenuItem, Profile, Right, SettingSpec, Widget, __version__, db_session, hookimpl
 
-from . import moderation
+from . import moderation, moderation_views  # noqa: F401 - moderation_views adds its routes to ``bp``
 from .api import blp as api_blp
 from .demo import add_demo_messages
 from .services import N_
@@ -26,20 +26,6 @@ from .widget import render_unread_widget, unread_badge
 APP_ID = "messaging"
 ACCESS = f"{APP_ID}.access"
 ALL_PROFILES = tuple(Profile)
-
-
-def _import_optional(name: str) -> None:
-    """Import a module of this plugin that another helper may not have written yet (its absence is fine)."""
-    from importlib import import_module
-
-    try:
-        import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as error:
-        if error.name != f"{__name__}.{name}":
-            raise
-
-
-_import_optional("moderation_views")  # adds its routes to ``bp``
 
 
 @hookimpl
@@ -53,7 +39,7 @@ def preau_app() -> AppManifest:
 
 @hookimpl
 def preau_rights() -> list[Right]:
-    return [Right(ACCESS, N_("Utiliser la messagerie"), ALL_PROFILES), *getattr(moderation, "RIGHTS", [])]
+    return [Right(ACCESS, N_("Utiliser la messagerie"), ALL_PROFILES), *moderation.RIGHTS]
 
 
 @hookimpl

@@ -99,12 +99,6 @@ def report_message(session: Session, reporter: Any, message_id: int, reason: str
     return item
 
 
-def reported_by(session: Session, user_id: int, message_id: int) -> bool:
-    return session.scalar(select(ModerationItem.id).where(
-        ModerationItem.message_id == message_id, ModerationItem.user_id == user_id,
-        ModerationItem.kind == ItemKind.REPORT).limit(1)) is not None
-
-
 # -- held messages ---------------------------------------------------------------------------------------
 
 

@@ -98,11 +98,6 @@ def _role_policy(structure_id: int, profile: str, distances: dict[int, int],
     return RolePolicy(structure_id, profile, limit, limit_from, off_in)
 
 
-def policy_for(session: Session, structure_id: int, profile: str) -> RolePolicy:
-    distances = preau.ancestor_distances(session, structure_id)
-    return _role_policy(structure_id, profile, distances, _policies(session, set(distances)))
-
-
 def role_policies(session: Session, user: Any) -> list[RolePolicy]:
     distances = {sid: preau.ancestor_distances(session, sid) for sid in {r.structure_id for r in user.roles}}
     policies = _policies(session, set().union(*distances.values()) if distances else set())

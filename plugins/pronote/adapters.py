@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 EventKind = Literal["absence", "retard", "punition"]
-ADAPTERS = ("", "demo", "pronotepy")  # "": not connected, the block says so
 
 
 @dataclass(frozen=True)

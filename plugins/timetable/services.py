@@ -199,15 +199,6 @@ def lessons_between(session: Session, scope: Scope, start: date, end: date) -> l
         Lesson.starts_at < datetime.combine(end, time())).order_by(Lesson.starts_at, Lesson.id)))
 
 
-def status_label(lesson: Lesson) -> str:
-    """The visible text of a change (never colour only); French msgid, translated by the caller."""
-    if lesson.status == "cancelled":
-        return "Annulé"
-    if lesson.status == "changed":
-        return "Modifié"
-    return ""
-
-
 # -- manual entry -------------------------------------------------------------------------------------------
 
 

@@ -21,7 +21,6 @@ from sqlalchemy import Integer
 from preau import N_, PreauError
 
 PRONOTE = "pronote"  # the adapter, and the plugin it reads through (optional_requires)
-ADAPTERS = ("demo", "csv", PRONOTE)
 # The levels of the "socle commun" (LSU): a source sends them in French, the page translates them.
 SKILL_LEVELS = (N_("Très bonne maîtrise"), N_("Maîtrise satisfaisante"), N_("Maîtrise fragile"),
                 N_("Maîtrise insuffisante"))

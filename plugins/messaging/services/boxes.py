@@ -19,7 +19,6 @@ from .folders import get_folder
 
 PAGE_SIZE = 25
 TRASH = "trash"
-VIEWS = (Box.INBOX.value, Box.SENT.value, Box.DRAFTS.value, TRASH)
 
 
 @dataclass
