@@ -20,8 +20,9 @@ _DESCRIPTION = (
     "L'API de Préau, l'ENT libre.\n\n"
     "Authentification : un jeton d'accès personnel dans l'en-tête `Authorization: Bearer preau_…` "
     "(portées `read`, `write`, `admin`), ou le cookie de session du site (une modification demande alors "
-    "l'en-tête `X-CSRFToken`). Les erreurs sont en JSON : `error`, `message` (en français) et `reason` "
-    "(code stable, ex. `insufficient_scope`)."
+    "l'en-tête `X-CSRFToken`). Les erreurs sont des problèmes RFC 9457 (`application/problem+json`) : `type`, "
+    "`title`, `status`, `detail` (l'explication), avec `error`, `message` (la même explication) et `reason` "
+    "(code stable, ex. `insufficient_scope`) ; `errors` liste les champs invalides."
 )
 
 

@@ -7,12 +7,17 @@ from marshmallow import Schema, fields, post_dump
 
 
 class ApiErrorSchema(Schema):
-    """Every error of the API: a stable ``reason`` code for programs, a French ``message`` for people."""
+    """Every error of the API, an RFC 9457 problem (``application/problem+json``): a stable ``reason`` code for
+    programs, a ``detail`` for people (in the language of the session, French by default)."""
 
+    type = fields.String(metadata={"description": "« about:blank » : le statut HTTP dit la nature du problème."})
+    title = fields.String(metadata={"description": "Le statut HTTP en anglais, ex. « Forbidden »."})
+    status = fields.Integer(metadata={"description": "Le statut HTTP, ex. 403."})
+    detail = fields.String(metadata={"description": "Explication pour la personne."})
     error = fields.String(metadata={"description": "Le statut HTTP en toutes lettres, ex. « forbidden »."})
-    message = fields.String(metadata={"description": "Explication en français."})
+    message = fields.String(metadata={"description": "La même explication que « detail »."})
     reason = fields.String(metadata={"description": "Code stable de la cause, ex. « insufficient_scope »."})
-    detail = fields.Raw(metadata={"description": "Précisions, ex. les champs invalides."})
+    errors = fields.Raw(metadata={"description": "Les champs invalides et leurs messages (erreur 422)."})
 
 
 class RoleSchema(Schema):
