@@ -123,7 +123,7 @@ def create_news(data: dict):
                   parse_when(data["expire_at"], _("Fin de publication")), data["is_public"])
     item = create_item(session, user, data["thread_id"], draft, data["action"])
     session.commit()
-    return _summary(item, session.get(Thread, item.thread_id), body=True)
+    return _summary(item, session.get_one(Thread, item.thread_id), body=True)
 
 
 @blp.route("/news/<int:item_id>/publish", methods=["POST"])

@@ -11,13 +11,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import nh3
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import CursorResult, and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from preau import (
@@ -228,7 +228,7 @@ def _new_thread(session: Session, structure_id: int, title: str, kind: str, *, c
 
 def _insert_grants(session: Session, thread_id: int, rows: list[tuple[Role, str, int]]) -> None:
     if rows:
-        session.execute(Grant.__table__.insert(), [
+        session.execute(insert(Grant.metadata.tables[Grant.__tablename__]), [
             {"thread_id": thread_id, "role": int(role), "user_id": grantee if kind == "user" else None,
              "group_id": grantee if kind == "group" else None} for role, kind, grantee in rows])
 
@@ -595,7 +595,8 @@ def visible_comments(session: Session, found: ItemAccess) -> list[ShownComment]:
         if comment.author_id in reachable:
             shown.append(ShownComment(comment.id, comment.created_at, comment.author_name, comment.body))
         elif show_profile:
-            label = _profile_label(authors.get(comment.author_id), found.thread.structure_id)
+            author = authors.get(comment.author_id) if comment.author_id is not None else None
+            label = _profile_label(author, found.thread.structure_id)
             shown.append(ShownComment(comment.id, comment.created_at, label, None))
     return shown
 
@@ -684,7 +685,7 @@ def _manager(session: Session, user: User, thread_id: int) -> ThreadAccess:
     return access
 
 
-def add_grant(session: Session, actor: User, thread_id: int, role: int, *, group_id: int | None = None,
+def add_grant(session: Session, actor: User, thread_id: int, role: int | str, *, group_id: int | None = None,
               login: str | None = None) -> Grant:
     access = _manager(session, actor, thread_id)
     try:
@@ -795,7 +796,7 @@ def readable_image(session: Session, user: Any, image_id: int) -> Image | None:
     image = session.get(Image, image_id)
     if image is None:
         return None
-    if getattr(user, "is_authenticated", False) and role_on(session, user, session.get(Thread, image.thread_id)):
+    if getattr(user, "is_authenticated", False) and role_on(session, user, session.get_one(Thread, image.thread_id)):
         return image
     shown = session.scalar(select(Item.id).where(Item.thread_id == image.thread_id, Item.is_public.is_(True),
                                                  _live(utcnow()),
@@ -835,7 +836,7 @@ def archive_class_threads(session: Session, structure_id: int) -> int:
     result = session.execute(update(Thread).where(Thread.structure_id == structure_id,
                                                   Thread.kind == ThreadKind.CLASS, Thread.archived_at.is_(None))
                              .values(archived_at=utcnow()))
-    return result.rowcount or 0
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def merge_user(session: Session, kept_id: int, merged_id: int) -> None:

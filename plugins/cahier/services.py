@@ -94,7 +94,10 @@ def target_of(session: Session, key: str) -> Target | None:
 
 
 def target_of_row(session: Session, row: Any) -> Target:
-    return target_of(session, f"c{row.class_id}" if row.class_id else f"g{row.group_id}")
+    """The cahier a session or homework row belongs to."""
+    target = target_of(session, f"c{row.class_id}" if row.class_id else f"g{row.group_id}")
+    assert target is not None  # the row's class or teaching group exists (foreign keys, deleted with it)
+    return target
 
 
 def _teaching_groups(session: Session, user_id: int) -> list[Group]:
@@ -349,8 +352,9 @@ def attachments_of(session: Session, session_ids: list[int], homework_ids: list[
                                                         Attachment.homework_id.in_(homework_ids or [-1])))
                            .order_by(Attachment.id))
     for a in rows:
-        owner = ("s", a.session_id) if a.session_id else ("h", a.homework_id)
-        found.setdefault(owner, []).append(a)
+        owner = a.session_id or a.homework_id
+        assert owner is not None  # an attachment belongs to a session or to a homework
+        found.setdefault(("s" if a.session_id else "h", owner), []).append(a)
     return found
 
 
@@ -438,7 +442,7 @@ HOMEWORK_COLUMNS = (Homework.id, Homework.structure_id, Homework.class_id, Homew
 
 
 def homework_of_student(session: Session, student_id: int, since: date | None = None,
-                        until: date | None = None) -> list[tuple[Homework, bool]]:
+                        until: date | None = None) -> list[tuple[Any, bool]]:
     """The student's homework (their classes and groups) with whether they marked it done: one query."""
     classes, groups = _student_scope([student_id])
     done = exists().where(HomeworkDone.homework_id == Homework.id, HomeworkDone.student_id == student_id)

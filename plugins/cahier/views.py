@@ -6,7 +6,7 @@ A refusal renders the page again with the reason and its 4xx status (never a red
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, overload
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -34,6 +34,10 @@ def _message(error: CahierError) -> str:
     return _(error.message, **error.params)
 
 
+@overload
+def _day(raw: str | None) -> date | None: ...
+@overload
+def _day(raw: str | None, default: date) -> date: ...
 def _day(raw: str | None, default: date | None = None) -> date | None:
     if not raw:
         return default
@@ -234,7 +238,8 @@ def homework_form(item_id: int | None = None):
 def _load(kind: str, item_id: int | None) -> CahierSession | Homework | None:
     if item_id is None:
         return None
-    item = db_session().get(CahierSession if kind == "session" else Homework, item_id)
+    session = db_session()
+    item = session.get(CahierSession, item_id) if kind == "session" else session.get(Homework, item_id)
     if item is None:
         abort(404)
     return item
@@ -244,6 +249,7 @@ def _item_form(kind: str, item_id: int | None):
     session, me = db_session(), _me()
     item = _load(kind, item_id)
     targets = _writable_targets()
+    target: Target | None
     if item is not None:
         target = services.target_of_row(session, item)
         if not services.can_write(session, me, target):
@@ -312,6 +318,7 @@ def _render_form(kind: str, item: Any, targets: list[Target], target: Target, er
 def delete_session(item_id: int):
     kind = "homework" if request.endpoint == "cahier.delete_homework" else "session"
     session, item = db_session(), _load(kind, item_id)
+    assert item is not None  # _load answers 404 for a missing item
     target = services.target_of_row(session, item)
     try:
         services.delete_item(session, _me(), item)

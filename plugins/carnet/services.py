@@ -11,9 +11,9 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, exists, func, insert, select, update
+from sqlalchemy import CursorResult, case, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from preau import (
@@ -121,8 +121,8 @@ def resolve_target(session: Session, author: User, key: str) -> Target:
         structure_id = school_class.structure_id if school_class else next(
             allowed[k].structure_id for k in in_groups & allowed.keys())
         return Target("student", ident, student.display_name, structure_id)
-    exists_row = session.get(SchoolClass if kind == "c" else Group, ident)
-    if exists_row is None or (kind == "g" and exists_row.kind != GroupKind.TEACHING):
+    exists_row = session.get(SchoolClass, ident) if kind == "c" else session.get(Group, ident)
+    if exists_row is None or (isinstance(exists_row, Group) and exists_row.kind != GroupKind.TEACHING):
         raise CarnetError(N_("Cette classe ou ce groupe n'existe pas."), 404, "unknown_target")
     if key not in allowed:
         raise CarnetError(N_("Vous n'enseignez pas dans « %(name)s » : vous ne pouvez pas y envoyer de mot."),
@@ -137,10 +137,12 @@ def _recipient_rows(session: Session, target: Target) -> list[tuple[int, int | N
                    .join(Group, Group.id == GroupMember.group_id).join(SchoolClass, SchoolClass.id == Group.class_id)
                    .where(Group.profile == "student", SchoolClass.archived_at.is_(None)))
     if target.kind == "class":
-        return [tuple(r) for r in session.execute(class_group.where(SchoolClass.id == target.id))]
+        found = session.execute(class_group.where(SchoolClass.id == target.id))
+        return [(uid, cid, cname) for uid, cid, cname in found]
     if target.kind == "student":
-        rows = [tuple(r) for r in session.execute(class_group.where(GroupMember.user_id == target.id))][:1]
-        return rows or [(target.id, None, "")]
+        for uid, cid, cname in session.execute(class_group.where(GroupMember.user_id == target.id)):
+            return [(uid, cid, cname)]  # the first class found
+        return [(target.id, None, "")]
     sub = class_group.subquery()  # the group's students are its members who are students of a class
     query = (select(GroupMember.user_id, func.min(sub.c.cid), func.min(sub.c.cname))
              .join(sub, sub.c.uid == GroupMember.user_id)
@@ -203,7 +205,7 @@ def mots_of_student(session: Session, student_id: int, limit: int | None = None)
     unsigned_first = case((Mot.requires_signature & Recipient.signed_at.is_(None), 0), else_=1)
     query = (select(Mot, Recipient).join(Recipient, Recipient.mot_id == Mot.id)
              .where(Recipient.student_id == student_id).order_by(unsigned_first, Mot.sent_at.desc(), Mot.id.desc()))
-    return [tuple(r) for r in session.execute(query.limit(limit) if limit else query)]
+    return [(mot, recipient) for mot, recipient in session.execute(query.limit(limit) if limit else query)]
 
 
 def mots_of_author(session: Session, author_id: int, limit: int | None = None) -> list[tuple[Mot, int]]:
@@ -319,9 +321,9 @@ def remind(session: Session, author: User, mot_id: int, now: datetime | None = N
         raise CarnetError(N_("Une relance a déjà été envoyée il y a moins d'une heure : réessayez plus tard."),
                           429, "too_soon")
     unsigned = select(Recipient.student_id).where(Recipient.mot_id == mot.id, Recipient.signed_at.is_(None))
-    addresses = sorted(set(session.scalars(select(User.email).join(RelativeLink, RelativeLink.parent_id == User.id)
-                                           .where(RelativeLink.child_id.in_(unsigned), User.email.is_not(None),
-                                                  User.email != ""))))
+    addresses = sorted({email for email in session.scalars(
+        select(User.email).join(RelativeLink, RelativeLink.parent_id == User.id)
+        .where(RelativeLink.child_id.in_(unsigned), User.email.is_not(None), User.email != "")) if email})
     for address in addresses:
         send_mail(session, address, f"Mot à signer : {mot.title}"[:150],
                   f"{mot.author_name} vous rappelle le mot « {mot.title} » à signer dans le carnet de liaison.\n\n"
@@ -403,7 +405,7 @@ def archive_year(session: Session, structure_id: int) -> int:
     """The year transition: the structure's mots are archived (still readable), nothing is deleted."""
     result = session.execute(update(Mot).where(Mot.structure_id == structure_id, Mot.archived_at.is_(None))
                              .values(archived_at=utcnow()).execution_options(synchronize_session="fetch"))
-    return result.rowcount or 0
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def move_user(session: Session, old_id: int, new_id: int) -> None:
@@ -421,7 +423,7 @@ def export_of(session: Session, user_id: int) -> dict[str, Any] | None:
     """« Mes données »: the mots one wrote, the signatures one gave and the replies one wrote."""
     mots = [{"titre": m.title, "envoyé le": m.sent_at.isoformat(), "destinataires": m.target_name,
              "message": m.body_html} for m in session.scalars(select(Mot).where(Mot.author_id == user_id))]
-    signatures = [{"mot": title, "élève": r.student_id, "signé le": r.signed_at.isoformat()}
+    signatures = [{"mot": title, "élève": r.student_id, "signé le": r.signed_at.isoformat() if r.signed_at else None}
                   for r, title in session.execute(select(Recipient, Mot.title).join(Mot, Mot.id == Recipient.mot_id)
                                                   .where(Recipient.signed_by_id == user_id))]
     replies = [{"mot": title, "écrite le": r.created_at.isoformat(), "réponse": r.body}

@@ -78,7 +78,8 @@ def parse_date(text: str) -> date | None:
 
 def read_feed(inputs: Iterable[CsvInput], target_structure_id: int) -> Feed:
     """Read every file into one feed; fatal problems are in ``feed.problems`` (nothing is raised)."""
-    feed = Feed(source=SOURCE, target_structure_id=target_structure_id, complete_profiles=set())
+    complete_profiles: set[str] = set()
+    feed = Feed(source=SOURCE, target_structure_id=target_structure_id, complete_profiles=complete_profiles)
     files = []
     for item in inputs:
         feed.files.append(item.name)
@@ -90,7 +91,7 @@ def read_feed(inputs: Iterable[CsvInput], target_structure_id: int) -> Feed:
         feed.problems.extend(csv_file.problems)
         if csv_file.profile and not any(p.fatal for p in csv_file.problems):
             files.append(csv_file)
-            feed.complete_profiles.add(str(csv_file.profile))
+            complete_profiles.add(str(csv_file.profile))
     builder = _Builder(feed, target_structure_id)
     for profile in ORDER:
         for csv_file in files:
@@ -118,6 +119,7 @@ class _Builder:
 
     def _person(self, csv_file: CsvFile, row: Row) -> FeedPerson | None:
         place = Place(csv_file.name, row.line)
+        assert csv_file.profile is not None  # read_feed keeps only the files whose profile is known
         profile = Profile(csv_file.profile)
         values = row.values
         ok = True
@@ -142,12 +144,13 @@ class _Builder:
         if not ok:
             return None
         first, last = values["first_name"], values["last_name"]
-        classes = ()
+        classes: tuple[str, ...] = ()
         if profile in (Profile.STUDENT, Profile.TEACHER):  # the kernel attaches only these profiles to classes
             classes = tuple(dict.fromkeys(self._class(csv_file, row, header, name) for header, name in row.classes))
         key = f"{normalise(last)}|{normalise(first)}"
         children: tuple[str, ...] = ()
         if profile == Profile.STUDENT:
+            assert birth is not None  # mandatory for students: checked above
             key += f"|{birth.isoformat()}"
         elif profile == Profile.RELATIVE:
             children = self._children(csv_file, row)
@@ -205,6 +208,7 @@ class _Builder:
         return tuple(dict.fromkeys(found))
 
     def _add_person(self, person: FeedPerson) -> None:
+        assert person.place is not None  # _person gives each its line
         previous = self.places.get(person.external_id)
         if previous is not None:
             self.problem(person.place, _l(

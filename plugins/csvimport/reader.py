@@ -59,7 +59,7 @@ PROFILE_WORDS = {
     Profile.GUEST: ("invite", "invites", "guest", "guests"),
 }
 # What each profile needs, whatever the header marks with `*`.
-MANDATORY = {
+MANDATORY: dict[str, tuple[str, ...]] = {  # by Profile value
     Profile.STUDENT: ("first_name", "last_name", "birth_date", "classes"),
     Profile.TEACHER: ("first_name", "last_name"),
     Profile.PERSONNEL: ("first_name", "last_name"),
@@ -236,7 +236,7 @@ def read_file(name: str, data: bytes, *, profile: str | None = None,
             "Profil inconnu : l'en-tête et le nom du fichier ne disent pas s'il s'agit d'élèves, d'enseignants, "
             "de personnels, de parents ou d'invités. Choisissez le profil du fichier.")), fatal=True))
         return csv_file
-    _check_header(csv_file)
+    _check_header(csv_file, csv_file.profile)
     try:
         for values in reader:
             if any(v.strip() for v in values):
@@ -249,9 +249,9 @@ def read_file(name: str, data: bytes, *, profile: str | None = None,
     return csv_file
 
 
-def _check_header(csv_file: CsvFile) -> None:
+def _check_header(csv_file: CsvFile, profile: str) -> None:
     fields = {c.field for c in csv_file.columns}
-    for name in MANDATORY[csv_file.profile]:
+    for name in MANDATORY[profile]:
         if name not in fields:
             csv_file.problems.append(FeedProblem(Place(csv_file.name, 1, str(FIELDS[name])), str(_l(
                 "Colonne obligatoire absente : « %(column)s ».", column=FIELDS[name])), fatal=True))

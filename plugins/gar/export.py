@@ -183,9 +183,10 @@ def read_directory(session: Session, structure: Structure, ent_id: str) -> Direc
     skipped: list[str] = []
     responsables = []
     for user_id in sorted(u for u, codes in functions.items() if RESP_AFFECT in codes):
-        person = everyone.get(user_id)
-        if person is None:
+        responsable = everyone.get(user_id)
+        if responsable is None:
             continue  # not an eligible member of the structure (blocked, pre-deleted…)
+        person = responsable
         if not person.email:
             skipped.append(f"{person.first_name} {person.last_name} : responsable d'affectation sans adresse "
                            "électronique (le GAR l'exige).")

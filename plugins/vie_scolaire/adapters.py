@@ -141,8 +141,7 @@ def compute_averages(grades: Iterable[Grade]) -> list[SubjectAverage]:
         by_subject[grade.subject].append(grade)
     averages = []
     for subject in sorted(by_subject):
-        counted = [(g, grade_number(g.value)) for g in by_subject[subject]]
-        counted = [(g, n) for g, n in counted if n is not None and g.out_of > 0]
+        counted = [(g, n) for g in by_subject[subject] if (n := grade_number(g.value)) is not None and g.out_of > 0]
         student = _weighted((n * 20 / g.out_of, g.coefficient) for g, n in counted)
         known = [(g.class_average * 20 / g.out_of, g.coefficient) for g, _ in counted
                  if g.class_average is not None]

@@ -412,7 +412,8 @@ def _existing_rows(session: Session, structure: Structure, kind: str, periods: A
     if not periods:
         return 0
     model = _table(kind)
-    return session.scalar(select(func.count()).select_from(model).where(*_period_filter(model, structure, periods)))
+    return session.execute(select(func.count()).select_from(model)
+                           .where(*_period_filter(model, structure, periods))).scalar_one()
 
 
 def apply_import(session: Session, structure: Structure, actor: User, preview: Preview) -> int:
