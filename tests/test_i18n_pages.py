@@ -3,8 +3,8 @@ text that no catalogue knows (user content — names, messages, news of the demo
 
 The demo académie is built in the test's transaction; each demo account chooses English, then the crawler
 opens the dashboard, each widget, "Mes Applis", the administration pages that list the apps, and every GET
-page of the built-in plugins without arguments, and follows the links to plugin pages it finds (two pages per
-route and person at most). A route of a built-in plugin that no account reaches is reported too.
+page of the built-in plugins without arguments, and follows the links to plugin pages it finds (one page per
+route and person). A route of a built-in plugin that no account reaches is reported too.
 """
 
 from __future__ import annotations
@@ -167,8 +167,8 @@ def _texts_of(value: str) -> set[str]:
 
 def _outside_texts(app) -> list[str]:
     """Texts that are data, not the interface: the demo sources of school life and of the GAR's resources (they
-    stand for Pronote's and the GAR's data), the editors' names, and everything the plugins that are not built in (tests' fixtures, plugin_template) show:
-    they have no catalogue here."""
+    stand for Pronote's and the GAR's data), the editors' names, and everything the plugins that are not built
+    in (tests' fixtures, plugin_template) show: they have no catalogue here."""
     from preau_plugins.gar import adapters as gar
     from preau_plugins.vie_scolaire import adapters
 
@@ -263,26 +263,29 @@ def demo(db):
     return db
 
 
-def _open_everything(app, db, client) -> dict[str, list[str]]:
+def _open_everything(app, db, client, enable_plugin) -> dict[str, list[str]]:
     """What the demo lacks for some pages: every built-in app enabled in both schools (with its default
     grants), read receipts on, a mail folder. Returns the pages only a URL reaches, by account."""
-    from preau.rights import enable_with_defaults
+    from preau_plugins.messaging.models import Message, MessageState
     from preau_plugins.timetable.models import Lesson
 
-    registry = app.extensions["preau.plugins"]
     builtin = set(_builtin_blueprints(app).values())
     schools = db.scalars(select(Structure).where(Structure.uai.in_(("0921234A", "0925678B")))).all()
     for school in schools:
         for app_id in sorted(builtin):
-            enable_with_defaults(db, registry, school, app_id)
+            enable_plugin(app_id, school)
     db.commit()
     ferry = next(s for s in schools if s.uai == "0921234A")
     _login(client, "direction")
-    client.post_form(f"/apps/messaging/admin/safeguards/{ferry.id}", {"read_receipts": "on"})
+    assert client.post_form(f"/apps/messaging/admin/safeguards/{ferry.id}", {"read_receipts": "on"}).status_code == 302
     _login(client, "prof.martin")
-    client.post_form("/apps/messaging/folders", {"name": "Sorties scolaires"})
+    assert client.post_form("/apps/messaging/folders", {"name": "Sorties scolaires"}).status_code == 302
+    martin = db.scalars(select(User.id).where(User.login == "prof.martin")).one()
+    sent = db.scalars(select(Message.id).where(Message.sender_id == martin, Message.state == MessageState.SENT)
+                      .order_by(Message.id)).first()
     lesson = db.scalars(select(Lesson.id).order_by(Lesson.id)).first()
-    return {"personnel.durand": [f"/apps/timetable/cours/{lesson}"] if lesson else [],
+    return {"personnel.durand": [f"/apps/timetable/cours/{lesson}"],
+            "prof.martin": [f"/apps/messaging/message/{sent}/receipts"],
             "parent.colin": [f"/apps/actualites/public/{ferry.uai}"]}
 
 
@@ -303,8 +306,8 @@ def _starts(app, db, crawl: Crawl, user: User) -> list[str]:
     return starts
 
 
-def test_every_plugin_page_reads_in_english(app, client, demo):
-    extra = _open_everything(app, demo, client)
+def test_every_plugin_page_reads_in_english(app, client, demo, enable_plugin):
+    extra = _open_everything(app, demo, client, enable_plugin)
     catalogues, content = Catalogues(), UserContent(demo, _outside_texts(app))
     crawl = Crawl(app, client, catalogues, content)
     for login in USERS:
