@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import CompoundSelect, Select, and_, bindparam, func, or_, select, union
+from sqlalchemy import BindParameter, CompoundSelect, Select, and_, bindparam, func, or_, select, union
 from sqlalchemy.orm import Session, aliased, lazyload
 
 from ..errors import PreauError
@@ -295,17 +295,18 @@ def _without_vetoed(session: Session, sender: User, user_ids: set[int]) -> set[i
         return user_ids
     # The ids inline (integers: nothing to escape), not a thousand bound parameters, which cost more than the
     # query; and without roles and functions (selectin by default): thousands of objects a rule seldom needs.
-    ids = bindparam("ids", sorted(int(i) for i in user_ids), expanding=True, literal_execute=True)
+    ids: BindParameter[list[int]] = bindparam("ids", sorted(int(i) for i in user_ids), expanding=True,
+                                              literal_execute=True)
     recipients = list(session.scalars(select(User).where(User.id.in_(ids))
                                       .options(lazyload(User.roles), lazyload(User.functions))))
     refused: set[int] = set()
     for record, result in registry.call_each(VETOES, apps=apps, sender=sender, recipients=recipients):
-        ids = None if isinstance(result, HookFailure) else _user_ids(result)
-        if ids is None:
+        vetoed = None if isinstance(result, HookFailure) else _user_ids(result)
+        if vetoed is None:
             if not isinstance(result, HookFailure):
                 registry.note_failure(record.app_id, VETOES, TypeError(f"not ids or users: {result!r:.80}"))
             return set()
-        refused |= ids
+        refused |= vetoed
     return {person.id for person in recipients} - refused
 
 
