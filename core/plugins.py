@@ -447,4 +447,3 @@ class PluginRegistry:
                     and d.manifest.is_app and n not in on]
 
         return off(record.manifest.requires), off(record.manifest.optional_requires)
-

@@ -458,8 +458,8 @@ def launch_link(link_id: int):
     link = session.get(LtiResourceLink, link_id) or abort(404)
     school_class = _class_page_class(link.class_id)
     launch, tool = _launch_for_class(school_class, link.tool_id)
-    assert deployment is not None  # _class_launches keeps only the tools deployed for the structure
     deployment = deployment_for(session, tool, launch.structure_id)
+    assert deployment is not None  # _class_launches keeps only the tools deployed for the structure
     record_launch(session, launch)
     session.commit()
     hint = {"u": launch.user.id, "k": launch.key, "s": launch.structure_id, "r": launch.role.id, "m": "link",
@@ -477,8 +477,8 @@ def deep_link_start(class_id: int, tool_id: int):
     launch, tool = _launch_for_class(school_class, tool_id)
     if not tool.deep_link_url:
         abort(404)
-    assert deployment is not None  # _class_launches keeps only the tools deployed for the structure
     deployment = deployment_for(session, tool, launch.structure_id)
+    assert deployment is not None  # _class_launches keeps only the tools deployed for the structure
     hint = {"u": launch.user.id, "k": launch.key, "s": launch.structure_id, "r": launch.role.id, "m": "deep",
             "c": school_class.id}
     return _login_redirect(tool, launch.user, deployment.deployment_id, tool.deep_link_url, hint)

@@ -213,7 +213,6 @@ class LessonInput:
     starts: time
     ends: time
 
-    target: SchoolClass | Group | None
 
 def _check_target(session: Session, user: User, data: LessonInput) -> int:
     """The structure of the lesson's class or group, after checking the user may manage it."""
@@ -223,6 +222,7 @@ def _check_target(session: Session, user: User, data: LessonInput) -> int:
         raise TimetableError(N_("Le nom de la salle est trop long."), 400)
     if data.ends <= data.starts:
         raise TimetableError(N_("L'heure de fin doit être après l'heure de début."), 400)
+    target: SchoolClass | Group | None
     if data.class_id is not None:
         target = session.get(SchoolClass, data.class_id)
     elif data.group_id is not None:
@@ -421,7 +421,6 @@ def import_target(session: Session, user: User, target: str) -> tuple[int, int |
     obj = session.get(SchoolClass, int(raw)) if kind == "c" else session.get(Group, int(raw))
     allowed = manageable_structure_ids(session, user)
     if obj is None or (allowed is not None and obj.structure_id not in allowed):
-    assert plan.first is not None and plan.last is not None  # a plan with rows has their dates
         raise TimetableError(N_("Vous ne gérez pas l'emploi du temps de cette classe."), 403)
     return obj.structure_id, obj.id if kind == "c" else None, obj.id if kind == "g" else None
 
@@ -431,6 +430,7 @@ def apply_import(session: Session, user: User, plan: ImportPlan, class_id: int |
     """Replace the target's iCalendar lessons of the covered dates by the plan (idempotent). (deleted, added)"""
     if not plan.rows:
         raise TimetableError(N_("Le fichier ne contient aucun cours."), 400)
+    assert plan.first is not None and plan.last is not None  # a plan with rows has their dates
     target = Lesson.class_id == class_id if class_id is not None else Lesson.group_id == group_id
     window = and_(Lesson.starts_at >= datetime.combine(plan.first, time()),
                   Lesson.starts_at < datetime.combine(plan.last + timedelta(days=1), time()))
