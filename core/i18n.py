@@ -9,12 +9,13 @@ the kernel's strings read.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from types import ModuleType
 
 from flask import Flask
 
-from .plugins import PluginRegistry
+from .plugins import PluginRecord, PluginRegistry
 
 TRANSLATIONS = "translations"
 
@@ -28,9 +29,17 @@ def plugin_translation_directory(module: ModuleType | None) -> Path | None:
     return directory if directory.is_dir() else None
 
 
+def _package_of(record: PluginRecord) -> ModuleType | None:
+    """The module a plugin was loaded from: the plugin itself, or the module of a ``module:object`` entry point
+    (a ``preau.link_plugin`` object lives in its package, which holds the catalogue)."""
+    if isinstance(record.plugin, ModuleType):
+        return record.plugin
+    return sys.modules.get(record.module.partition(":")[0])
+
+
 def install_translations(app: Flask, registry: PluginRegistry) -> None:
     """Put the active plugins' catalogues before the kernel's in the application's translation directories."""
     babel = app.extensions["babel"]
     plugin_dirs = [str(directory) for record in registry.active()
-                   if (directory := plugin_translation_directory(record.plugin)) is not None]
+                   if (directory := plugin_translation_directory(_package_of(record))) is not None]
     babel.translation_directories = [*plugin_dirs, *babel.translation_directories]
