@@ -98,6 +98,9 @@ _LAZY = {
     "can_administer": ("directory.scopes", "can_administer"),
     "require_admin": ("web", "require_admin"),
     "abort_refused": ("web", "abort_refused"),
+    "csrf_exempt": ("extensions", "csrf_exempt"),
+    "before_charter": ("extensions", "before_charter"),
+    "public_endpoint": ("extensions", "public_endpoint"),
     "api_protected": ("api.auth", "protected"),
     "api_abort": ("api.auth", "api_abort"),
     "storage": ("filestore", "default_storage"),
@@ -178,6 +181,9 @@ if TYPE_CHECKING:  # the names above, for type checkers and editors (tests/test_
     from .directory.users import people_of as people_of
     from .directory.users import structures_of as structures_of
     from .errors import PreauError as PreauError
+    from .extensions import before_charter as before_charter
+    from .extensions import csrf_exempt as csrf_exempt
+    from .extensions import public_endpoint as public_endpoint
     from .filestore import default_storage as _storage
     from .hooks import hookimpl as hookimpl
     from .jobs import JobCancelled as JobCancelled

@@ -37,7 +37,7 @@ from .db import Database, db_session
 from .directory import import_jobs
 from .directory.lifecycle import CAN_LOG_IN
 from .errors import PreauError, problem, wants_json
-from .extensions import OPEN_ENDPOINTS, csrf, login_manager
+from .extensions import OPEN_ENDPOINTS, csrf, login_manager, opens_before_charter
 from .i18n import install_translations
 from .jobs import install_worker
 from .labels import label
@@ -199,7 +199,8 @@ def _plugin_guard(owners: dict[str, str]):
 def _install_request_hooks(app: Flask) -> None:
     @app.before_request
     def require_charter():
-        if not current_user.is_authenticated or request.endpoint in OPEN_ENDPOINTS:
+        if not current_user.is_authenticated or request.endpoint in OPEN_ENDPOINTS \
+                or opens_before_charter(app.view_functions.get(request.endpoint or "")):
             return None
         on_api = request.path.startswith("/api/")
         if on_api and g.get("api_token") is not None:

@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from flask_login import LoginManager
 
 from .origin import SiteCSRFProtect
@@ -17,3 +20,32 @@ login_manager = LoginManager()
 # out, and what services call server to server (the SSO modules add theirs when they register).
 OPEN_ENDPOINTS = {"static", "auth.login", "auth.csrf_token", "auth.logout", "auth.charter", "auth.activate",
                   "auth.activate_finish", "auth.reset", "portal.set_language", "portal.health"}
+
+ViewFunction = TypeVar("ViewFunction", bound=Callable[..., Any])
+
+
+def csrf_exempt(view: ViewFunction) -> ViewFunction:
+    """Decorate a view that another server POSTs to (an LTI tool, an OAuth client): it carries no CSRF token and
+    authenticates otherwise (a signed JWT, a client secret), which the view must check itself."""
+    csrf.exempt(view)
+    return view
+
+
+def before_charter(view: ViewFunction) -> ViewFunction:
+    """Decorate a view a logged-in person reaches before accepting the charter of their profile: what services
+    call server to server (discovery documents, key sets, token and validation endpoints). Every other page
+    sends that person to the charter first."""
+    view.preau_before_charter = True  # type: ignore[attr-defined]
+    return view
+
+
+def public_endpoint(view: ViewFunction) -> ViewFunction:
+    """Decorate a plugin's view that visitors who are not logged in reach (a school's public news page, a
+    calendar feed, a protocol endpoint another server calls): the kernel's guard lets everybody through, whatever
+    the apps enabled for them, and the view checks access itself."""
+    view.preau_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def opens_before_charter(view: object) -> bool:
+    return bool(getattr(view, "preau_before_charter", False))

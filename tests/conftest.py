@@ -9,7 +9,7 @@ def preau_config():
                               "tests.fixtures_plugins.recorder", "tests.fixtures_plugins.incompatible",
                               "tests.fixtures_plugins.undeclared_right", "tests.fixtures_plugins.translated",
                               "tests.fixtures_plugins.comm_rules", "tests.fixtures_plugins.portal_service",
-                              "tests.fixtures_plugins.spy",
+                              "tests.fixtures_plugins.spy", "tests.fixtures_plugins.server_endpoints",
                               # an app that requires another (AppManifest.requires), as module:object extras
                               "tests.fixtures_plugins.requirements:aa_dependent",
                               "tests.fixtures_plugins.requirements:zz_base"]}

@@ -310,3 +310,28 @@ def test_cli_app_is_built_on_the_database_given(tmp_path):
     url = f"sqlite:///{tmp_path / 'other.db'}"
     built = preau.cli_app(url, TESTING=True, JOBS_INLINE_WORKER=False)
     assert built.config["DATABASE_URL"] == url and built.config["JOBS_INLINE_WORKER"] is False
+
+
+
+
+
+
+def test_server_endpoints_of_a_plugin(db, school, login_as, enable_plugin):
+    """tests/fixtures_plugins/server_endpoints.py: public_endpoint, csrf_exempt and before_charter."""
+    from preau.auth.service import publish_charter
+
+    base = "/apps/server_endpoints/spy-endpoints"
+    client = login_as(school.teacher)
+    assert client.get(f"{base}/page").status_code == 404  # the app is enabled nowhere: only the public view answers
+    assert client.post(f"{base}/token").get_data(as_text=True) == "token"  # and without a CSRF token
+    client.post_form("/auth/logout", {})
+    assert client.post(f"{base}/token").get_data(as_text=True) == "token"  # anonymous: another server
+    assert "/auth/login" in client.get(f"{base}/page").headers["Location"]
+
+    enable_plugin("server_endpoints", school.structure)
+    publish_charter(db, Profile.TEACHER, "Charte", "<p>Charte</p>")
+    db.commit()
+    client = login_as(school.teacher)
+    assert client.post(f"{base}/token").get_data(as_text=True) == "token"  # charter not accepted yet
+    assert client.post(f"{base}/form").status_code == 400  # open before the charter, but a form needs its token
+    assert "/auth/charter" in client.get(f"{base}/page").headers["Location"]  # every other page waits for it
