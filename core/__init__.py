@@ -101,6 +101,7 @@ _LAZY = {
     "csrf_exempt": ("extensions", "csrf_exempt"),
     "before_charter": ("extensions", "before_charter"),
     "public_endpoint": ("extensions", "public_endpoint"),
+    "at_site_root": ("extensions", "at_site_root"),
     "api_protected": ("api.auth", "protected"),
     "api_abort": ("api.auth", "api_abort"),
     "storage": ("filestore", "default_storage"),
@@ -181,6 +182,7 @@ if TYPE_CHECKING:  # the names above, for type checkers and editors (tests/test_
     from .directory.users import people_of as people_of
     from .directory.users import structures_of as structures_of
     from .errors import PreauError as PreauError
+    from .extensions import at_site_root as at_site_root
     from .extensions import before_charter as before_charter
     from .extensions import csrf_exempt as csrf_exempt
     from .extensions import public_endpoint as public_endpoint

@@ -7,6 +7,7 @@ from functools import partial
 from typing import Any
 
 from flask import (
+    Blueprint,
     Flask,
     abort,
     current_app,
@@ -37,7 +38,7 @@ from .db import Database, db_session
 from .directory import import_jobs
 from .directory.lifecycle import CAN_LOG_IN
 from .errors import PreauError, problem, wants_json
-from .extensions import OPEN_ENDPOINTS, csrf, login_manager, opens_before_charter
+from .extensions import OPEN_ENDPOINTS, csrf, login_manager, opens_before_charter, root_paths_of
 from .i18n import install_translations
 from .jobs import install_worker
 from .labels import label
@@ -168,13 +169,35 @@ def _register_plugin_blueprints(app: Flask, registry: PluginRegistry) -> None:
     for record in registry.active():
         try:
             for blueprint in record.blueprints:
-                app.register_blueprint(blueprint, url_prefix=f"/apps/{record.app_id}")
+                if root_paths_of(blueprint):
+                    _check_root_paths(app, blueprint)
+                    app.register_blueprint(blueprint)
+                else:
+                    app.register_blueprint(blueprint, url_prefix=f"/apps/{record.app_id}")
                 owners[blueprint.name] = record.app_id
         except Exception as exc:  # noqa: BLE001 - a bad blueprint quarantines its plugin only
             registry._quarantine(record, f"blueprint: {type(exc).__name__}: {exc}")
             log.warning("plugin %s quarantined while mounting: %s", record.name, exc)
     # One app-level guard (not per blueprint: a plugin's blueprint object is shared by every app of the process).
     app.before_request(_plugin_guard(owners))
+
+
+def _check_root_paths(app: Flask, blueprint: Blueprint) -> None:
+    """A blueprint mounted at the site's root (``preau.at_site_root``) keeps to the prefixes it declared, and none
+    of them is already served by the kernel or another plugin: checked on a scratch app before mounting."""
+    prefixes = root_paths_of(blueprint)
+    scratch = Flask(__name__)
+    scratch.register_blueprint(blueprint)
+    for rule in scratch.url_map.iter_rules():
+        if rule.endpoint != "static" and not _under(rule.rule, prefixes):
+            raise ValueError(f"route {rule.rule} is outside the declared root paths {', '.join(prefixes)}")
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint != "static" and _under(rule.rule, prefixes):
+            raise ValueError(f"root path of {rule.rule} is already served ({rule.endpoint})")
+
+
+def _under(path: str, prefixes: tuple[str, ...]) -> bool:
+    return any(path == prefix or path.startswith(f"{prefix}/") for prefix in prefixes)
 
 
 def _plugin_guard(owners: dict[str, str]):

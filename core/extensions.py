@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from flask import Blueprint
 from flask_login import LoginManager
 
 from .origin import SiteCSRFProtect
@@ -22,6 +23,7 @@ OPEN_ENDPOINTS = {"static", "auth.login", "auth.csrf_token", "auth.logout", "aut
                   "auth.activate_finish", "auth.reset", "portal.set_language", "portal.health"}
 
 ViewFunction = TypeVar("ViewFunction", bound=Callable[..., Any])
+BlueprintT = TypeVar("BlueprintT", bound=Blueprint)
 
 
 def csrf_exempt(view: ViewFunction) -> ViewFunction:
@@ -45,6 +47,21 @@ def public_endpoint(view: ViewFunction) -> ViewFunction:
     the apps enabled for them, and the view checks access itself."""
     view.preau_public = True  # type: ignore[attr-defined]
     return view
+
+
+def at_site_root(blueprint: BlueprintT, *paths: str) -> BlueprintT:
+    """Mount a plugin's blueprint at the site's root instead of ``/apps/<app id>/``: for the addresses other
+    servers already know (an SSO protocol's ``/lti13/…``, ``/.well-known/openid-configuration``). ``paths`` are the
+    path prefixes its routes use; at start-up the kernel refuses (quarantines the plugin) a route outside them, a
+    prefix the kernel or another plugin already serves, or a prefix not starting with ``/``."""
+    if not paths or not all(path.startswith("/") and len(path) > 1 for path in paths):
+        raise ValueError("at_site_root: give the path prefixes of the blueprint's routes, each starting with '/'")
+    blueprint.preau_root_paths = tuple(path.rstrip("/") for path in paths)  # type: ignore[attr-defined]
+    return blueprint
+
+
+def root_paths_of(blueprint: object) -> tuple[str, ...]:
+    return tuple(getattr(blueprint, "preau_root_paths", ()))
 
 
 def opens_before_charter(view: object) -> bool:

@@ -12,4 +12,7 @@ def preau_config():
                               "tests.fixtures_plugins.spy", "tests.fixtures_plugins.server_endpoints",
                               # an app that requires another (AppManifest.requires), as module:object extras
                               "tests.fixtures_plugins.requirements:aa_dependent",
-                              "tests.fixtures_plugins.requirements:zz_base"]}
+                              "tests.fixtures_plugins.requirements:zz_base",
+                              # blueprints mounted at the site's root (preau.at_site_root)
+                              "tests.fixtures_plugins.root_mounted:good", "tests.fixtures_plugins.root_mounted:stray",
+                              "tests.fixtures_plugins.root_mounted:clash"]}

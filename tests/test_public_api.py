@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 import pytest
+from flask import Blueprint
 from flask_login import login_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.local import LocalProxy
@@ -335,3 +336,19 @@ def test_server_endpoints_of_a_plugin(db, school, login_as, enable_plugin):
     assert client.post(f"{base}/token").get_data(as_text=True) == "token"  # charter not accepted yet
     assert client.post(f"{base}/form").status_code == 400  # open before the charter, but a form needs its token
     assert "/auth/charter" in client.get(f"{base}/page").headers["Location"]  # every other page waits for it
+
+
+def test_a_blueprint_at_the_site_root_keeps_to_its_declared_paths(app, client):
+    """tests/fixtures_plugins/root_mounted.py: the addresses other servers know stay where they are."""
+    assert client.get("/.well-known/spy-configuration").get_json() == {"issuer": "spy"}
+    assert client.post("/spy-protocol/token").get_data(as_text=True) == "token"
+    registry = app.extensions["preau.plugins"]
+    errors = {record.manifest.id: record.error for record in registry.records.values() if record.manifest}
+    assert errors["root_good"] is None
+    assert "outside the declared root paths" in errors["root_stray"]
+    assert "already served (auth." in errors["root_clash"]
+    assert client.get("/elsewhere").status_code == 404  # the stray plugin mounted nothing
+    with pytest.raises(ValueError):
+        preau.at_site_root(Blueprint("no_paths", __name__))
+    with pytest.raises(ValueError):
+        preau.at_site_root(Blueprint("relative", __name__), "oauth")
