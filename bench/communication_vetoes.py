@@ -62,6 +62,7 @@ def install_veto_plugins(refused_ids: set[int]) -> None:
     plugins = (_veto_plugin(VETO_APPS[0], lambda person: person.last_name in {"Zzyzx", "Personne"}),
                _veto_plugin(VETO_APPS[1], lambda person: person.id in refused_ids),
                _veto_plugin(VETO_APPS[2], lambda person: person.login.startswith("invite.")))
+    # each looks at every recipient (rows of public fields, preau.Recipient), the id-only one included
     for module in plugins:
         sys.modules[module.__name__] = module
 

@@ -29,6 +29,8 @@ _LAZY = {
     "SettingSpec": ("types", "SettingSpec"),
     "DirectorySource": ("types", "DirectorySource"),
     "SourceOption": ("types", "SourceOption"),
+    "Recipient": ("types", "Recipient"),
+    "Recipients": ("types", "Recipients"),
     "Feed": ("directory.feed", "Feed"),
     "FeedStructure": ("directory.feed", "FeedStructure"),
     "FeedClass": ("directory.feed", "FeedClass"),
@@ -227,6 +229,8 @@ if TYPE_CHECKING:  # the names above, for type checkers and editors (tests/test_
     from .types import DirectorySource as DirectorySource
     from .types import MenuItem as MenuItem
     from .types import Profile as Profile
+    from .types import Recipient as Recipient
+    from .types import Recipients as Recipients
     from .types import Right as Right
     from .types import SettingSpec as SettingSpec
     from .types import SourceOption as SourceOption

@@ -37,7 +37,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .demo_directory import DemoDirectory
     from .models import Job, Structure, User
-    from .types import AdminLink, AppManifest, Connector, DirectorySource, MenuItem, Right, SettingSpec, Widget
+    from .types import (
+        AdminLink,
+        AppManifest,
+        Connector,
+        DirectorySource,
+        MenuItem,
+        Recipient,
+        Recipients,
+        Right,
+        SettingSpec,
+        Widget,
+    )
 
 PROJECT = "preau"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -180,18 +191,19 @@ def preau_connectors() -> list[Connector]:
 
 
 @hookspec
-def preau_communication_vetoes(sender: User, recipients: list[User]) -> Iterable[int | User] | None:
+def preau_communication_vetoes(sender: User, recipients: Recipients) -> Iterable[int | Recipient | User] | None:
     """Refuse some recipients to a sender, on top of the kernel's group links.
 
     Dispatched to the plugins enabled for ``sender``. Called once per plugin for the whole set of people the
     links allow, when a message is sent (to one person or to a group of a thousand) and when the directory is
     searched. Any refusal wins; to *add* reach, use :func:`preau_communication_groups`, which the directory
-    search can follow. An error (or an answer that is not ids or users) refuses the whole set. The recipients
-    come without their roles and functions: read what the rule needs about them in one query for the set.
+    search can follow. An error (or an answer that is not ids or recipients) refuses the whole set.
 
     :param sender: the :class:`preau.User` who writes or searches.
-    :param recipients: the :class:`preau.User` people they want to reach.
-    :returns: the ids (or the users) to refuse among ``recipients``, or ``None`` to refuse nobody.
+    :param recipients: the people they want to reach, a :class:`preau.Recipients` tuple of
+        :class:`preau.Recipient` (each person's public account fields, without roles: read what the rule needs
+        about them in one query for the set) with their ``ids``.
+    :returns: the ids (or the recipients) to refuse, or ``None`` to refuse nobody.
     """
 
 

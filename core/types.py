@@ -10,7 +10,7 @@ import enum
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import PreauError
 
@@ -292,3 +292,28 @@ class DirectorySource:
     academy_wide: bool = False
     description: str = ""
     inspect: Callable[..., Any] | None = None
+
+
+class Recipient(NamedTuple):
+    """A person a message would reach, as ``preau_communication_vetoes`` sees them: the public fields of their
+    account, read-only and without roles (a rule that needs more reads it in one query for the whole set)."""
+
+    id: int
+    login: str
+    first_name: str
+    last_name: str
+    display_name: str
+    state: str
+    source: str
+    external_id: str | None
+
+
+class Recipients(tuple[Recipient, ...]):
+    """The people a sender wants to reach, given to ``preau_communication_vetoes``: a tuple of :class:`Recipient`
+    and their ``ids`` (a rule by id reads nothing else)."""
+
+    __slots__ = ()
+
+    @property
+    def ids(self) -> frozenset[int]:
+        return frozenset(person.id for person in self)

@@ -20,7 +20,7 @@ from preau.directory.structures import create_structure, link_structures, profil
 from preau.directory.users import add_role, attach_to_class, create_user, link_relative, remove_role
 from preau.models import AccountState, CommLink, GroupMember, StructureKind
 from preau.testing import build_school
-from preau.types import Profile
+from preau.types import Profile, Recipient, Recipients
 
 
 def person(db, structure, first, last, profile, **kw):
@@ -194,6 +194,7 @@ def rules_plugin(world, enable_plugin):
     comm_rules.VETO_LAST_NAMES.clear()
     comm_rules.EXTRA_GROUPS.clear()
     comm_rules.RAISE["on"] = False
+    comm_rules.ANSWER["as"] = "ids"
 
 
 def test_plugin_veto_and_extra_groups(db, world, rules_plugin):
@@ -222,6 +223,19 @@ def test_vetoes_are_asked_once_per_plugin_for_a_whole_group(db, world, rules_plu
     assert s.teacher.id not in members and world["teacher_b"].id in members
     calls = rules_plugin.CALLS
     assert calls == [(s.staff.id, len(members) + 1)]  # one call for the whole set
+
+
+def test_a_veto_sees_recipients_rows_and_may_answer_with_them(db, world, rules_plugin):
+    s = world["s"]
+    rules_plugin.VETO_LAST_NAMES.add("Prof")
+    rules_plugin.ANSWER["as"] = "recipients"
+    members = reachable_members(db, s.staff, profile_group(db, s.structure.id, Profile.TEACHER))
+    assert s.teacher.id not in members and world["teacher_b"].id in members
+    seen = rules_plugin.SEEN[0]
+    assert isinstance(seen, Recipients) and all(isinstance(person, Recipient) for person in seen)
+    assert seen.ids == {person.id for person in seen} == set(members) | {s.teacher.id}
+    teacher = next(person for person in seen if person.id == s.teacher.id)
+    assert (teacher.login, teacher.last_name, teacher.state) == (s.teacher.login, "Prof", s.teacher.state)
 
 
 def test_rules_of_a_plugin_disabled_for_the_senders_school_say_nothing(db, world, rules_plugin):

@@ -7,6 +7,8 @@ VETO_LAST_NAMES: set[str] = set()  # recipients with these last names are vetoed
 EXTRA_GROUPS: dict[int, list[int]] = {}  # user id → groups they also reach
 RAISE = {"on": False}
 CALLS: list[tuple[int, int]] = []  # (sender id, number of recipients) of each veto call
+SEEN: list = []  # the recipients of the last veto call
+ANSWER = {"as": "ids"}  # "ids" or "recipients": what the veto returns
 
 
 @hookimpl
@@ -19,7 +21,9 @@ def preau_communication_vetoes(sender, recipients):
     CALLS.append((sender.id, len(recipients)))
     if RAISE["on"]:
         raise RuntimeError("a failing rule must deny")
-    return [person.id for person in recipients if person.last_name in VETO_LAST_NAMES]
+    SEEN[:] = [recipients]
+    refused = [person for person in recipients if person.last_name in VETO_LAST_NAMES]
+    return refused if ANSWER["as"] == "recipients" else [person.id for person in refused]
 
 
 @hookimpl
