@@ -12,7 +12,7 @@ from preau.cli import cli
 from preau.portal.marketplace import SAMPLE_INDEX, IndexError_, parse_index
 
 VALID = {"name": "carnet", "distribution": "preau-carnet", "version": "1.0.0", "description": "Carnet de liaison",
-         "editor": "Exemple", "preau": ">=0.1,<1"}
+         "editor": "Exemple", "preau": ">=1.0,<2"}
 
 
 def _index(*plugins) -> str:
@@ -81,7 +81,7 @@ def test_the_marketplace_shows_installed_plugins_their_errors_and_what_can_be_in
     assert "Messagerie" in page and "messaging.access" in page  # an installed plugin with its rights
     assert "manifest exploded" in page  # a broken plugin (tests/conftest.py) with its error
     assert "pip install &#39;preau-cahier-textes==0.3.2&#39;" in page  # installable, with the command
-    assert "incompatible avec Préau" in page  # preau-agenda needs Préau >= 2
+    assert "incompatible avec l'API des extensions 1.0.0" in page  # preau-agenda needs the plugin API >= 2
     assert "installée (version" in page  # messaging is in the sample index and installed
 
 
@@ -99,3 +99,14 @@ def test_a_configured_index_file_is_read_and_an_invalid_one_is_reported(app, sch
 
 def test_the_marketplace_is_for_administrators_only(school, login_as):
     assert login_as(school.teacher).get("/admin/marketplace").status_code == 403
+
+
+def test_compatibility_is_the_plugin_api_version_as_for_requires_preau():
+    """An index entry's ``preau`` range is checked as a manifest's ``requires_preau``: against API_VERSION."""
+    from preau import API_VERSION, __version__
+    from preau.portal.marketplace import offers
+
+    entries = parse_index(_index({**VALID, "preau": f"=={API_VERSION}"}, {**VALID, "name": "agenda",
+                                                                         "preau": f"=={__version__}"}))
+    compatible = {offer.entry.name: offer.compatible for offer in offers(entries, {}, API_VERSION)}
+    assert compatible == {"carnet": True, "agenda": API_VERSION == __version__}

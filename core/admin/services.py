@@ -19,7 +19,7 @@ from ..portal import marketplace
 from ..portal import services as rules
 from ..portal.catalogue import catalogue
 from ..types import PROFILE_LABELS, THEMES, Profile
-from ..version import __version__
+from ..version import API_VERSION, __version__
 from .views import _structure_in_scope, bp
 
 ATTRIBUTE_LABELS = {
@@ -170,11 +170,11 @@ def marketplace_page():
     offers, problem = [], None
     try:
         entries = marketplace.parse_index(marketplace.read_index_text(current_app.config.get("PLUGIN_INDEX")))
-        offers = marketplace.offers(entries, installed, __version__)
+        offers = marketplace.offers(entries, installed, API_VERSION)  # what requires_preau is checked against
     except marketplace.IndexError_ as error:
         problem = _("L'index des extensions est invalide : %(detail)s", detail=str(error))
     except (OSError, UnicodeDecodeError, ValueError):
         current_app.logger.warning("plugin index unreadable", exc_info=True)
         problem = _("L'index des extensions n'a pas pu être lu.")
     return render_template("admin/marketplace.html", records=records, offers=offers, problem=problem,
-                           preau_version=__version__)
+                           preau_version=__version__, api_version=API_VERSION)

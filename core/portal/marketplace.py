@@ -192,6 +192,7 @@ class Offer:
     compatible: bool
 
 
-def offers(entries: list[IndexEntry], installed: dict[str, str], preau_version: str) -> list[Offer]:
-    """Each entry with the installed version of that plugin (by name), and whether this Préau suits it."""
-    return [Offer(e, installed.get(e.name), e.compatible_with(preau_version)) for e in entries]
+def offers(entries: list[IndexEntry], installed: dict[str, str], api_version: str) -> list[Offer]:
+    """Each entry with the installed version of that plugin (by name), and whether this Préau's plugin API
+    (``preau.API_VERSION``, what a manifest's ``requires_preau`` is checked against) suits it."""
+    return [Offer(e, installed.get(e.name), e.compatible_with(api_version)) for e in entries]
