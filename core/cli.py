@@ -217,6 +217,12 @@ def plugins_command(ctx: click.Context) -> None:
     broken = False
     for record in records:
         click.echo(f"{record.app_id:<20} {record.version:<10} {record.source:<28} {record.state}")
+        manifest = record.manifest
+        if manifest is not None and manifest.kind != "app":
+            click.echo(f"    nature : {manifest.kind}")
+        if manifest is not None and (manifest.requires or manifest.optional_requires):
+            needs = [*manifest.requires, *(f"{name} (facultative)" for name in manifest.optional_requires)]
+            click.echo(f"    nécessite : {', '.join(needs)}")
         if record.error:
             broken = True
             click.echo(f"    erreur : {record.error}")

@@ -74,6 +74,10 @@ def test_the_cli_validates_a_file_and_exits_2_naming_line_and_field(tmp_path):
 def test_the_plugins_command_still_lists_installed_plugins():
     result = CliRunner().invoke(cli, ["plugins"])
     assert "messaging" in result.output
+    lines = result.output.splitlines()
+    after = {line.split()[0]: lines[i + 1].strip() for i, line in enumerate(lines[:-1]) if line and line[0] != " "}
+    assert after["timetable"] == "nécessite : pronote (facultative)"  # its requirements, for the operator
+    assert after["aaf"] == "nature : directory_source"  # not an app to enable
 
 
 def test_the_marketplace_shows_installed_plugins_their_errors_and_what_can_be_installed(school, login_as):
