@@ -8,6 +8,7 @@ from typing import Any, NoReturn, overload
 from urllib.parse import unquote, urljoin, urlsplit
 
 from flask import abort, current_app, g, request, session
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -97,7 +98,7 @@ def require_admin(structure: Structure | int | None = None) -> Structure | None:
     structure."""
     work = db_session()
     if not current_user.is_authenticated or not is_admin(current_user):
-        abort(403)
+        abort_refused(gettext("Cette page est réservée aux administrateurs."))
     if structure is None:
         return None
     found = work.get(Structure, structure) if isinstance(structure, int) else structure
@@ -107,7 +108,7 @@ def require_admin(structure: Structure | int | None = None) -> Structure | None:
         audit.record(work, "security.scope_denied", actor=current_user.id, target=found, ip=client_ip(),
                      path=request.path)
         work.commit()
-        abort(403)
+        abort_refused(gettext("Vous n'administrez pas cette structure."))
     return found
 
 

@@ -259,16 +259,16 @@ def test_require_admin_answers_as_the_kernel_administration(app, db, two_schools
         login_user(a.admin)
         assert preau.require_admin(a.structure.id) == a.structure
         assert preau.require_admin() is None
-        with pytest.raises(HTTPException) as refused:
+        with pytest.raises(preau.PreauError) as refused:
             preau.require_admin(b.structure)
-        assert refused.value.code == 403
+        assert refused.value.status == 403 and "n'administrez pas cette structure" in str(refused.value)
         with pytest.raises(HTTPException) as missing:
             preau.require_admin(987654321)
         assert missing.value.code == 404
         login_user(a.teacher)
-        with pytest.raises(HTTPException) as not_admin:
+        with pytest.raises(preau.PreauError) as not_admin:
             preau.require_admin()
-        assert not_admin.value.code == 403
+        assert not_admin.value.status == 403 and "réservée aux administrateurs" in str(not_admin.value)
     denied = db.query(AuditEvent).filter_by(action="security.scope_denied", target_id=str(b.structure.id)).all()
     assert len(denied) == 1 and denied[0].actor_id == a.admin.id
 

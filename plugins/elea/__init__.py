@@ -6,11 +6,9 @@ and classes in Moodle's upload-users CSV format for the "import users to get cla
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
-from flask import Blueprint, Response, abort, render_template
-from sqlalchemy.orm import Session
+from flask import Blueprint, Response, render_template
 
 import preau
 from preau import N_, AppManifest, Connector, MenuItem, Profile, Right, SettingSpec, Structure, __version__, hookimpl
@@ -24,17 +22,10 @@ RELEASED = ("login", "display_name", "first_name", "last_name", "email", "profil
 bp = Blueprint("elea", __name__, template_folder="templates")
 
 
-def export_for(session: Session, actor: Any, structure_id: int) -> tuple[Structure, str]:
-    """The CSV of a structure the actor administers; :class:`PermissionError` outside their scope."""
-    structure = session.get(Structure, structure_id)
-    if structure is None or not preau.can_administer(session, actor, structure_id):
-        raise PermissionError(structure_id)
-    return structure, export_structure(session, structure)
-
-
 @bp.route("/export/")
 @preau.require_right("elea.export")
 def export_index():
+    preau.require_admin()  # the kernel's 403 page for someone who administers nothing
     structures = preau.administered_structures(preau.db_session(), preau.current_user._get_current_object())
     return render_template("elea/export.html", structures=structures)
 
@@ -42,10 +33,8 @@ def export_index():
 @bp.route("/export/<int:structure_id>.csv")
 @preau.require_right("elea.export")
 def export_download(structure_id: int):
-    try:
-        structure, text = export_for(preau.db_session(), preau.current_user._get_current_object(), structure_id)
-    except PermissionError:
-        abort(403)
+    structure = preau.require_admin(structure_id)  # 404, or 403 audited outside the actor's scope
+    text = export_structure(preau.db_session(), structure)
     name = f"elea-{(structure.uai or str(structure.id)).lower()}.csv"
     return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

@@ -192,24 +192,15 @@ def moderation_suspension(user_id: int, action: str):
 @bp.route("/admin/safeguards/")
 @require_right(ACCESS)
 def safeguards_index():
+    preau.require_admin()  # the kernel's 403 page for someone who administers nothing
     structures = preau.administered_structures(db_session(), _me())
-    if not structures:
-        abort(403)
     return render_template("messaging/moderation/admin_index.html", structures=structures)
-
-
-def _administered(structure_id: int) -> Any:
-    session = db_session()
-    structure = session.get(preau.Structure, structure_id)
-    if structure is None or not preau.can_administer(session, _me(), structure_id):
-        raise SafeguardError(_("Vous n'administrez pas cette structure."), 403)
-    return structure
 
 
 @bp.route("/admin/safeguards/<int:structure_id>", methods=["GET", "POST"])
 @require_right(ACCESS)
 def safeguards_admin(structure_id: int):
-    structure = _administered(structure_id)
+    structure = preau.require_admin(structure_id)  # 404, or 403 audited outside the administrator's scope
     session = db_session()
     if request.method == "POST":
         me = _me()

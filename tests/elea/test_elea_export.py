@@ -8,9 +8,11 @@ import io
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from preau.directory.classes import create_class
 from preau.directory.users import add_role, attach_to_class, create_user
+from preau.models import AuditEvent
 from preau.settings import set_setting
 from preau.testing import build_school
 from preau_plugins.elea.export import export_structure
@@ -81,8 +83,12 @@ def test_the_administrator_of_another_school_gets_403(elea_school, db, enable_pl
     client = login_as(other.admin)
     assert f"/apps/elea/export/{school.structure.id}.csv" not in client.get("/apps/elea/export/").get_data(
         as_text=True)
-    assert client.get(f"/apps/elea/export/{school.structure.id}.csv").status_code == 403
+    refused = client.get(f"/apps/elea/export/{school.structure.id}.csv")
+    assert refused.status_code == 403 and "administrez pas cette structure" in refused.get_data(as_text=True)
     assert client.get(f"/apps/elea/export/{other.structure.id}.csv").status_code == 200
+    denied = db.scalars(select(AuditEvent).where(AuditEvent.action == "security.scope_denied",
+                                                 AuditEvent.actor_id == other.admin.id)).all()
+    assert [event.target_id for event in denied] == [str(school.structure.id)]  # audited as the kernel does
 
 
 def test_people_who_administer_nothing_get_no_file(elea_school, login_as):
