@@ -55,6 +55,8 @@ _LAZY = {
     "cli_app": ("app", "cli_app"),
     "Model": ("db", "Model"),
     "db_session": ("db", "db_session"),
+    "affected_rows": ("db", "affected_rows"),
+    "table_of": ("db", "table_of"),
     # models plugins may read
     "User": ("models", "User"),
     "Structure": ("models", "Structure"),
@@ -158,7 +160,9 @@ if TYPE_CHECKING:  # the names above, for type checkers and editors (tests/test_
     from .communication.engine import visible_roles as visible_roles
     from .communication.engine import visible_users as visible_users
     from .db import Model as Model
+    from .db import affected_rows as affected_rows
     from .db import db_session as db_session
+    from .db import table_of as table_of
     from .demo_directory import DemoDirectory as DemoDirectory
     from .deprecation import deprecated as deprecated
     from .directory.feed import Feed as Feed

@@ -11,13 +11,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import nh3
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import CursorResult, and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from preau import (
@@ -33,6 +33,7 @@ from preau import (
     UploadError,
     User,
     UserFunction,
+    affected_rows,
     app_enabled,
     check_upload,
     classes_of,
@@ -40,6 +41,7 @@ from preau import (
     profile_group,
     record_audit,
     storage,
+    table_of,
 )
 
 from .models import (
@@ -228,7 +230,7 @@ def _new_thread(session: Session, structure_id: int, title: str, kind: str, *, c
 
 def _insert_grants(session: Session, thread_id: int, rows: list[tuple[Role, str, int]]) -> None:
     if rows:
-        session.execute(insert(Grant.metadata.tables[Grant.__tablename__]), [
+        session.execute(insert(table_of(Grant)), [
             {"thread_id": thread_id, "role": int(role), "user_id": grantee if kind == "user" else None,
              "group_id": grantee if kind == "group" else None} for role, kind, grantee in rows])
 
@@ -836,7 +838,7 @@ def archive_class_threads(session: Session, structure_id: int) -> int:
     result = session.execute(update(Thread).where(Thread.structure_id == structure_id,
                                                   Thread.kind == ThreadKind.CLASS, Thread.archived_at.is_(None))
                              .values(archived_at=utcnow()))
-    return cast("CursorResult[Any]", result).rowcount
+    return affected_rows(result)
 
 
 def merge_user(session: Session, kept_id: int, merged_id: int) -> None:

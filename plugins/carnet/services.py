@@ -11,9 +11,9 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, case, exists, func, insert, select, update
+from sqlalchemy import case, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from preau import (
@@ -25,6 +25,7 @@ from preau import (
     RelativeLink,
     SchoolClass,
     User,
+    affected_rows,
     classes_of,
     csv_safe,
     html_to_text,
@@ -405,7 +406,7 @@ def archive_year(session: Session, structure_id: int) -> int:
     """The year transition: the structure's mots are archived (still readable), nothing is deleted."""
     result = session.execute(update(Mot).where(Mot.structure_id == structure_id, Mot.archived_at.is_(None))
                              .values(archived_at=utcnow()).execution_options(synchronize_session="fetch"))
-    return cast("CursorResult[Any]", result).rowcount
+    return affected_rows(result)
 
 
 def move_user(session: Session, old_id: int, new_id: int) -> None:

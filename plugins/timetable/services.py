@@ -13,9 +13,9 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, and_, delete, func, insert, or_, select, union_all, update
+from sqlalchemy import and_, delete, func, insert, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from preau import (
@@ -28,6 +28,7 @@ from preau import (
     SchoolClass,
     User,
     administered_structure_ids,
+    affected_rows,
     children_of,
     record_audit,
 )
@@ -346,7 +347,7 @@ def delete_series(session: Session, user: User, lesson_id: int) -> int:
     """Delete the not-yet-archived occurrences of the series the lesson belongs to (or the lesson alone)."""
     lesson = managed_lesson(session, user, lesson_id)
     where = (Lesson.series_id == lesson.series_id) if lesson.series_id else (Lesson.id == lesson.id)
-    count = cast("CursorResult[Any]", session.execute(delete(Lesson).where(where, Lesson.archived.is_(False)))).rowcount
+    count = affected_rows(session.execute(delete(Lesson).where(where, Lesson.archived.is_(False))))
     record_audit(session, "timetable.series_deleted", actor=user, structure_id=lesson.structure_id,
                  series=lesson.series_id, count=count)
     return count
@@ -434,8 +435,8 @@ def apply_import(session: Session, user: User, plan: ImportPlan, class_id: int |
     target = Lesson.class_id == class_id if class_id is not None else Lesson.group_id == group_id
     window = and_(Lesson.starts_at >= datetime.combine(plan.first, time()),
                   Lesson.starts_at < datetime.combine(plan.last + timedelta(days=1), time()))
-    deleted = cast("CursorResult[Any]", session.execute(delete(Lesson).where(
-        target, Lesson.source == "ical", window, Lesson.archived.is_(False)))).rowcount
+    deleted = affected_rows(session.execute(delete(Lesson).where(
+        target, Lesson.source == "ical", window, Lesson.archived.is_(False))))
     session.execute(insert(Lesson), plan.rows)
     record_audit(session, "timetable.ical_imported", actor=user, structure_id=plan.rows[0]["structure_id"],
                  class_id=class_id, group_id=group_id, added=len(plan.rows), replaced=deleted)
@@ -515,9 +516,9 @@ def render_ics(items: list[tuple[str, Any]], host: str) -> bytes:
 
 
 def archive_year(session: Session, structure_id: int, before: datetime) -> int:
-    return cast("CursorResult[Any]", session.execute(update(Lesson).where(
+    return affected_rows(session.execute(update(Lesson).where(
         Lesson.structure_id == structure_id, Lesson.starts_at < before, Lesson.archived.is_(False))
-        .values(archived=True))).rowcount
+        .values(archived=True)))
 
 
 def move_user(session: Session, old_id: int, new_id: int) -> None:

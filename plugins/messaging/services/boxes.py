@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import CursorResult, Select, func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
+
+from preau import affected_rows
 
 from ..models import Attachment, Box, Delivery, Field, Message, MessageState, Recipient, utcnow
 from . import MessagingError, not_found
@@ -213,4 +214,4 @@ def empty_trash(session: Session, user_id: int) -> int:
         Delivery.user_id == user_id, Delivery.trashed_at.is_not(None), Delivery.deleted.is_(False))
         .values(deleted=True))
     session.flush()
-    return cast("CursorResult[Any]", result).rowcount
+    return affected_rows(result)
