@@ -79,6 +79,8 @@ _LAZY = {
     "Access": ("rights", "Access"),
     "access_for": ("web", "access_for"),
     "app_enabled": ("rights", "app_enabled"),
+    "enable_app": ("web", "enable_app"),
+    "grant_to_profile": ("web", "grant_to_profile"),
     "record_audit": ("audit", "record"),
     "record_launch": ("statistics", "record_launch"),
     "setting": ("settings", "setting"),
@@ -251,6 +253,8 @@ if TYPE_CHECKING:  # the names above, for type checkers and editors (tests/test_
     from .web import current_access as current_access
     from .web import current_role as current_role
     from .web import current_user as current_user
+    from .web import enable_app as enable_app
+    from .web import grant_to_profile as grant_to_profile
     from .web import require_admin as require_admin
     from .web import require_right as require_right
 

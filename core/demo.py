@@ -31,7 +31,6 @@ from .errors import PreauError
 from .models import Function, Structure, StructureKind
 from .plugins import KERNEL_WIDE
 from .rights import grant, set_enabled
-from .settings import set_setting
 from .types import PROFILE_LABELS, Profile
 
 CITY = "Ville de Saint-Préau"
@@ -165,24 +164,10 @@ def _build(session: Session) -> None:
     for user in (admin, direction, martin, lea, tom, colin, durand, roux, bernard):
         session.refresh(user, ["roles"])
         accept_charters(session, user)
-    if registry.by_app_id("pronote") is not None:
-        _enable_pronote(session, registry, ferry, city)
     demo = DemoDirectory(city, ferry, curie, cm2a, cm1, sixb, cinqa, admin, direction, martin, bernard, lea, tom,
                          colin, durand)
     list(registry.call_each("preau_demo_data", apps=KERNEL_WIDE, guard=session.begin_nested, session=session,
                             demo=demo))
-
-
-def _enable_pronote(session: Session, registry, school: Structure, city: Structure) -> None:
-    """Pronote for Jules-Ferry, granted to parents and students; the block of every demo student (Tom is at
-    Marie-Curie) is fed by the demo adapter."""
-    assert school.uai is not None  # Jules-Ferry is built with its UAI
-    set_enabled(session, school, "pronote", True)
-    for profile in (Profile.RELATIVE, Profile.STUDENT):
-        grant(session, "pronote.access", school, group=profile_group(session, school.id, profile))
-    set_setting(session, registry, "pronote", "url", f"https://{school.uai.lower()}.index-education.net/pronote/",
-                structure_id=school.id)
-    set_setting(session, registry, "pronote", "adapter", "demo", structure_id=city.id)
 
 
 def _enable_for_schools(session: Session, record, city: Structure, schools: list[Structure]) -> None:

@@ -242,18 +242,11 @@ def login_as(client: PreauClient) -> Callable[..., PreauClient]:
 def enable_plugin(app: Flask, db: Session) -> Callable[..., None]:
     """``enable_plugin(app_id, structure)`` enables an app there as the administration's "Activer" does, with its
     rights' default grants. ``enable_plugin(app_id, structure, defaults=False)`` only enables it: nothing reaches
-    anyone until a grant does (see ``grant_right``)."""
-    from .rights import enable_with_defaults, set_enabled
+    anyone until a grant does (see ``grant_right``). The same code as :func:`preau.enable_app`."""
+    from .web import enable_app
 
     def enable(app_id: str, structure: Any, *, defaults: bool = True) -> None:
-        registry = app.extensions["preau.plugins"]
-        if registry.by_app_id(app_id) is None:
-            raise KeyError(f"no active plugin has the app id {app_id!r}")
-        if defaults:
-            enable_with_defaults(db, registry, structure, app_id)
-        else:
-            set_enabled(db, structure, app_id, True)
-        db.flush()
+        enable_app(db, structure, app_id, defaults=defaults)
 
     return enable
 
@@ -262,15 +255,12 @@ def enable_plugin(app: Flask, db: Session) -> Callable[..., None]:
 def grant_right(app: Flask, db: Session) -> Callable[[str, Any, str], None]:
     """``grant_right(right_id, structure, profile)`` grants one right to one profile group of a structure (its
     teachers, its parents…), as an administrator does on the apps page; the profile group of a city reaches
-    the same profile in its schools. The app must be enabled there too for the right to reach anyone."""
-    from .directory.structures import profile_group
-    from .rights import grant
+    the same profile in its schools. The app must be enabled there too for the right to reach anyone. The same
+    code as :func:`preau.grant_to_profile`."""
+    from .web import grant_to_profile
 
     def give(right_id: str, structure: Any, profile: str) -> None:
-        if right_id not in app.extensions["preau.plugins"].all_rights():
-            raise KeyError(f"no active plugin declares the right {right_id!r}")
-        grant(db, right_id, structure, group=profile_group(db, structure.id, str(profile)))
-        db.flush()
+        grant_to_profile(db, right_id, structure, profile)
 
     return give
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from . import audit, rights
 from .db import db_session
 from .directory.scopes import can_administer, is_admin
+from .directory.structures import profile_group
 from .errors import PreauError
 from .models import AccountState, Role, Structure, User
 from .rights import Access
@@ -53,6 +54,30 @@ def access_for(user: User, roles: Iterable[Role] | None = None, *, session: Sess
     (a job, a command, another person): the union over ``roles`` (default: all their roles) and the core apps.
     Needs an app context; ``session`` defaults to :func:`db_session`."""
     return rights.access_for(session if session is not None else db_session(), registry(), user, roles=roles)
+
+
+def enable_app(session: Session, structure: Structure, app_id: str, *, defaults: bool = True) -> None:
+    """Enable an app for ``structure`` as the services administration's "Activer" does: the first time, each of
+    its rights goes to the profile groups of its ``default_profiles`` there (``defaults=False``: enabled only,
+    reaching nobody until :func:`grant_to_profile`). For provisioning and demo data; ``KeyError`` for an app id no
+    active plugin has. Audited; committed by the caller."""
+    if registry().by_app_id(app_id) is None:
+        raise KeyError(f"no active plugin has the app id {app_id!r}")
+    if defaults:
+        rights.enable_with_defaults(session, registry(), structure, app_id)
+    else:
+        rights.set_enabled(session, structure, app_id, True)
+    session.flush()
+
+
+def grant_to_profile(session: Session, right_id: str, structure: Structure, profile: str) -> None:
+    """Grant one right to one profile group of ``structure`` (its teachers, its parents…), as an administrator
+    does on the apps page; a city's profile group reaches the same profile in its schools. ``KeyError`` for a
+    right no active plugin declares. Audited; committed by the caller."""
+    if right_id not in registry().all_rights():
+        raise KeyError(f"no active plugin declares the right {right_id!r}")
+    rights.grant(session, right_id, structure, group=profile_group(session, structure.id, str(profile)))
+    session.flush()
 
 
 def apps_for_request() -> set[str]:

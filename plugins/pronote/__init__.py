@@ -8,7 +8,23 @@ setting): ``demo`` (stable invented data) or ``pronotepy`` (the optional extra `
 
 from __future__ import annotations
 
-from preau import N_, AppManifest, Connector, Profile, Right, SettingSpec, Widget, __version__, hookimpl
+from sqlalchemy.orm import Session
+
+from preau import (
+    N_,
+    AppManifest,
+    Connector,
+    DemoDirectory,
+    Profile,
+    Right,
+    SettingSpec,
+    Widget,
+    __version__,
+    enable_app,
+    grant_to_profile,
+    hookimpl,
+    set_setting,
+)
 
 from .widget import render_pronote
 
@@ -47,3 +63,17 @@ def preau_connectors() -> list[Connector]:
 def preau_widgets() -> list[Widget]:
     return [Widget("pronote.block", "Pronote", render_pronote, right="pronote.access",
                    default_profiles=(Profile.STUDENT, Profile.RELATIVE))]
+
+
+@hookimpl
+def preau_demo_data(session: Session, demo: DemoDirectory) -> None:
+    """Pronote for Jules-Ferry, granted to parents and students; the block of every demo student (Tom is at
+    Marie-Curie) is fed by the demo adapter."""
+    school = demo.ferry
+    assert school.uai is not None  # Jules-Ferry is built with its UAI
+    enable_app(session, school, "pronote", defaults=False)
+    for profile in (Profile.RELATIVE, Profile.STUDENT):
+        grant_to_profile(session, "pronote.access", school, profile)
+    set_setting("pronote", "url", f"https://{school.uai.lower()}.index-education.net/pronote/",
+                structure_id=school.id, session=session)
+    set_setting("pronote", "adapter", "demo", structure_id=demo.city.id, session=session)
