@@ -10,9 +10,12 @@ import enum
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import PreauError
+
+if TYPE_CHECKING:  # the models import this module
+    from .models import User
 
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 _RIGHT_ID = re.compile(r"^[a-z][a-z0-9_]{1,39}\.[a-z][a-z0-9_.]{1,60}$")
@@ -141,11 +144,12 @@ class Right:
 
 @dataclass(frozen=True)
 class Widget:
-    """A dashboard widget. ``render(user, size)`` returns an HTML fragment (already escaped)."""
+    """A dashboard widget. ``render(user, size)`` returns an HTML fragment (already escaped) for that
+    :class:`preau.User` and one of its ``sizes``."""
 
     id: str
     title: str
-    render: Callable[[Any, str], str]
+    render: Callable[[User, str], str]
     right: str
     sizes: tuple[str, ...] = WIDGET_SIZES
     default_profiles: tuple[Profile, ...] = ()
@@ -205,7 +209,7 @@ class MenuItem:
     theme: str = "Outils"
     icon: str = "app"
     placement: str = "apps"
-    badge: Callable[[Any], int] | None = None
+    badge: Callable[[User], int] | None = None
 
     def validate(self, app_id: str) -> None:
         if not self.id.startswith(app_id + "."):
