@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
+
 from preau import (
     N_,
     PROFILE_LABELS,
@@ -31,7 +33,6 @@ from preau import (
 
 from .describe import describe_file
 from .feed import CsvInput, read_feed
-from .reader import FIELDS
 
 __all__ = ["CsvInput", "read_feed", "read", "inputs_from_paths", "parse_mapping"]
 
@@ -58,8 +59,13 @@ def preau_directory_sources() -> list[DirectorySource]:
         options=(
             SourceOption("profile", N_("Profil des fichiers"), kind="choice", default="", choices=PROFILE_CHOICES),
             SourceOption("mapping", N_("Correspondance des colonnes (JSON)"), default="",
-                         help='Par exemple {"Prénom usuel": "first_name"} ; champs : ' + ", ".join(FIELDS)),
+                         help=MAPPING_HELP),
         ))]
+
+
+# One msgid (translated where shown): the fields are spelt out, and a test keeps them equal to reader.FIELDS.
+MAPPING_HELP = N_('Par exemple {"Prénom usuel": "first_name"} ; champs : first_name, last_name, birth_date, '
+                  'classes, email, function, child_last_name, child_first_name, child_classes')
 
 
 def parse_mapping(value: Any) -> dict[str, Any] | None:
@@ -71,9 +77,9 @@ def parse_mapping(value: Any) -> dict[str, Any] | None:
     try:
         mapping = json.loads(value)
     except ValueError as exc:
-        raise FeedError(f"Correspondance des colonnes : JSON invalide ({exc}).") from None
+        raise FeedError(_("Correspondance des colonnes : JSON invalide (%(detail)s).", detail=str(exc))) from None
     if not isinstance(mapping, dict):
-        raise FeedError("Correspondance des colonnes : un objet JSON {\"en-tête\": \"champ\"} est attendu.")
+        raise FeedError(_('Correspondance des colonnes : un objet JSON {"en-tête": "champ"} est attendu.'))
     return mapping
 
 

@@ -260,3 +260,11 @@ def test_an_explicit_profile_may_be_given_in_french():
     problem = only_fatal(read_feed([CsvInput("export.csv", template("CSV_Personnels.csv").data,
                                              profile="cuisinier")], 1))
     assert "cuisinier" in problem.message and problem.place == problem.place.__class__("export.csv", 1)
+
+
+def test_the_mapping_help_names_every_field_the_reader_knows():
+    """The help is one msgid (translated where shown), so the fields are spelt out in it: it must follow FIELDS."""
+    from preau_plugins.csvimport import MAPPING_HELP
+    from preau_plugins.csvimport.reader import FIELDS
+
+    assert MAPPING_HELP.rsplit(" : ", 1)[1].split(", ") == list(FIELDS)
