@@ -10,12 +10,9 @@ import enum
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from .errors import PreauError
-
-if TYPE_CHECKING:  # the models import this module
-    from .models import User
 
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 _RIGHT_ID = re.compile(r"^[a-z][a-z0-9_]{1,39}\.[a-z][a-z0-9_.]{1,60}$")
@@ -149,7 +146,7 @@ class Widget:
 
     id: str
     title: str
-    render: Callable[[User, str], str]
+    render: Callable[[Any, str], str]  # (a preau.User, a size): Any, as this module sits below the models
     right: str
     sizes: tuple[str, ...] = WIDGET_SIZES
     default_profiles: tuple[Profile, ...] = ()
@@ -209,7 +206,7 @@ class MenuItem:
     theme: str = "Outils"
     icon: str = "app"
     placement: str = "apps"
-    badge: Callable[[User], int] | None = None
+    badge: Callable[[Any], int] | None = None  # (a preau.User): Any, see Widget.render
 
     def validate(self, app_id: str) -> None:
         if not self.id.startswith(app_id + "."):
