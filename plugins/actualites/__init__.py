@@ -18,6 +18,8 @@ from . import (
     models,  # noqa: F401 - the plugin's tables, for the metadata
     services,
 )
+from .api import blp
+from .demo import add_demo_news
 from .views import ACCESS, bp
 from .widget import render_latest
 
@@ -45,8 +47,6 @@ def preau_blueprints() -> list[Blueprint]:
 
 @hookimpl
 def preau_api_blueprints() -> list:
-    from .api import blp
-
     return [blp]
 
 
@@ -82,6 +82,4 @@ def preau_user_deleted(user_id: int) -> None:
 
 @hookimpl
 def preau_demo_data(session: Any, demo: Any) -> None:
-    from .demo import add_demo_news
-
     add_demo_news(session, demo)

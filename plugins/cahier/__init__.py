@@ -13,6 +13,9 @@ from flask import Blueprint
 from preau import N_, AppManifest, Profile, Right, Widget, __version__, db_session, hookimpl
 
 from . import models  # noqa: F401 - the plugin's tables, for the metadata
+from .api import blp
+from .demo import add_demo_data
+from .services import archive_year, delete_done_marks, export_of, move_done_marks
 from .views import ACCESS, bp
 from .widget import render_todo
 
@@ -39,8 +42,6 @@ def preau_blueprints() -> list[Blueprint]:
 
 @hookimpl
 def preau_api_blueprints() -> list:
-    from .api import blp
-
     return [blp]
 
 
@@ -57,34 +58,24 @@ def preau_migrations() -> str:
 
 @hookimpl
 def preau_year_transition(structure) -> None:
-    from .services import archive_year
-
     archive_year(db_session(), structure.id)
 
 
 @hookimpl
 def preau_user_merged(user, merged_user_id: int) -> None:
-    from .services import move_done_marks
-
     move_done_marks(db_session(), merged_user_id, user.id)
 
 
 @hookimpl
 def preau_user_deleted(user_id: int) -> None:
-    from .services import delete_done_marks
-
     delete_done_marks(db_session(), user_id)
 
 
 @hookimpl
 def preau_export_user_data(user) -> dict[str, Any] | None:
-    from .services import export_of
-
     return export_of(db_session(), user.id)
 
 
 @hookimpl
 def preau_demo_data(session, demo) -> None:
-    from .demo import add_demo_data
-
     add_demo_data(session, demo)

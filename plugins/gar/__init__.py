@@ -26,6 +26,7 @@ from preau import (
 )
 
 from . import models  # noqa: F401 - the plugin's table, for the metadata
+from .cli import register
 from .demo import add_demo_assignments
 from .export import RESP_AFFECT  # noqa: F401 - the function code, re-exported for administrators' tools
 from .views import ACCESS, bp
@@ -87,6 +88,4 @@ def preau_demo_data(session: Session, demo: DemoDirectory) -> None:
 
 @hookimpl
 def preau_cli(cli: click.Group) -> None:
-    from .cli import register
-
     register(cli)

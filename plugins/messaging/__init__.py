@@ -20,6 +20,7 @@ from . import moderation, moderation_views  # noqa: F401 - moderation_views adds
 from .api import blp as api_blp
 from .demo import add_demo_messages
 from .services import N_
+from .services.export import export_messages_of, merge_messages
 from .views import bp
 from .widget import render_unread_widget, unread_badge
 
@@ -93,13 +94,9 @@ def preau_migrations() -> str:
 
 @hookimpl
 def preau_user_merged(user: Any, merged_user_id: int) -> None:
-    from .services.export import merge_messages
-
     merge_messages(db_session(), user.id, merged_user_id)
 
 
 @hookimpl
 def preau_export_user_data(user: Any) -> dict[str, Any]:
-    from .services.export import export_messages_of
-
     return export_messages_of(db_session(), user.id)

@@ -18,7 +18,7 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 import preau
@@ -26,6 +26,8 @@ from preau import N_, Profile, Right
 
 from .models import Box, Delivery, Message, MessageState, utcnow
 from .moderation_models import REASON_MAX, Decision, ItemKind, ModerationItem
+from .notify import absolute_url
+from .services.compose import deliver_held
 
 MODERATE = "messaging.moderate"
 RIGHTS = [Right(MODERATE, N_("Modérer la messagerie de la structure (signalements, messages retenus)"),
@@ -122,8 +124,6 @@ def administrators_of(session: Session, structure_id: int) -> list[Any]:
 
 
 def _alert_administrators(session: Session, item: ModerationItem, sender: Any) -> None:
-    from .notify import absolute_url
-
     structure = session.get_one(preau.Structure, item.structure_id)
     link = absolute_url("messaging.moderation_queue", structure_id=item.structure_id)
     for admin in administrators_of(session, item.structure_id):
@@ -168,8 +168,6 @@ def history(session: Session, structure_id: int, limit: int = 100) -> list[Queue
 
 
 def pending_count(session: Session, structure_ids: set[int] | None) -> int:
-    from sqlalchemy import func
-
     query = select(func.count()).select_from(ModerationItem).where(ModerationItem.decision.is_(None))
     if structure_ids is not None:
         query = query.where(ModerationItem.structure_id.in_(structure_ids))
@@ -221,6 +219,4 @@ def remove_everywhere(session: Session, message_id: int) -> None:
 
 def release(session: Session, message: Message) -> None:
     """Deliver a held message now, through the same path as a send (msg1's services)."""
-    from .services.compose import deliver_held
-
     deliver_held(session, message)

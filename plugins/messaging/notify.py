@@ -24,6 +24,7 @@ from typing import Any
 from flask import has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from markupsafe import escape
 from sqlalchemy import and_, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
@@ -32,6 +33,7 @@ from preau import Profile
 
 from .models import Box, Delivery, Message, MessageState, Preference, Recipient
 from .moderation_models import DeliveryChild
+from .safeguards import read_receipts_enabled
 
 JOB_KIND = "messaging.notify"
 MESSAGE_ENDPOINT = "messaging.message"
@@ -175,8 +177,6 @@ def compose_mail(session: Session, message: Message, user: Any, preference: Pref
 
 
 def _e(value: str) -> str:
-    from markupsafe import escape
-
     return str(escape(value))
 
 
@@ -214,8 +214,6 @@ class Receipt:
 
 
 def receipts_enabled_for(session: Session, sender: Any) -> bool:
-    from .safeguards import read_receipts_enabled
-
     return read_receipts_enabled(session, {role.structure_id for role in sender.roles})
 
 

@@ -166,7 +166,7 @@ def screen_send(session: Session, sender: Any, recipient_ids: Any, *, message: A
 
 
 def _hold(session: Session, sender: Any, message: Any, policy: RolePolicy, used: int, count: int) -> None:
-    from . import moderation
+    from . import moderation  # here: moderation delivers held sends through compose, which screens through us
 
     reason = _("%(count)s destinataires alors que %(used)s ont déjà été écrits dans l'heure : la limite est de "
                "%(limit)s par heure.", count=count, used=used, limit=policy.hourly_limit)
@@ -315,7 +315,7 @@ def lift_suspension(session: Session, actor: Any, target: Any) -> None:
 
 
 def _check_may_suspend(session: Session, actor: Any, target: Any) -> None:
-    from .moderation import moderated_structure_ids
+    from .moderation import moderated_structure_ids  # here: see _hold (compose → safeguards → moderation → compose)
 
     if target is None:
         raise SafeguardError(_("Compte introuvable."), 404)

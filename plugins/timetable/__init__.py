@@ -13,6 +13,9 @@ from flask import Blueprint
 from preau import N_, AppManifest, Profile, Right, SettingSpec, Widget, __version__, db_session, hookimpl
 
 from . import models  # noqa: F401 - the plugin's tables, for the metadata
+from .api import blp
+from .demo import add_demo_data
+from .services import archive_year, export_of, move_user
 from .views import ACCESS, MANAGE, bp
 from .widget import render_today
 
@@ -47,8 +50,6 @@ def preau_blueprints() -> list[Blueprint]:
 
 @hookimpl
 def preau_api_blueprints() -> list:
-    from .api import blp
-
     return [blp]
 
 
@@ -65,27 +66,19 @@ def preau_migrations() -> str:
 
 @hookimpl
 def preau_year_transition(structure) -> None:
-    from .services import archive_year
-
     archive_year(db_session(), structure.id, datetime.now(UTC).replace(tzinfo=None))
 
 
 @hookimpl
 def preau_user_merged(user, merged_user_id: int) -> None:
-    from .services import move_user
-
     move_user(db_session(), merged_user_id, user.id)
 
 
 @hookimpl
 def preau_export_user_data(user) -> dict[str, Any] | None:
-    from .services import export_of
-
     return export_of(db_session(), user.id)
 
 
 @hookimpl
 def preau_demo_data(session, demo) -> None:
-    from .demo import add_demo_data
-
     add_demo_data(session, demo)

@@ -14,7 +14,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import icalendar
 from sqlalchemy import and_, delete, func, insert, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
@@ -366,8 +368,6 @@ class ImportPlan:
 def _as_datetime(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            from zoneinfo import ZoneInfo
-
             value = value.astimezone(ZoneInfo("Europe/Paris")).replace(tzinfo=None)
         return value
     return None
@@ -376,8 +376,6 @@ def _as_datetime(value: Any) -> datetime | None:
 def parse_ics(data: bytes, structure_id: int, class_id: int | None, group_id: int | None,
               user_id: int) -> ImportPlan:
     """Read VEVENTs into lesson rows. A bad event raises a 400 naming it; too many events a 413."""
-    import icalendar
-
     if len(data) > MAX_ICS_BYTES:
         raise TimetableError(N_("Le fichier dépasse %(size)d Mo."), 413, size=MAX_ICS_BYTES // (1024 * 1024))
     try:
@@ -488,8 +486,6 @@ def feed_lessons(session: Session, user: User, today: date, read=None) -> list[t
 
 
 def render_ics(items: list[tuple[str, Any]], host: str) -> bytes:
-    import icalendar
-
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Préau//Emploi du temps//FR")
     calendar.add("version", "2.0")

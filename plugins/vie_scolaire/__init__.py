@@ -12,7 +12,11 @@ from flask import Blueprint
 from preau import N_, AppManifest, Profile, Right, SettingSpec, Widget, __version__, db_session, hookimpl
 
 from . import models  # noqa: F401 - the plugin's tables, for the metadata
-from .services import ACCESS, APP_ID, IMPORT
+from .api import blp
+from .demo import add_demo_data
+from .services import ACCESS, APP_ID, IMPORT, archive_year, delete_rows, export_rows, move_rows
+from .views import bp
+from .widget import render_grades, render_life
 
 READERS = (Profile.STUDENT, Profile.RELATIVE)
 
@@ -40,22 +44,16 @@ def preau_settings() -> list[SettingSpec]:
 
 @hookimpl
 def preau_blueprints() -> list[Blueprint]:
-    from .views import bp
-
     return [bp]
 
 
 @hookimpl
 def preau_api_blueprints() -> list:
-    from .api import blp
-
     return [blp]
 
 
 @hookimpl
 def preau_widgets() -> list[Widget]:
-    from .widget import render_grades, render_life
-
     return [Widget(f"{APP_ID}.grades", N_("Dernières notes"), render_grades, right=ACCESS, default_profiles=READERS),
             Widget(f"{APP_ID}.life", N_("Vie scolaire"), render_life, right=ACCESS, default_profiles=READERS)]
 
@@ -67,34 +65,24 @@ def preau_migrations() -> str:
 
 @hookimpl
 def preau_year_transition(structure) -> None:
-    from .services import archive_year
-
     archive_year(db_session(), structure.id)
 
 
 @hookimpl
 def preau_user_merged(user, merged_user_id: int) -> None:
-    from .services import move_rows
-
     move_rows(db_session(), merged_user_id, user.id)
 
 
 @hookimpl
 def preau_user_deleted(user_id: int) -> None:
-    from .services import delete_rows
-
     delete_rows(db_session(), user_id)
 
 
 @hookimpl
 def preau_export_user_data(user) -> dict | None:
-    from .services import export_rows
-
     return export_rows(db_session(), user.id)
 
 
 @hookimpl
 def preau_demo_data(session, demo) -> None:
-    from .demo import add_demo_data
-
     add_demo_data(session, demo)

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Integer
+from sqlalchemy import Integer, func, select
 
 from preau import N_, PreauError
+
+from .models import ImportedEvent, ImportedGrade
 
 PRONOTE = "pronote"  # the adapter, and the plugin it reads through (optional_requires)
 # The levels of the "socle commun" (LSU): a source sends them in French, the page translates them.
@@ -259,10 +261,6 @@ class CsvAdapter:
         self.session = session
 
     def periods(self, student: Any) -> list[Period]:
-        from sqlalchemy import func, select
-
-        from .models import ImportedGrade
-
         rows = self.session.execute(
             select(ImportedGrade.school_year, ImportedGrade.period, func.min(ImportedGrade.day),
                    func.max(ImportedGrade.day), func.max(ImportedGrade.archived.cast(Integer)))
@@ -273,10 +271,6 @@ class CsvAdapter:
         return sorted(periods, key=lambda p: (p.archived, p.start))
 
     def _grade_rows(self, student: Any, period: str | None = None, limit: int | None = None) -> list[Grade]:
-        from sqlalchemy import select
-
-        from .models import ImportedGrade
-
         query = select(ImportedGrade).where(ImportedGrade.student_id == student.id)
         if period is not None:
             year, _, name = period.partition("|")
@@ -300,10 +294,6 @@ class CsvAdapter:
         return []  # the CSV import carries no skills (see docs/vie_scolaire.md)
 
     def school_life(self, student: Any, include_archived: bool = False) -> SchoolLife:
-        from sqlalchemy import select
-
-        from .models import ImportedEvent
-
         query = select(ImportedEvent).where(ImportedEvent.student_id == student.id)
         if not include_archived:
             query = query.where(ImportedEvent.archived.is_(False))

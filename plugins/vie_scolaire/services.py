@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 import preau
@@ -402,8 +402,6 @@ def _table(kind: str) -> Any:
 
 
 def _period_filter(model: Any, structure: Structure, periods: Any) -> list:
-    from sqlalchemy import and_, or_
-
     pairs = [and_(model.school_year == year, model.period == name) for year, name in periods]
     return [model.structure_id == structure.id, model.archived.is_(False), or_(*pairs)]
 

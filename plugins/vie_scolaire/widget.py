@@ -4,6 +4,7 @@ the adapter setting is read once per request for both blocks."""
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Any
 
 from flask import url_for
@@ -67,8 +68,6 @@ def _events(life: SchoolLife) -> list[tuple[Any, str]]:
 
 
 def _midnight(day: Any) -> Any:
-    from datetime import datetime, time
-
     return datetime.combine(day, time())
 
 

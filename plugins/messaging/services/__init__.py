@@ -6,6 +6,8 @@ Every refusal raises :class:`MessagingError`, whose ``str()`` is a French senten
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from preau import PreauError
 
 
@@ -19,6 +21,4 @@ class MessagingError(PreauError, ValueError):
 
 
 def not_found(message: str | None = None) -> MessagingError:
-    from flask_babel import gettext as _
-
     return MessagingError(message or _("Ce message n'existe pas ou ne vous est pas accessible."), 404, "not_found")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from html import escape
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -327,8 +328,6 @@ def _prefixed(prefix: str, subject: str) -> str:
 def _quote(message: Message) -> str:
     when = format_datetime(message.sent_at, "dd/MM/yyyy HH:mm") if message.sent_at else ""  # local time
     header = _("Le %(date)s, %(name)s a écrit :", date=when, name=message.sender_name)
-    from html import escape
-
     return f"<p></p><p>{escape(header)}</p><blockquote>{message.body_html}</blockquote>"
 
 

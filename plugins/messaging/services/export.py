@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Attachment, Delivery, Message, Recipient
+from ..models import Attachment, Delivery, Folder, Message, Preference, Recipient
 from .boxes import visible_recipients
 
 
@@ -34,10 +34,6 @@ def export_messages_of(session: Session, user_id: int) -> dict[str, Any]:
 def merge_messages(session: Session, kept_id: int, merged_id: int) -> None:
     """Two accounts of one person were merged: the merged one's boxes, folders and sent messages become the
     kept one's (a message both received stays once, as the kept account had it)."""
-    from sqlalchemy import delete, update
-
-    from ..models import Folder, Preference
-
     both = select(Delivery.message_id).where(Delivery.user_id == kept_id)
     session.execute(delete(Delivery).where(Delivery.user_id == merged_id, Delivery.message_id.in_(both)))
     for table in (Delivery, Folder, Recipient):
