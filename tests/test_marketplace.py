@@ -113,4 +113,4 @@ def test_compatibility_is_the_plugin_api_version_as_for_requires_preau():
     entries = parse_index(_index({**VALID, "preau": f"=={API_VERSION}"}, {**VALID, "name": "agenda",
                                                                          "preau": f"=={__version__}"}))
     compatible = {offer.entry.name: offer.compatible for offer in offers(entries, {}, API_VERSION)}
-    assert compatible == {"carnet": True, "agenda": API_VERSION == __version__}
+    assert compatible == {"carnet": True, "agenda": __version__ == API_VERSION}
