@@ -33,7 +33,7 @@ from .directory.structures import DirectoryError
 from .directory.sync import FeedError, ImportPlan
 from .filestore import storage_dir
 from .jobs import list_jobs, purge_finished, run_pending
-from .migrate import current_heads, revision, upgrade
+from .migrate import current_heads, downgrade, revision, upgrade
 from .models import Structure
 from .models._time import utcnow
 from .plugins import KERNEL_WIDE
@@ -134,6 +134,27 @@ def db_revision(branch: str, message: str, database_url: str | None) -> None:
             f"Pas de branche de migrations « {exc.args[0]} » : « kernel » ou l'id d'une extension active qui "
             "déclare preau_migrations.") from exc
     click.echo(f"Révision écrite : {path}")
+
+
+@db.command("downgrade")
+@click.argument("branch")
+@click.argument("target")
+@click.option("--db", "database_url")
+def db_downgrade(branch: str, target: str, database_url: str | None) -> None:
+    """Ramène une branche de migrations à une révision (TARGET : son id, -1, ou base pour supprimer les tables
+    d'une extension avant de la désinstaller) ; les autres branches ne bougent pas."""
+    app = cli_app(database_url)
+    try:
+        done = downgrade(app.extensions["preau.engine"], app.extensions["preau.plugins"], branch, target)
+    except LookupError as exc:
+        raise click.ClickException(
+            f"Pas de retour possible pour « {exc.args[0]} » : l'id d'une extension active qui déclare "
+            "preau_migrations, ou « kernel » vers une révision (jamais base).") from exc
+    if not done.applied:
+        click.echo(f"{done.branch} : rien à défaire ({done.current or 'aucune révision'})")
+    else:
+        click.echo(f"{done.branch} : {len(done.applied)} révision(s) défaite(s) : {', '.join(done.applied)} ; "
+                   f"révision actuelle : {done.current or 'aucune'}")
 
 
 # -- demo and serving ----------------------------------------------------------------------------------

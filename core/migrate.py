@@ -72,6 +72,28 @@ def upgrade(engine: Engine, registry: PluginRegistry, revision: str = "heads") -
     return done
 
 
+def downgrade(engine: Engine, registry: PluginRegistry, branch_name: str, target: str) -> Upgraded:
+    """Take one branch back to ``target`` (a revision of that branch, ``-1``, or ``base``: a plugin's tables
+    dropped before it is uninstalled); the other branches are left alone. The kernel's branch goes no lower than
+    its head while plugins' tables refer to it: only plugin branches go to ``base``.
+
+    :returns: the revisions undone, newest first. :raises LookupError: no such branch, or the kernel to base.
+    """
+    branch = next((b for b in branches(registry) if b.name == branch_name), None)
+    if branch is None:
+        raise LookupError(branch_name)
+    if branch.name == "kernel" and target == "base":
+        raise LookupError("kernel: the kernel's tables are not dropped (drop the database instead)")
+    undone: list[str] = []
+    with engine.begin() as connection:
+        config = _config(branch, connection)
+        config.attributes["applied"] = undone
+        command.downgrade(config, target)
+        current = MigrationContext.configure(
+            connection, opts={"version_table": branch.version_table}).get_current_revision()
+    return Upgraded(branch.name, tuple(undone), current)
+
+
 def revision(engine: Engine, registry: PluginRegistry, branch_name: str, message: str) -> Path:
     """Autogenerate the next revision of the kernel or of one plugin (for developers), named after the branch:
     the id continues the branch's numbering (``actualites0002`` → ``actualites0003``; a plugin's first is

@@ -111,3 +111,32 @@ def test_the_next_revision_id_continues_the_branch_numbering(branch, head, count
 def test_the_docs_show_the_command_and_its_naming():
     docs = (Path(__file__).resolve().parent.parent / "docs" / "plugins.md").read_text(encoding="utf-8")
     assert "preau db revision hello -m" in docs and "hello_0002" in docs
+
+
+def test_a_plugin_branch_goes_back_to_base_and_up_again(project):
+    """``preau db downgrade PLUGIN base`` drops a plugin's tables (before uninstalling it); the rest stays."""
+    import sqlite3
+
+    _preau(project, "db", "upgrade")
+    _preau(project, "db", "revision", "notesx", "-m", "notesx initial")
+    _preau(project, "db", "upgrade")
+    database = project / "dev.db"
+
+    def tables() -> set[str]:
+        with sqlite3.connect(database) as connection:
+            return {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+    assert {"notesx_items", "users"} <= tables()
+    undone = _preau(project, "db", "downgrade", "notesx", "base")
+    assert "notesx : 1 révision(s) défaite(s) : notesx_0001 ; révision actuelle : aucune" in undone
+    assert "notesx_items" not in tables() and "users" in tables()  # the kernel's tables are kept
+    assert "notesx : 1 révision appliquée : notesx_0001" in _preau(project, "db", "upgrade")
+    assert "notesx_items" in tables()
+
+
+def test_the_kernel_is_never_taken_to_base(project):
+    _preau(project, "db", "upgrade")
+    env = {k: v for k, v in os.environ.items() if k not in ("PREAU_TEST_DATABASE_URL", "PREAU_DATABASE_URL")}
+    run = subprocess.run([sys.executable, "-c", CLI, "db", "downgrade", "kernel", "base", "--db",
+                          f"sqlite:///{project / 'dev.db'}"], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode != 0 and "jamais base" in run.stderr
