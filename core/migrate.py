@@ -4,6 +4,7 @@ named after their branch (``k0015``, ``actualites0003``, ``hello_0002``)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,39 +60,39 @@ class Upgraded:
 
 def upgrade(engine: Engine, registry: PluginRegistry, revision: str = "heads") -> list[Upgraded]:
     """Bring the kernel, then every plugin (requirements first), to their latest revision."""
-    done = []
-    for branch in branches(registry):
-        applied: list[str] = []
-        with engine.begin() as connection:
-            config = _config(branch, connection)
-            config.attributes["applied"] = applied
-            command.upgrade(config, revision)
-            current = MigrationContext.configure(
-                connection, opts={"version_table": branch.version_table}).get_current_revision()
-        done.append(Upgraded(branch.name, tuple(applied), current))
-    return done
+    return [_run(engine, branch, lambda config: command.upgrade(config, revision)) for branch in branches(registry)]
+
+
+def _run(engine: Engine, branch: Branch, alembic_command: Callable[[Config], object]) -> Upgraded:
+    """Run an Alembic command on one branch in one transaction; the revisions it went through, and where it is."""
+    steps: list[str] = []
+    with engine.begin() as connection:
+        config = _config(branch, connection)
+        config.attributes["applied"] = steps
+        alembic_command(config)
+        current = MigrationContext.configure(
+            connection, opts={"version_table": branch.version_table}).get_current_revision()
+    return Upgraded(branch.name, tuple(steps), current)
+
+
+def _branch(registry: PluginRegistry, name: str) -> Branch:
+    found = next((branch for branch in branches(registry) if branch.name == name), None)
+    if found is None:
+        raise LookupError(name)
+    return found
 
 
 def downgrade(engine: Engine, registry: PluginRegistry, branch_name: str, target: str) -> Upgraded:
     """Take one branch back to ``target`` (a revision of that branch, ``-1``, or ``base``: a plugin's tables
-    dropped before it is uninstalled); the other branches are left alone. The kernel's branch goes no lower than
-    its head while plugins' tables refer to it: only plugin branches go to ``base``.
+    dropped before it is uninstalled); the other branches are left alone. The kernel's branch never goes to
+    ``base``: plugins' tables refer to its tables.
 
     :returns: the revisions undone, newest first. :raises LookupError: no such branch, or the kernel to base.
     """
-    branch = next((b for b in branches(registry) if b.name == branch_name), None)
-    if branch is None:
-        raise LookupError(branch_name)
+    branch = _branch(registry, branch_name)
     if branch.name == "kernel" and target == "base":
-        raise LookupError("kernel: the kernel's tables are not dropped (drop the database instead)")
-    undone: list[str] = []
-    with engine.begin() as connection:
-        config = _config(branch, connection)
-        config.attributes["applied"] = undone
-        command.downgrade(config, target)
-        current = MigrationContext.configure(
-            connection, opts={"version_table": branch.version_table}).get_current_revision()
-    return Upgraded(branch.name, tuple(undone), current)
+        raise LookupError("kernel")  # drop the database instead
+    return _run(engine, branch, lambda config: command.downgrade(config, target))
 
 
 def revision(engine: Engine, registry: PluginRegistry, branch_name: str, message: str) -> Path:
@@ -101,9 +102,7 @@ def revision(engine: Engine, registry: PluginRegistry, branch_name: str, message
 
     :returns: the path of the written file. :raises LookupError: no such branch (a plugin without migrations).
     """
-    branch = next((b for b in branches(registry) if b.name == branch_name), None)
-    if branch is None:
-        raise LookupError(branch_name)
+    branch = _branch(registry, branch_name)
     with engine.begin() as connection:
         config = _config(branch, connection)
         script_directory = ScriptDirectory.from_config(config)
