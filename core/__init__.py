@@ -277,7 +277,7 @@ __all__ = ["__version__", "API_VERSION", *_LAZY]
 
 def __getattr__(name: str) -> Any:
     if name in _DEPRECATED:
-        from .deprecation import warn_deprecated
+        from .deprecation import warn_deprecated  # here: importing preau loads no kernel module (lazy names)
 
         replacement, since, removal = _DEPRECATED[name]
         warn_deprecated(f"preau.{name}", f"preau.{replacement}", since=since, removal=removal)
@@ -286,7 +286,7 @@ def __getattr__(name: str) -> Any:
         module_name, attribute = _LAZY[name]
     except KeyError:
         raise AttributeError(f"module 'preau' has no attribute {name!r}") from None
-    from importlib import import_module
+    from importlib import import_module  # here, as above
 
     value = getattr(import_module(f"{__name__}.{module_name}"), attribute)
     globals()[name] = value
