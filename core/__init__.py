@@ -52,6 +52,7 @@ _LAZY = {
     "create_app": ("app", "create_app"),
     "cli_app": ("app", "cli_app"),
     "Model": ("db", "Model"),
+    "EncryptedText": ("crypto", "EncryptedText"),
     "db_session": ("db", "db_session"),
     # models plugins may read
     "User": ("models", "User"),
@@ -75,6 +76,7 @@ _LAZY = {
     "Access": ("rights", "Access"),
     "access_for": ("web", "access_for"),
     "app_enabled": ("rights", "app_enabled"),
+    "installed_apps": ("web", "installed_apps"),
     "record_audit": ("audit", "record"),
     "record_launch": ("statistics", "record_launch"),
     "setting": ("settings", "setting"),
@@ -155,6 +157,7 @@ if TYPE_CHECKING:  # the names above, for type checkers and editors (tests/test_
     from .communication.engine import visible_groups as visible_groups
     from .communication.engine import visible_roles as visible_roles
     from .communication.engine import visible_users as visible_users
+    from .crypto import EncryptedText as EncryptedText
     from .db import Model as Model
     from .db import db_session as db_session
     from .demo_directory import DemoDirectory as DemoDirectory
@@ -243,6 +246,7 @@ if TYPE_CHECKING:  # the names above, for type checkers and editors (tests/test_
     from .web import current_access as current_access
     from .web import current_role as current_role
     from .web import current_user as current_user
+    from .web import installed_apps as installed_apps
     from .web import require_admin as require_admin
     from .web import require_right as require_right
 

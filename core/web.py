@@ -17,8 +17,9 @@ from .directory.scopes import can_administer, is_admin
 from .errors import PreauError
 from .models import AccountState, Role, Structure, User
 from .rights import Access
+from .types import AppManifest
 
-__all__ = ["current_user", "current_access", "current_role", "require_right", "access_for",
+__all__ = ["current_user", "current_access", "current_role", "require_right", "access_for", "installed_apps",
            "require_admin", "abort_refused", "client_ip", "safe_next", "is_local_target"]
 
 
@@ -52,6 +53,12 @@ def access_for(user: User, roles: Iterable[Role] | None = None, *, session: Sess
     (a job, a command, another person): the union over ``roles`` (default: all their roles) and the core apps.
     Needs an app context; ``session`` defaults to :func:`db_session`."""
     return rights.access_for(session if session is not None else db_session(), registry(), user, roles=roles)
+
+
+def installed_apps() -> list[AppManifest]:
+    """The manifests of the apps installed and active on the platform (``kind="app"``: those administrators
+    enable per structure), in load order; enabled or not anywhere. Needs an app context."""
+    return [record.manifest for record in registry().apps() if record.manifest is not None]
 
 
 def apps_for_request() -> set[str]:
