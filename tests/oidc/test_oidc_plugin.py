@@ -135,3 +135,24 @@ def test_the_nightly_purge_forgets_expired_codes_through_the_hook(tmp_path, monk
     assert result.exit_code == 0 and "extension oidc" in result.output and "purge en panne" in result.output
     with Session(engine) as session:  # the failing plugin's savepoint was rolled back
         assert session.scalar(select(func.count()).select_from(OAuthClient)) == 1
+
+
+def test_the_test_database_upgrades_again_without_the_branchs_record(app):
+    """The same path on the suite's database (SQLite or PostgreSQL): the tables exist, the branch is re-recorded."""
+    from preau.migrate import upgrade
+
+    engine = app.extensions["preau.engine"]
+    with Session(engine) as session:
+        session.add(OAuthClient(client_id="gardee", name="Gardée", confidential=False, scopes=["openid"],
+                                redirect_uris=["https://a.example/cb"], enabled=True))
+        session.execute(text("DELETE FROM alembic_version_oidc"))
+        session.commit()
+    try:
+        done = upgrade(engine, app.extensions["preau.plugins"])
+        assert next(step for step in done if step.branch == "oidc").applied == ("oidc_0001",)
+        with Session(engine) as session:
+            assert session.scalars(select(OAuthClient.name)).all() == ["Gardée"]
+    finally:
+        with Session(engine) as session:
+            session.execute(delete(OAuthClient))
+            session.commit()
