@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from joserfc.jwk import RSAKey
 from sqlalchemy import delete, select, update
@@ -104,11 +105,12 @@ def remove_client(session: Session, client: OAuthClient, *, actor: User | None =
 
 
 def known_scopes() -> dict[str, Any]:
-    """Every scope a client may be allowed: the OpenID ones and ``preau.<app>`` for each installed app."""
+    """Every scope a client may be allowed: the OpenID ones and ``preau.<app>`` for each installed app (in a
+    request or an app context: the apps' names are translated)."""
     scopes: dict[str, Any] = dict(BASE_SCOPES)
     for manifest in installed_apps():
         scopes[APP_SCOPE_PREFIX + manifest.id] = _l("utiliser l'application « %(app)s » en votre nom",
-                                                    app=manifest.name)
+                                                    app=gettext(manifest.name))  # a msgid of its plugin
     return scopes
 
 
