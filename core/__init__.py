@@ -54,6 +54,7 @@ _LAZY = {
     "create_app": ("app", "create_app"),
     "cli_app": ("app", "cli_app"),
     "Model": ("db", "Model"),
+    "EncryptedText": ("crypto", "EncryptedText"),
     "db_session": ("db", "db_session"),
     "affected_rows": ("db", "affected_rows"),
     "table_of": ("db", "table_of"),
@@ -81,6 +82,7 @@ _LAZY = {
     "app_enabled": ("rights", "app_enabled"),
     "enable_app": ("web", "enable_app"),
     "grant_to_profile": ("web", "grant_to_profile"),
+    "installed_apps": ("web", "installed_apps"),
     "record_audit": ("audit", "record"),
     "record_launch": ("statistics", "record_launch"),
     "setting": ("settings", "setting"),
@@ -161,6 +163,7 @@ if TYPE_CHECKING:  # the names above, for type checkers and editors (tests/test_
     from .communication.engine import visible_groups as visible_groups
     from .communication.engine import visible_roles as visible_roles
     from .communication.engine import visible_users as visible_users
+    from .crypto import EncryptedText as EncryptedText
     from .db import Model as Model
     from .db import affected_rows as affected_rows
     from .db import db_session as db_session
@@ -255,6 +258,7 @@ if TYPE_CHECKING:  # the names above, for type checkers and editors (tests/test_
     from .web import current_user as current_user
     from .web import enable_app as enable_app
     from .web import grant_to_profile as grant_to_profile
+    from .web import installed_apps as installed_apps
     from .web import require_admin as require_admin
     from .web import require_right as require_right
 

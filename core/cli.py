@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask import Flask
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from . import hooks as hookspecs
 from .account.data_export import purge_expired
@@ -41,8 +43,6 @@ from .portal.marketplace import IndexError_, parse_index
 from .sso.cas_tickets import purge as purge_cas_tickets
 from .sso.lti13 import purge_nonces as purge_lti_nonces
 from .sso.lti13_keys import rotate
-from .sso.oidc_service import OidcError, register_client
-from .sso.oidc_service import purge as purge_oauth
 from .statistics import purge_app_visits
 from .types import _ID
 from .version import __version__
@@ -378,16 +378,29 @@ def purge(database_url: str | None) -> None:
         session = db_session()
         attempts = throttle.purge_old(session, throttle.ThrottlePolicy.from_config(app.config))
         cas_tickets = purge_cas_tickets(session, app.config["PERMANENT_SESSION_LIFETIME"])
-        oauth = purge_oauth(session)
         ended = sessions.purge(session, app.config["PERMANENT_SESSION_LIFETIME"])
         finished = purge_finished(session)
         purge_lti_nonces(session)  # used LTI 1.3 nonces and assertion ids, once expired
         purge_app_visits(session, (utcnow() - timedelta(days=2)).date())  # "counted today" marks of past days
+        lines = _plugin_purges(app, session)
         session.commit()
     click.echo(f"{attempts} tentative(s) de connexion, {ended} session(s) et {finished} tâche(s) terminée(s) "
                "oubliées.")
     click.echo(f"{cas_tickets} ticket(s) CAS expiré(s) oublié(s).")
-    click.echo(f"{oauth} code(s) et jeton(s) OAuth expiré(s) oublié(s).")
+    for line in lines:
+        click.echo(line)
+
+
+def _plugin_purges(app: Flask, session: Session) -> list[str]:
+    """Each plugin's ``preau_purge``, in a savepoint: a plugin that fails is reported and leaves nothing half-done."""
+    lines = []
+    for record, result in app.extensions["preau.plugins"].call_each(
+            "preau_purge", apps=KERNEL_WIDE, guard=session.begin_nested, session=session):
+        if isinstance(result, str):
+            lines.append(result)
+        elif result is not None and hasattr(result, "error"):
+            lines.append(f"extension {record.name} : {result.error}")
+    return lines
 
 
 @cli.group("lifecycle")
@@ -464,34 +477,6 @@ def lti_rotate_keys(database_url: str | None) -> None:
         key, forgotten = rotate(db_session())
         db_session().commit()
     click.echo(f"Nouvelle clé LTI 1.3 : {key.kid} ({forgotten} ancienne(s) clé(s) supprimée(s)).")
-
-
-@cli.group("oauth")
-def oauth() -> None:
-    """Fournisseur OAuth 2.0 / OpenID Connect : applications clientes."""
-
-
-@oauth.command("add-client")
-@click.option("--name", required=True, help="Nom montré aux personnes sur l'écran d'accord.")
-@click.option("--redirect-uri", "redirect_uris", multiple=True, required=True, help="Adresse de retour exacte.")
-@click.option("--public", is_flag=True, help="Application mobile ou dans le navigateur : pas de secret, PKCE.")
-@click.option("--scope", "scopes", multiple=True, default=("openid", "profile"), show_default=True)
-@click.option("--db", "database_url")
-def oauth_add_client(name: str, redirect_uris: tuple[str, ...], public: bool, scopes: tuple[str, ...],
-                     database_url: str | None) -> None:
-    """Enregistre une application ; son secret n'est affiché qu'une fois."""
-    app = cli_app(database_url)
-    with app.app_context():
-        try:
-            client, secret = register_client(db_session(), app.extensions["preau.plugins"], name=name,
-                                             redirect_uris=list(redirect_uris), confidential=not public,
-                                             scopes=list(scopes))
-        except OidcError as error:
-            raise click.ClickException(str(error)) from error
-        db_session().commit()
-    click.echo(f"client_id: {client.client_id}")
-    if secret:
-        click.echo(f"client_secret: {secret}  (copiez-le : il ne sera plus affiché)")
 
 
 # -- background jobs -----------------------------------------------------------------------------------

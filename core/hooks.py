@@ -234,6 +234,19 @@ def preau_structure_admin_links(structure: Structure) -> list[AdminLink]:
     """
 
 
+@hookspec
+def preau_account_links() -> list[AdminLink]:
+    """Add links to the person's account page ("Mes jetons d'accès API", ``/account/tokens``): the slot for a
+    plugin's own page about the account (the OpenID Connect provider's "Applications autorisées").
+
+    Kernel-wide (a page about the account, whatever the apps of the person's structures); called robustly,
+    each time the page is shown, in the request (``url_for`` works). The link's view checks the login itself.
+
+    :returns: a list of :class:`preau.AdminLink` (an invalid one is left out and reported to administrators),
+        or ``None``.
+    """
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Account events: kernel-wide, called robustly
 # ---------------------------------------------------------------------------------------------------------
@@ -363,6 +376,19 @@ def preau_cli(cli: click.Group) -> None:
 # ---------------------------------------------------------------------------------------------------------
 # Background jobs: kernel-wide
 # ---------------------------------------------------------------------------------------------------------
+
+
+@hookspec
+def preau_purge(session: Session) -> str | None:
+    """Forget what has expired in the plugin's tables (used codes, dead tokens…), each night with the kernel's
+    own purge (``preau purge``).
+
+    Kernel-wide; called robustly, in a savepoint of the command's transaction (committed after every plugin):
+    delete with ``delete()`` statements, never commit.
+
+    :param session: the SQLAlchemy session of the command.
+    :returns: a French line for the command's output (``"3 jeton(s) expiré(s) oublié(s)."``), or ``None``.
+    """
 
 
 @hookspec

@@ -34,9 +34,18 @@ def branches(registry: PluginRegistry) -> list[Branch]:
     for record in registry.active():
         if record.migrations:
             owned = frozenset(t for t in Model.metadata.tables
-                              if t.startswith(f"{record.app_id}_") and t not in KERNEL_TABLES)
-            result.append(Branch(record.app_id, record.migrations, f"alembic_version_{record.app_id}", owned))
+                              if t.startswith(f"{record.app_id}_") or t in _tables_of_package(record.module))
+            result.append(Branch(record.app_id, record.migrations, f"alembic_version_{record.app_id}",
+                                 owned - KERNEL_TABLES))
     return result
+
+
+def _tables_of_package(module: str) -> set[str]:
+    """The tables of the models a plugin's package defines: besides those named ``<app id>_…``, the tables a
+    subsystem moved out of the kernel kept under their old names (data kept)."""
+    package = module.split(":")[0]
+    return {table.name for mapper in Model.registry.mappers for table in mapper.tables
+            if mapper.class_.__module__ == package or mapper.class_.__module__.startswith(f"{package}.")}
 
 
 def _config(branch: Branch, connection) -> Config:

@@ -19,8 +19,9 @@ from .directory.structures import profile_group
 from .errors import PreauError
 from .models import AccountState, Role, Structure, User
 from .rights import Access
+from .types import AppManifest
 
-__all__ = ["current_user", "current_access", "current_role", "require_right", "access_for",
+__all__ = ["current_user", "current_access", "current_role", "require_right", "access_for", "installed_apps",
            "require_admin", "abort_refused", "client_ip", "safe_next", "is_local_target"]
 
 
@@ -78,6 +79,10 @@ def grant_to_profile(session: Session, right_id: str, structure: Structure, prof
         raise KeyError(f"no active plugin declares the right {right_id!r}")
     rights.grant(session, right_id, structure, group=profile_group(session, structure.id, str(profile)))
     session.flush()
+def installed_apps() -> list[AppManifest]:
+    """The manifests of the apps installed and active on the platform (``kind="app"``: those administrators
+    enable per structure), in load order; enabled or not anywhere. Needs an app context."""
+    return [record.manifest for record in registry().apps() if record.manifest is not None]
 
 
 def apps_for_request() -> set[str]:

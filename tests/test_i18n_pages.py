@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from html import unescape
 from html.parser import HTMLParser
 from importlib.metadata import entry_points
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from babel.messages.pofile import read_po
@@ -41,7 +41,7 @@ ON_PURPOSE = {"Français"}
 # Routes no link reaches in the demo, or whose answer is not a page (files, redirects to other sites).
 NOT_PAGES = {"actualites.image", "actualites.public_item", "cahier.attachment", "cahier.workload_json",
              "carnet.export", "elea.export_download", "gar.export_zip", "gar.launch", "messaging.download",
-             "messaging.recipients", "timetable.feed"}
+             "messaging.recipients", "timetable.feed", "oidc.discovery", "oidc.jwks", "oidc.userinfo"}
 ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "data-title", "data-confirm", "data-label"}
 
 
@@ -269,7 +269,8 @@ def _open_everything(app, db, client, enable_plugin) -> dict[str, list[str]]:
     from preau_plugins.messaging.models import Message, MessageState
     from preau_plugins.timetable.models import Lesson
 
-    builtin = set(_builtin_blueprints(app).values())
+    apps = {record.app_id for record in app.extensions["preau.plugins"].apps()}  # services are not enabled
+    builtin = set(_builtin_blueprints(app).values()) & apps
     schools = db.scalars(select(Structure).where(Structure.uai.in_(("0921234A", "0925678B")))).all()
     for school in schools:
         for app_id in sorted(builtin):
@@ -286,7 +287,20 @@ def _open_everything(app, db, client, enable_plugin) -> dict[str, list[str]]:
     lesson = db.scalars(select(Lesson.id).order_by(Lesson.id)).first()
     return {"personnel.durand": [f"/apps/timetable/cours/{lesson}"],
             "prof.martin": [f"/apps/messaging/message/{sent}/receipts"],
-            "parent.colin": [f"/apps/actualites/public/{ferry.uai}"]}
+            "parent.colin": [f"/apps/actualites/public/{ferry.uai}"],
+            "eleve.lea": [_authorization_request(db)]}
+
+
+def _authorization_request(db) -> str:
+    """An OpenID Connect client's request: the consent page a person reads."""
+    from preau_plugins.oidc.service import register_client
+
+    client, _secret = register_client(db, name="Pix", redirect_uris=["https://pix.example/cb"], confidential=False,
+                                      scopes=["openid", "profile", "email"])
+    db.commit()
+    query = urlencode({"client_id": client.client_id, "response_type": "code", "redirect_uri": "https://pix.example/cb",
+                       "scope": "openid profile email", "code_challenge": "a" * 43, "code_challenge_method": "S256"})
+    return f"/oauth/authorize?{query}"
 
 
 def _login(client, login: str) -> None:
@@ -315,7 +329,7 @@ def test_every_plugin_page_reads_in_english(app, client, demo, enable_plugin):
         _login(client, login)
         client.post_form("/lang", {"lang": "en"})
         assert '<html lang="en">' in client.get("/").get_data(as_text=True)
-        crawl.run(login, _starts(app, demo, crawl, user) + extra.get(login, []))
+        crawl.run(login, extra.get(login, []) + _starts(app, demo, crawl, user))  # the URL-only pages first
     unreached = sorted(set(crawl.plugin_routes()) - crawl.reached - NOT_PAGES)
     assert not unreached, f"routes of built-in plugins no demo account reached: {unreached}"
     assert not crawl.problems, f"{len(crawl.problems)} problem(s) on the English pages:\n" + "\n".join(

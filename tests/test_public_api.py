@@ -352,3 +352,19 @@ def test_a_blueprint_at_the_site_root_keeps_to_its_declared_paths(app, client):
         preau.at_site_root(Blueprint("no_paths", __name__))
     with pytest.raises(ValueError):
         preau.at_site_root(Blueprint("relative", __name__), "oauth")
+
+
+def test_installed_apps_are_the_active_apps_without_the_services_and_sources(app):
+    with app.app_context():
+        manifests = preau.installed_apps()
+    ids = {manifest.id for manifest in manifests}
+    assert {"messaging", "carnet"} <= ids and not {"oidc", "aaf", "csvimport"} & ids
+    assert all(isinstance(manifest, preau.AppManifest) and manifest.is_app for manifest in manifests)
+
+
+def test_encrypted_text_stores_ciphertext_and_reads_clear_text(app):
+    column = preau.EncryptedText()
+    with app.app_context():
+        stored = column.process_bind_param("-----BEGIN PRIVATE KEY-----", None)
+        assert stored.startswith("fernet:") and "PRIVATE" not in stored
+        assert column.process_result_value(stored, None) == "-----BEGIN PRIVATE KEY-----"

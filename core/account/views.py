@@ -27,6 +27,8 @@ from ..errors import problem
 from ..filestore import default_storage
 from ..models import AccountState
 from ..models._time import utcnow
+from ..plugins import KERNEL_WIDE
+from ..types import AdminLink, ManifestError
 from ..web import client_ip
 from . import data_export
 from .forms import SCOPE_LABELS, TokenForm
@@ -48,10 +50,28 @@ def _render(form: TokenForm, new_token: str | None = None, status: int = 200, er
     rows = [(token, tokens.token_state(token, now)) for token in tokens.tokens_of(db_session(), user)]
     response = make_response(render_template(
         "account/tokens.html", form=form, rows=rows, new_token=new_token, error=error,
-        state_labels=STATE_LABELS, scope_labels=SCOPE_LABELS), status)
+        state_labels=STATE_LABELS, scope_labels=SCOPE_LABELS, plugin_links=_plugin_links()), status)
     if new_token:
         response.headers["Cache-Control"] = "no-store"  # the only time the plaintext is ever sent
     return response
+
+
+def _plugin_links() -> list[AdminLink]:
+    """The links plugins add to the account page (``preau_account_links``); an invalid one is left out and
+    reported on the plugins' health page, a plugin that fails adds none."""
+    registry = current_app.extensions["preau.plugins"]
+    links: list[AdminLink] = []
+    for record, answer in registry.call_each("preau_account_links", apps=KERNEL_WIDE):
+        for link in answer if isinstance(answer, list) else []:
+            try:
+                if not isinstance(link, AdminLink):
+                    raise ManifestError(f"{link!r} is not an AdminLink")
+                link.validate(record.app_id)
+            except ManifestError as error:
+                registry.note_failure(record.app_id, "preau_account_links", error)
+                continue
+            links.append(link)
+    return links
 
 
 @bp.route("/tokens", endpoint="tokens")

@@ -20,7 +20,6 @@ from . import (
     locks,
     lti,
     mfa,
-    oidc,
     services,
     statistics,
     views,
@@ -31,4 +30,4 @@ from .views import bp
 __all__ = ["PAGES", "bp"]
 
 PAGES = (views, accounts, apps, charters, communication, csv_import, dashboard, duplicates, flash, imports, letters,
-         locks, lti, mfa, oidc, services, statistics, year_transition)
+         locks, lti, mfa, services, statistics, year_transition)

@@ -28,7 +28,6 @@ from .launch import ConnectorLaunch
 from .lifecycle import DataExport, DuplicateDismissal  # noqa: F401 - "Mes données", duplicates
 from .lti import LtiDeployment, LtiKey, LtiLineItem, LtiNonce, LtiResourceLink, LtiScore, LtiTool
 from .mfa import TotpCredential  # noqa: F401 - second factor
-from .oidc import OAuthClient, OAuthCode, OAuthConsent, OAuthSigningKey, OAuthToken
 from .services import ServiceLink, ServiceTarget, StructureConnector
 from .stats import StatAppVisit, StatCounter, StatVisitor  # noqa: F401 - statistics tables
 
@@ -43,7 +42,6 @@ __all__ = [
     "AppFavourite", "DashboardDefault", "DashboardLayout",
     "ServiceLink", "ServiceTarget", "StructureConnector", "WidgetPolicy", "ConnectorLaunch",
     "LtiDeployment", "LtiKey", "LtiLineItem", "LtiNonce", "LtiResourceLink", "LtiScore", "LtiTool",
-    "OAuthClient", "OAuthCode", "OAuthConsent", "OAuthSigningKey", "OAuthToken",
 ]
 
 from ..db import Model as _Model

@@ -17,9 +17,10 @@ from authlib.oidc.core import CodeIDToken
 from joserfc.errors import JoseError as JoseRfcError
 from sqlalchemy import select
 
-from preau.models import AccountState, OAuthCode, OAuthConsent, OAuthToken
-from preau.sso.oidc_service import digest, purge, register_client
+from preau import AccountState
 from preau.testing import TEST_PASSWORD
+from preau_plugins.oidc.models import OAuthCode, OAuthConsent, OAuthToken
+from preau_plugins.oidc.service import digest, purge, register_client
 
 with warnings.catch_warnings():  # authlib.jose is Authlib's client-side JWT API, deprecated in favour of joserfc
     warnings.simplefilter("ignore")
@@ -59,7 +60,7 @@ class Provider:
 
     def __init__(self, live_server, db, app, user, *, confidential=False, scopes=("openid", "profile", "email")):
         self.base, self.db, self.user = live_server.url, db, user
-        self.client_row, self.secret = register_client(db, app.extensions["preau.plugins"], name="Cahier Mobile",
+        self.client_row, self.secret = register_client(db, name="Cahier Mobile",
                                                        redirect_uris=[REDIRECT], confidential=confidential,
                                                        scopes=list(scopes))
         db.commit()
@@ -362,7 +363,7 @@ def test_a_nonce_already_used_with_this_client_is_refused(provider):
 def test_purge_forgets_expired_codes_and_dead_tokens_only(provider, db):
     from datetime import timedelta
 
-    from preau.models._time import utcnow
+    from preau_plugins.oidc.models import utcnow
 
     provider.tokens()
     assert purge(db) == 0  # everything is fresh

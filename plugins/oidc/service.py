@@ -1,5 +1,6 @@
-"""Rules of the OAuth 2.0 / OpenID Connect provider: clients, scopes mapped to rights, consents, signing keys,
-claims. Functions take a Session and never read the request."""
+"""Rules of the OAuth 2.0 / OpenID Connect provider: clients, scopes mapped to apps, consents, signing keys,
+claims. Functions take a Session and never read the request; those that list the installed apps need an app
+context (a request, a command)."""
 
 from __future__ import annotations
 
@@ -8,23 +9,23 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from joserfc.jwk import RSAKey
 from sqlalchemy import delete, select, update
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import Session
 
-from .. import audit
-from ..auth.passwords import hash_password
-from ..db import affected_rows
-from ..errors import PreauError
-from ..models import OAuthClient, OAuthCode, OAuthConsent, OAuthSigningKey, OAuthToken, User
-from ..models._time import utcnow
-from ..rights import access_for
+from preau import PreauError, User, access_for, installed_apps, record_audit
+
+from .models import OAuthClient, OAuthCode, OAuthConsent, OAuthSigningKey, OAuthToken, utcnow
 
 BASE_SCOPES = {
     "openid": _l("vous identifier (un identifiant propre à cette application)"),
@@ -33,7 +34,8 @@ BASE_SCOPES = {
     "offline_access": _l("rester connecté sans vous le redemander"),
 }
 APP_SCOPE_PREFIX = "preau."
-MAX_ACCESS_SECONDS = 3600  # access tokens never live longer (see preau.sso.oidc.ACCESS_LIFETIME)
+MAX_ACCESS_SECONDS = 3600  # access tokens never live longer (see .provider.ACCESS_LIFETIME)
+_hasher = PasswordHasher()  # client secrets: Argon2, as the kernel's passwords
 
 
 class OidcError(PreauError, ValueError):
@@ -42,6 +44,19 @@ class OidcError(PreauError, ValueError):
 
 def digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def secret_matches(secret_hash: str | None, secret: str) -> bool:
+    if not secret_hash:
+        return False
+    try:
+        return _hasher.verify(secret_hash, secret)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _affected(result: Result[Any]) -> int:
+    return cast("CursorResult[Any]", result).rowcount  # update()/delete() give a CursorResult
 
 
 # -- clients ---------------------------------------------------------------------------------------------
@@ -57,7 +72,7 @@ def _checked_redirect_uri(uri: str) -> str:
     return uri
 
 
-def register_client(session: Session, registry: Any, *, name: str, redirect_uris: list[str], confidential: bool,
+def register_client(session: Session, *, name: str, redirect_uris: list[str], confidential: bool,
                     scopes: list[str], actor: User | None = None) -> tuple[OAuthClient, str | None]:
     """Register a client; returns it and its secret (confidential clients), shown once and stored hashed."""
     name = name.strip()
@@ -66,22 +81,22 @@ def register_client(session: Session, registry: Any, *, name: str, redirect_uris
     uris = [_checked_redirect_uri(u.strip()) for u in redirect_uris if u.strip()]
     if not uris:
         raise OidcError(str(_l("Indiquez au moins une adresse de retour.")))
-    unknown = [s for s in scopes if s not in known_scopes(registry)]
+    unknown = [s for s in scopes if s not in known_scopes()]
     if unknown:
         raise OidcError(str(_l("Portées inconnues : %(scopes)s.", scopes=", ".join(unknown))))
     secret = secrets.token_urlsafe(32) if confidential else None
     client = OAuthClient(client_id=secrets.token_urlsafe(16), name=name, confidential=confidential,
-                         secret_hash=hash_password(secret) if secret else None, redirect_uris=uris,
+                         secret_hash=_hasher.hash(secret) if secret else None, redirect_uris=uris,
                          scopes=sorted(set(scopes) | {"openid"}), enabled=True)
     session.add(client)
     session.flush()
-    audit.record(session, "oidc.client_registered", actor=actor, target=client, name=name,
+    record_audit(session, "oidc.client_registered", actor=actor, target=client, name=name,
                  confidential=confidential, redirect_uris=uris, scopes=client.scopes)
     return client, secret
 
 
 def remove_client(session: Session, client: OAuthClient, *, actor: User | None = None) -> None:
-    audit.record(session, "oidc.client_removed", actor=actor, target=client, name=client.name)
+    record_audit(session, "oidc.client_removed", actor=actor, target=client, name=client.name)
     session.delete(client)
     session.flush()
 
@@ -89,18 +104,19 @@ def remove_client(session: Session, client: OAuthClient, *, actor: User | None =
 # -- scopes and rights -----------------------------------------------------------------------------------
 
 
-def known_scopes(registry: Any) -> dict[str, Any]:
-    """Every scope a client may be allowed: the OpenID ones and ``preau.<app>`` for each installed app."""
+def known_scopes() -> dict[str, Any]:
+    """Every scope a client may be allowed: the OpenID ones and ``preau.<app>`` for each installed app (in a
+    request or an app context: the apps' names are translated)."""
     scopes: dict[str, Any] = dict(BASE_SCOPES)
-    for record in registry.active():
-        scopes[APP_SCOPE_PREFIX + record.app_id] = _l("utiliser l'application « %(app)s » en votre nom",
-                                                      app=record.name)
+    for manifest in installed_apps():
+        scopes[APP_SCOPE_PREFIX + manifest.id] = _l("utiliser l'application « %(app)s » en votre nom",
+                                                    app=gettext(manifest.name))  # a msgid of its plugin
     return scopes
 
 
-def scopes_for_user(session: Session, registry: Any, user: User, wanted: list[str]) -> list[str]:
+def scopes_for_user(session: Session, user: User, wanted: list[str]) -> list[str]:
     """``wanted`` minus the ``preau.<app>`` scopes of apps the person does not hold."""
-    apps = access_for(session, registry, user).apps
+    apps = access_for(user, session=session).apps
     return [s for s in wanted if not s.startswith(APP_SCOPE_PREFIX) or s[len(APP_SCOPE_PREFIX):] in apps]
 
 
@@ -110,8 +126,8 @@ class ScopeLine:
     label: str
 
 
-def describe_scopes(registry: Any, scopes: list[str]) -> list[ScopeLine]:
-    labels = known_scopes(registry)
+def describe_scopes(scopes: list[str]) -> list[ScopeLine]:
+    labels = known_scopes()
     return [ScopeLine(s, str(labels.get(s, s))) for s in scopes]
 
 
@@ -132,7 +148,7 @@ def remember_consent(session: Session, user: User, client: OAuthClient, scopes: 
         session.add(consent)
     consent.scopes, consent.granted_at = sorted(set(consent.scopes) | set(scopes)), utcnow()
     session.flush()
-    audit.record(session, "oidc.consent_given", actor=user, target=client, scopes=consent.scopes)
+    record_audit(session, "oidc.consent_given", actor=user, target=client, scopes=consent.scopes)
 
 
 def consents_of(session: Session, user: User) -> list[tuple[OAuthConsent, OAuthClient]]:
@@ -144,13 +160,13 @@ def consents_of(session: Session, user: User) -> list[tuple[OAuthConsent, OAuthC
 def revoke_consent(session: Session, user: User, client_id: int) -> OAuthClient | None:
     """Forget the consent and revoke every token of that client for the person."""
     client = session.get(OAuthClient, client_id)
-    found = affected_rows(session.execute(delete(OAuthConsent).where(OAuthConsent.user_id == user.id,
+    found = _affected(session.execute(delete(OAuthConsent).where(OAuthConsent.user_id == user.id,
                                                                      OAuthConsent.client_id == client_id)))
     if client is None or not found:
         return None
     session.execute(update(OAuthToken).where(OAuthToken.user_id == user.id, OAuthToken.client_id == client_id,
                                              OAuthToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
-    audit.record(session, "oidc.consent_revoked", actor=user, target=client)
+    record_audit(session, "oidc.consent_revoked", actor=user, target=client)
     return client
 
 
@@ -181,7 +197,7 @@ def subject(secret_key: str, client_id: str, user_id: int) -> str:
     return hmac.new(secret_key.encode(), f"oidc|{client_id}|{user_id}".encode(), hashlib.sha256).hexdigest()
 
 
-def user_claims(session: Session, registry: Any, user: User, scopes: list[str], sub: str) -> dict[str, Any]:
+def user_claims(session: Session, user: User, scopes: list[str], sub: str) -> dict[str, Any]:
     claims: dict[str, Any] = {"sub": sub}
     if "profile" in scopes:
         claims.update(name=user.display_name, given_name=user.first_name, family_name=user.last_name,
@@ -189,7 +205,7 @@ def user_claims(session: Session, registry: Any, user: User, scopes: list[str], 
                       preau_profiles=sorted(user.profiles))
     if "email" in scopes and user.email:
         claims.update(email=user.email, email_verified=False)
-    apps = [s[len(APP_SCOPE_PREFIX):] for s in scopes_for_user(session, registry, user, scopes)
+    apps = [s[len(APP_SCOPE_PREFIX):] for s in scopes_for_user(session, user, scopes)
             if s.startswith(APP_SCOPE_PREFIX)]
     if apps:
         claims["preau_apps"] = apps
@@ -199,9 +215,9 @@ def user_claims(session: Session, registry: Any, user: User, scopes: list[str], 
 def purge(session: Session, now: datetime | None = None) -> int:
     """Forget expired codes and tokens that can no longer be used or refreshed (kept a day for replay checks)."""
     limit = (now or utcnow()) - timedelta(days=1)
-    codes = affected_rows(session.execute(delete(OAuthCode).where(OAuthCode.expires_at < limit)))
+    codes = _affected(session.execute(delete(OAuthCode).where(OAuthCode.expires_at < limit)))
     dead = (OAuthToken.refresh_expires_at < limit) | (
         OAuthToken.refresh_expires_at.is_(None)
         & (OAuthToken.issued_at < limit - timedelta(seconds=MAX_ACCESS_SECONDS)))
-    tokens = affected_rows(session.execute(delete(OAuthToken).where(dead)))
+    tokens = _affected(session.execute(delete(OAuthToken).where(dead)))
     return codes + tokens

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from preau.auth.passwords import verify_password
 from preau.cli import cli
 from preau.directory.users import grant_function
-from preau.models import AuditEvent, Function, OAuthClient
-from preau.sso.oidc_service import OidcError, register_client
+from preau.models import AuditEvent, Function
+from preau_plugins.oidc.models import OAuthClient
+from preau_plugins.oidc.service import OidcError, register_client
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def test_an_adml_cannot_reach_the_clients_page(login_as, school):
 
 
 def test_removing_a_client_deletes_it(db, app, login_as, super_admin):
-    row, _secret = register_client(db, app.extensions["preau.plugins"], name="Vieille appli",
+    row, _secret = register_client(db, name="Vieille appli",
                                    redirect_uris=["https://old.example/cb"], confidential=True, scopes=["openid"])
     response = login_as(super_admin).post_form(f"/admin/oauth-clients/{row.id}/remove")
     assert response.status_code == 303 and db.get(OAuthClient, row.id) is None
@@ -65,12 +66,12 @@ def test_removing_a_client_deletes_it(db, app, login_as, super_admin):
                                           (["https://a.example/cb"], ["admin"])])
 def test_register_client_refuses_bad_input(db, app, uris, scopes):
     with pytest.raises(OidcError):
-        register_client(db, app.extensions["preau.plugins"], name="Appli", redirect_uris=uris, confidential=False,
+        register_client(db, name="Appli", redirect_uris=uris, confidential=False,
                         scopes=scopes)
 
 
 def test_a_public_client_has_no_secret_and_native_redirects_are_allowed(db, app):
-    row, secret = register_client(db, app.extensions["preau.plugins"], name="Appli mobile",
+    row, secret = register_client(db, name="Appli mobile",
                                   redirect_uris=["fr.editeur.appli:/callback", "http://127.0.0.1:8765/cb"],
                                   confidential=False, scopes=["openid"])
     assert secret is None and row.secret_hash is None and not row.confidential

@@ -2,13 +2,17 @@
 
 Authorization code flow with PKCE (S256; required for public clients), rotating refresh tokens, a French consent
 screen remembered per client and scopes, discovery, JWKS, userinfo and token revocation (RFC 7009). Codes and
-tokens live in the database, hashed; the rules are in :mod:`preau.sso.oidc_service`.
+tokens live in the database, hashed; the rules are in :mod:`.service`.
+
+The blueprint is mounted at the site's root (``preau.at_site_root``): the clients registered their addresses.
+Every view is a ``public_endpoint``: the provider serves every person of the platform whatever their school's
+apps, so the pages a person uses (authorization, "Applications autorisées") require the login themselves.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import cast
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector, current_token
 from authlib.oauth2 import OAuth2Error
@@ -20,26 +24,23 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core.errors import ConsentRequiredError
 from authlib.oidc.core.grants import OpenIDCode
 from flask import Blueprint, Flask, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from joserfc.jwk import RSAKey
 from sqlalchemy import select, update
 
-from ..auth.passwords import verify_password
-from ..db import db_session
-from ..extensions import OPEN_ENDPOINTS, csrf
-from ..models import OAuthClient, OAuthCode, OAuthToken, User
-from ..models._time import utcnow
-from . import oidc_service as service
+from preau import User, at_site_root, before_charter, csrf_exempt, current_user, db_session, public_endpoint
 
-bp = Blueprint("oidc", __name__)
+from . import service
+from .models import OAuthClient, OAuthCode, OAuthToken, utcnow
+
+# The addresses registered with the clients, and the administration page the kernel served before the move.
+ROOT_PATHS = ("/oauth", "/.well-known/openid-configuration", "/account/applications", "/admin/oauth-clients")
+bp = at_site_root(Blueprint("oidc", __name__, template_folder="templates"), *ROOT_PATHS)
 CODE_LIFETIME = timedelta(minutes=5)
 ACCESS_LIFETIME = 3600
 REFRESH_LIFETIME = timedelta(days=30)
-
-
-def _registry() -> Any:
-    return current_app.extensions["preau.plugins"]
 
 
 # -- Authlib adapters: the models seen through Authlib's mixin interfaces ---------------------------------
@@ -63,7 +64,7 @@ class Client:
         return redirect_uri in self.row.redirect_uris  # exact match only
 
     def check_client_secret(self, client_secret):
-        return bool(self.row.secret_hash) and verify_password(self.row.secret_hash, client_secret)
+        return service.secret_matches(self.row.secret_hash, client_secret)
 
     def check_endpoint_auth_method(self, method, endpoint):
         if self.row.confidential:
@@ -265,7 +266,7 @@ class PreauOpenIDCode(OpenIDCode):
             OAuthCode.client_id == client.id, OAuthCode.nonce == nonce).limit(1)))
 
     def generate_user_info(self, user, scope):
-        return service.user_claims(db_session(), _registry(), user, scope.split(), _subject(g.oidc_client, user))
+        return service.user_claims(db_session(), user, scope.split(), _subject(g.oidc_client, user))
 
     def process_token(self, grant, response):
         g.oidc_client = grant.request.client.get_client_id()  # generate_user_info is not told the client
@@ -314,11 +315,12 @@ def _server() -> AuthorizationServer:
 
 def _error_page(error: OAuth2Error):
     """A clear page, never a redirect: the redirect_uri may be the attacker's."""
-    return render_template("sso/oidc_error.html", error=error.error,
+    return render_template("oidc/error.html", error=error.error,
                            description=error.description or ""), 400
 
 
 @bp.route("/oauth/authorize", methods=["GET", "POST"])
+@public_endpoint
 @login_required
 def authorize():
     server, session = _server(), db_session()
@@ -330,7 +332,7 @@ def authorize():
         return _error_page(error)
     client = grant.client.row
     wanted = grant.client.get_allowed_scope(grant.request.payload.scope).split()
-    scopes = service.scopes_for_user(session, _registry(), user, wanted)
+    scopes = service.scopes_for_user(session, user, wanted)
     if "openid" not in scopes:
         return _error_page(InvalidRequestError("scope must include openid"))
     grant.request.granted_scope = " ".join(scopes)
@@ -345,14 +347,16 @@ def authorize():
         refusal.state = grant.request.payload.state
         return server.handle_error_response(grant.request, refusal)
     elif "consent" in prompt.split() or not service.consent_covers(session, user, client, scopes):
-        return render_template("sso/oidc_consent.html", client=client,
-                               scopes=service.describe_scopes(_registry(), scopes))
+        return render_template("oidc/consent.html", client=client, scopes=service.describe_scopes(scopes))
     response = server.create_authorization_response(grant=grant, grant_user=user)
     session.commit()
     return response
 
 
 @bp.route("/oauth/token", methods=["POST"])
+@public_endpoint
+@before_charter
+@csrf_exempt
 def token():
     response = _server().create_token_response()
     db_session().commit()
@@ -360,21 +364,29 @@ def token():
 
 
 @bp.route("/oauth/revoke", methods=["POST"])
+@public_endpoint
+@before_charter
+@csrf_exempt
 def revoke():
     return _server().create_endpoint_response(PreauRevocation.ENDPOINT_NAME)
 
 
 @bp.route("/oauth/userinfo", methods=["GET", "POST"])
+@public_endpoint
+@before_charter
+@csrf_exempt
 @require_oauth("openid")
 def userinfo():
     token = current_token
     user = token.get_user()
-    claims = service.user_claims(db_session(), _registry(), user, token.get_scope().split(),
+    claims = service.user_claims(db_session(), user, token.get_scope().split(),
                                  _subject(token.client.client_id, user))
     return jsonify(claims)
 
 
 @bp.route("/.well-known/openid-configuration")
+@public_endpoint
+@before_charter
 def discovery():
     base = issuer()
     return jsonify({
@@ -384,7 +396,7 @@ def discovery():
         "userinfo_endpoint": base + url_for("oidc.userinfo"),
         "revocation_endpoint": base + url_for("oidc.revoke"),
         "jwks_uri": base + url_for("oidc.jwks"),
-        "scopes_supported": sorted(service.known_scopes(_registry())),
+        "scopes_supported": sorted(service.known_scopes()),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
@@ -401,6 +413,8 @@ def discovery():
 
 
 @bp.route("/oauth/jwks.json")
+@public_endpoint
+@before_charter
 def jwks():
     session = db_session()
     service.signing_key(session)
@@ -410,14 +424,15 @@ def jwks():
 
 
 @bp.route("/account/applications")
+@public_endpoint
 @login_required
 def consents():
     rows = service.consents_of(db_session(), current_user._get_current_object())
-    return render_template("sso/oidc_consents.html", rows=rows, registry=_registry(),
-                           describe=service.describe_scopes)
+    return render_template("oidc/consents.html", rows=rows, describe=service.describe_scopes)
 
 
 @bp.route("/account/applications/<int:client_id>/revoke", methods=["POST"])
+@public_endpoint
 @login_required
 def revoke_consent(client_id: int):
     session = db_session()
@@ -428,10 +443,7 @@ def revoke_consent(client_id: int):
     return redirect(url_for("oidc.consents"), 303)
 
 
-OPEN = {"oidc.token", "oidc.revoke", "oidc.userinfo", "oidc.discovery", "oidc.jwks"}
-
-
-def init_app(app: Flask) -> None:
+def _init_server(app: Flask) -> None:
     app.config.setdefault("OAUTH2_REFRESH_TOKEN_GENERATOR", True)
     app.config.setdefault("OAUTH2_TOKEN_EXPIRES_IN", {"authorization_code": ACCESS_LIFETIME,
                                                       "refresh_token": ACCESS_LIFETIME})
@@ -440,10 +452,12 @@ def init_app(app: Flask) -> None:
     server.register_grant(RefreshTokenGrant)
     server.register_endpoint(PreauRevocation)
     app.extensions["preau.oidc"] = server
-    for name in ("token", "revoke", "userinfo"):
-        csrf.exempt(f"{__name__}.{name}")
-    app.register_blueprint(bp)
-    OPEN_ENDPOINTS.update(OPEN)
 
 
-__all__ = ["bp", "init_app", "issuer", "require_oauth"]
+@bp.record_once
+def _on_first_mount(state: BlueprintSetupState) -> None:
+    """Each application that mounts the blueprint gets its own authorization server (the blueprint is shared)."""
+    _init_server(cast("Flask", state.app))
+
+
+__all__ = ["bp", "issuer", "require_oauth"]

@@ -1,18 +1,22 @@
 """OAuth 2.0 / OpenID Connect provider: registered clients, authorization codes, tokens, consents, signing keys.
 
 Codes, tokens and client secrets are stored as SHA-256 digests (secrets hashed): a copy of the database gives no
-usable credential. Everything lives in the database so that any worker answers any step of a flow."""
+usable credential. Everything lives in the database so that any worker answers any step of a flow. The tables
+kept the names they had in the kernel (``oauth_*``), so a database created before the move keeps its data."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..crypto import EncryptedText
-from ..db import Model
-from ._time import utcnow
+from preau import EncryptedText, Model
+
+
+def utcnow() -> datetime:
+    """Naive UTC now, as every stored time of Préau (SQLite keeps no time zone)."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class OAuthClient(Model):
