@@ -9,6 +9,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from flask import abort, current_app, g, request, session
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from . import audit, rights
@@ -16,10 +17,11 @@ from .db import db_session
 from .directory.scopes import can_administer, is_admin
 from .errors import PreauError
 from .models import AccountState, Role, Structure, User
+from .plugins import HookFailure
 from .rights import Access
 
 __all__ = ["current_user", "current_access", "current_role", "require_right", "access_for",
-           "require_admin", "abort_refused", "client_ip", "safe_next", "is_local_target"]
+           "require_admin", "abort_refused", "client_ip", "safe_next", "is_local_target", "page_banners"]
 
 
 def registry():
@@ -58,6 +60,29 @@ def apps_for_request() -> set[str]:
     """The app ids a hook called for the current request may reach (``apps=`` of the registry's calls): what
     reaches the logged-in user for the role they chose (see :func:`preau.rights.dispatch_apps`)."""
     return rights.dispatch_apps(registry(), current_access())
+
+
+def page_banners() -> list[Markup]:
+    """The banners the plugins put at the top of the page for the person logged in (``preau_page_banners``),
+    computed once per request: the plugins their access reaches only (nobody logged in: none), each robustly. A
+    plugin that raises, or answers anything but Markup, shows nothing and is reported to administrators."""
+    if "_preau_page_banners" in g:
+        return g._preau_page_banners
+    banners: list[Markup] = []
+    if current_user.is_authenticated:
+        plugins = registry()
+        answers = plugins.call_each("preau_page_banners", apps=apps_for_request(),
+                                    user=current_user._get_current_object())
+        for record, answer in answers:
+            if answer is None or isinstance(answer, HookFailure):
+                continue
+            if not isinstance(answer, list | tuple) or not all(isinstance(b, Markup) for b in answer):
+                plugins.note_failure(record.app_id, "preau_page_banners",
+                                     TypeError(f"banners must be a list of Markup, got {answer!r:.80}"))
+                continue
+            banners.extend(answer)
+    g._preau_page_banners = banners
+    return banners
 
 
 def require_right(right_id: str):
@@ -112,6 +137,8 @@ def require_admin(structure: Structure | int | None = None) -> Structure | None:
 
 
 def client_ip() -> str:
+    """The address of the request's client, printable and at most 45 characters, ``"unknown"`` without one: the
+    ``ip`` of an audit record (``record_audit(..., ip=client_ip())``)."""
     # Behind a proxy, set PREAU_PROXY_FIX so that ProxyFix rewrites remote_addr from X-Forwarded-For.
     address = "".join(c for c in (request.remote_addr or "unknown") if c.isprintable())
     return address[:45] or "unknown"
