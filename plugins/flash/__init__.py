@@ -15,7 +15,19 @@ from flask import Blueprint, url_for
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from preau import N_, AdminLink, AppManifest, Job, Profile, Right, Structure, User, __version__, hookimpl
+from preau import (
+    N_,
+    AdminLink,
+    AppManifest,
+    DemoDirectory,
+    Job,
+    Profile,
+    Right,
+    Structure,
+    User,
+    __version__,
+    hookimpl,
+)
 
 from . import models  # noqa: F401 - the plugin's tables, for the metadata
 from .services import NOTIFY_JOB, notify_job
@@ -50,6 +62,13 @@ def preau_migrations() -> str:
 @hookimpl
 def preau_job_handlers() -> dict[str, Callable[[Session, Job], None]]:
     return {NOTIFY_JOB: notify_job}
+
+
+@hookimpl
+def preau_demo_data(session: Session, demo: DemoDirectory) -> None:
+    from .demo import add_demo_data
+
+    add_demo_data(session, demo)
 
 
 @hookimpl
