@@ -1,5 +1,5 @@
-"""Sample flash messages for ``preau demo``: the directeur of Jules-Ferry announces the school fête to parents
-(current for a week, unread, so the banner opens by itself) and a past message stays in the obsolete list."""
+"""Sample flash messages for ``preau demo``: the directeur of Jules-Ferry announces the week of taste to the
+parents (current for a week, unread, so their banner opens by itself); a past one stays in the "Terminés" list."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from .services import FlashInput, create_message, local_today
 def add_demo_data(session: Session, demo: Any) -> None:
     today = local_today()
     create_message(session, demo.ferry, FlashInput(
-        "Fête de l'école samedi", "<p>La fête de l'école aura lieu <strong>samedi de 10 h à 16 h</strong> dans la "
-        "cour. Les familles sont les bienvenues.</p>", today, today + timedelta(days=6),
-        ["relative", "teacher", "personnel"], colour="success"), actor=demo.direction, today=today)
+        "Semaine du goût à la cantine", "<p>Cette semaine, la cantine propose <strong>un produit du terroir par "
+        "jour</strong>. Les menus sont affichés à l'entrée de l'école.</p>", today, today + timedelta(days=6),
+        ["relative"], colour="success"), actor=demo.direction, today=today)
     create_message(session, demo.ferry, FlashInput(
-        "Photo de classe", "<p>Les photos de classe sont arrivées.</p>", today - timedelta(days=20),
+        "Inscriptions à l'étude du soir", "<p>Les inscriptions sont closes.</p>", today - timedelta(days=20),
         today - timedelta(days=10), ["relative"], colour="info"), actor=demo.direction, today=today)
     session.flush()

@@ -8,12 +8,14 @@ from datetime import date
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from preau import Profile, app_enabled
 from preau.db import Model
+from preau.directory.structures import create_structure
 from preau.migrate import branches, upgrade
-from preau.models import KERNEL_TABLES, Structure, StructureKind
+from preau.models import KERNEL_TABLES, Group, RightGrant, Structure, StructureKind
 from preau_plugins.flash.models import FlashMessage
 
 
@@ -41,13 +43,13 @@ def test_flash_migrations_match_the_models(app):
     assert diff == [], f"flash models and migrations differ: {diff}"
 
 
-def test_a_database_from_before_the_move_upgrades_and_keeps_its_messages(app):
+def test_a_database_from_before_the_move_upgrades_and_keeps_its_messages_and_their_readers(app):
     """Before the move, the kernel's k0004 created the tables and no flash branch existed: the tables are there,
-    the plugin's version table is empty. The upgrade skips the existing tables and records the revision."""
+    the plugin's version table is empty. The upgrade skips the existing tables, records the revision, and enables
+    the app where messages are, its right granted to the five profile groups there (they reached everyone)."""
     engine, registry = app.extensions["preau.engine"], app.extensions["preau.plugins"]
     with Session(engine) as session:
-        structure = Structure(name="École d'avant", kind=StructureKind.ECOLE)
-        session.add(structure)
+        structure = create_structure(session, "École d'avant", StructureKind.ECOLE)
         session.flush()
         session.add(FlashMessage(structure_id=structure.id, title="Message d'avant", body="<p>Gardé</p>",
                                  starts_on=date(2026, 1, 5), ends_on=date(2026, 1, 9), profiles=["relative"],
@@ -63,6 +65,18 @@ def test_a_database_from_before_the_move_upgrades_and_keeps_its_messages(app):
         with Session(engine) as session:
             titles = session.scalars(select(FlashMessage.title).where(FlashMessage.structure_id == structure_id))
             assert list(titles) == ["Message d'avant"]
+            assert app_enabled(session, "flash", structure_id)
+            granted = session.scalars(select(Group.profile).join(RightGrant, RightGrant.group_id == Group.id)
+                                      .where(RightGrant.right_id == "flash.read",
+                                             RightGrant.structure_id == structure_id))
+            assert sorted(granted) == sorted(p.value for p in Profile)
+        with engine.begin() as connection:  # an administrator's later decision is never overridden
+            connection.execute(text("DELETE FROM alembic_version_flash"))
+            connection.execute(delete(RightGrant).where(RightGrant.structure_id == structure_id))
+        upgrade(engine, registry)
+        with Session(engine) as session:
+            assert session.scalar(select(func.count()).select_from(RightGrant)
+                                  .where(RightGrant.structure_id == structure_id)) == 0
     finally:
         with Session(engine) as session:
             session.execute(delete(FlashMessage).where(FlashMessage.structure_id == structure_id))

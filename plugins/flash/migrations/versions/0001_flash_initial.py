@@ -1,7 +1,10 @@
 """flash initial: flash messages (tableau d'affichage) and their reads
 
 The kernel created these tables (revision k0004) before the flash messages became a plugin: a database from
-before the move already has them, so each is created only where it is missing, and its rows are kept.
+before the move already has them, so each is created only where it is missing, and its rows are kept. There,
+the messages reached everyone without an app to enable: so that their readers keep them, the app is enabled
+for each structure that has messages and its right ``flash.read`` granted to that structure's five profile
+groups (what "Activer" grants by default), unless an administrator already decided otherwise.
 
 Revision ID: flash0001
 Revises:
@@ -22,10 +25,31 @@ def _exists(table: str) -> bool:
 
 
 def upgrade() -> None:
-    if not _exists('flash_messages'):
+    before_the_move = _exists('flash_messages')
+    if not before_the_move:
         _create_messages()
     if not _exists('flash_reads'):
         _create_reads()
+    if before_the_move:
+        _keep_the_readers()
+
+
+def _keep_the_readers() -> None:
+    bind = op.get_bind()
+    structures = bind.execute(sa.text('SELECT DISTINCT structure_id FROM flash_messages')).scalars().all()
+    for structure_id in structures:
+        decided = bind.execute(sa.text("SELECT 1 FROM app_enablements WHERE structure_id = :s AND app_id = 'flash'"),
+                               {'s': structure_id}).first()
+        if decided is not None:
+            continue
+        bind.execute(sa.text("INSERT INTO app_enablements (structure_id, app_id, enabled) VALUES (:s, 'flash', :on)"),
+                     {'s': structure_id, 'on': True})
+        groups = bind.execute(sa.text(
+            "SELECT id FROM groups WHERE structure_id = :s AND kind = 'profile' AND profile IS NOT NULL"),
+            {'s': structure_id}).scalars().all()
+        for group_id in groups:
+            bind.execute(sa.text("INSERT INTO right_grants (right_id, structure_id, group_id) "
+                                 "VALUES ('flash.read', :s, :g)"), {'s': structure_id, 'g': group_id})
 
 
 def _create_messages() -> None:
