@@ -1,7 +1,7 @@
 """flash messages (tableau d'affichage): moved to the plugin flash
 
-The tables moved to the plugin ``flash`` (preau_plugins.flash, whose revision flash0001 creates them where
-missing); this revision stays in the kernel's chain, with its id, and does nothing.
+The tables moved to the built-in plugin ``flash`` (its revision flash0001 creates them where missing); this
+revision stays in the kernel's chain, with its id, and does nothing.
 
 Revision ID: k0004
 Revises: k0003
