@@ -101,11 +101,14 @@ _LAZY = {
     "DirectoryError": ("directory.structures", "DirectoryError"),
     # scopes, for plugins with their own administration pages (messaging safeguards)
     "ancestor_distances": ("directory.structures", "ancestor_distances"),
+    "descendant_ids": ("directory.structures", "descendant_ids"),
     "administered_structure_ids": ("directory.scopes", "administered_structure_ids"),
     "administered_structures": ("directory.scopes", "administered_structures"),
     "can_administer": ("directory.scopes", "can_administer"),
     "require_admin": ("web", "require_admin"),
     "abort_refused": ("web", "abort_refused"),
+    "client_ip": ("web", "client_ip"),
+    "safe_next": ("web", "safe_next"),
     "csrf_exempt": ("extensions", "csrf_exempt"),
     "before_charter": ("extensions", "before_charter"),
     "public_endpoint": ("extensions", "public_endpoint"),
@@ -183,6 +186,7 @@ if TYPE_CHECKING:  # the names above, for type checkers and editors (tests/test_
     from .directory.scopes import can_administer as can_administer
     from .directory.structures import DirectoryError as DirectoryError
     from .directory.structures import ancestor_distances as ancestor_distances
+    from .directory.structures import descendant_ids as descendant_ids
     from .directory.structures import profile_group as profile_group
     from .directory.sync import FeedError as FeedError
     from .directory.user_list import csv_safe as csv_safe
@@ -253,6 +257,7 @@ if TYPE_CHECKING:  # the names above, for type checkers and editors (tests/test_
     from .uploads import safe_filename as safe_filename
     from .web import abort_refused as abort_refused
     from .web import access_for as access_for
+    from .web import client_ip as client_ip
     from .web import current_access as current_access
     from .web import current_role as current_role
     from .web import current_user as current_user
@@ -261,6 +266,7 @@ if TYPE_CHECKING:  # the names above, for type checkers and editors (tests/test_
     from .web import installed_apps as installed_apps
     from .web import require_admin as require_admin
     from .web import require_right as require_right
+    from .web import safe_next as safe_next
 
     # public names that differ from the kernel's own
     api_protected = _api_protected

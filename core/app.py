@@ -45,18 +45,17 @@ from .labels import label
 from .models import User
 from .origin import init_app as init_origin_check
 from .plugins import PluginRegistry
-from .portal import flash, flash_views
 from .portal import views as portal_views
 from .sso import cas, init_sso
 from .statistics.web import init_app as count_visits
 from .types import N_, PROFILE_LABELS
-from .web import client_ip, current_access, current_role
+from .web import client_ip, current_access, current_role, page_banners
 
 log = logging.getLogger(__name__)
 
 # The modules holding the kernel's job handlers (``@job_handler``), named here so that every process built by
 # create_app knows them all (the worker of ``preau jobs run`` included).
-KERNEL_JOB_MODULES = (mail, data_export, import_jobs, flash, cas)
+KERNEL_JOB_MODULES = (mail, data_export, import_jobs, cas)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -87,7 +86,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                                  kind_label=partial(label, labels.STRUCTURE_KINDS),
                                  plugin_state_label=partial(label, labels.PLUGIN_STATES),
                                  plugin_source_label=partial(label, labels.PLUGIN_SOURCES),
-                                 menu_badge=partial(_menu_badge, registry))
+                                 menu_badge=partial(_menu_badge, registry), page_banners=page_banners)
     return app
 
 
@@ -158,7 +157,7 @@ def _init_login(app: Flask) -> None:
 def _register_kernel_blueprints(app: Flask) -> None:
     """The kernel's pages, in one list; the SSO protocols and the JSON API register their own blueprints (and
     exempt their server-to-server endpoints from the CSRF check and the charter)."""
-    for blueprint in (auth_views.bp, portal_views.bp, flash_views.bp, admin.bp, account_views.bp):
+    for blueprint in (auth_views.bp, portal_views.bp, admin.bp, account_views.bp):
         app.register_blueprint(blueprint)
     init_sso(app)
     init_api(app)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import click
     import flask
     import flask_smorest
+    from markupsafe import Markup
     from sqlalchemy.orm import Session
 
     from .demo_directory import DemoDirectory
@@ -182,6 +183,30 @@ def preau_connectors() -> list[Connector]:
     of its ``right``. Connector hooks fail closed: an error hides the connector.
 
     :returns: a list of :class:`preau.Connector`.
+    """
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Pages: dispatched to the plugins enabled for the person logged in, called robustly on every page
+# ---------------------------------------------------------------------------------------------------------
+
+
+@hookspec
+def preau_page_banners(user: User) -> list[Markup] | None:
+    """Put banners at the top of every page of the layout, under the permanent bar, for the person logged in
+    (the flash messages' "Tableau d'affichage").
+
+    Dispatched to the plugins enabled for ``user`` (for the role they chose), once per page built on the
+    layout (``base.html``); nobody logged in, or a plugin enabled nowhere for them, costs no call. Called
+    robustly: a plugin that raises (or answers anything but :class:`markupsafe.Markup` values) shows nothing
+    there, its error is logged and shown to administrators, the page is built as usual. It runs on every page:
+    answer ``None`` at once when there is nothing to show, and keep the common case to one query at most. The
+    banner brings its own stylesheet and script (``<link>`` and ``<script defer>`` from the plugin's static
+    folder): the layout knows nothing of them.
+
+    :param user: the :class:`preau.User` logged in.
+    :returns: a list of :class:`markupsafe.Markup` fragments (escaped already: ``render_template`` gives one),
+        shown in the plugins' order, or ``None``.
     """
 
 

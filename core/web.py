@@ -10,6 +10,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from flask import abort, current_app, g, request, session
 from flask_babel import gettext
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from . import audit, rights
@@ -18,11 +19,12 @@ from .directory.scopes import can_administer, is_admin
 from .directory.structures import profile_group
 from .errors import PreauError
 from .models import AccountState, Role, Structure, User
+from .plugins import HookFailure
 from .rights import Access
 from .types import AppManifest
 
 __all__ = ["current_user", "current_access", "current_role", "require_right", "access_for", "installed_apps",
-           "require_admin", "abort_refused", "client_ip", "safe_next", "is_local_target"]
+           "require_admin", "abort_refused", "client_ip", "safe_next", "is_local_target", "page_banners"]
 
 
 def registry():
@@ -91,6 +93,29 @@ def apps_for_request() -> set[str]:
     return rights.dispatch_apps(registry(), current_access())
 
 
+def page_banners() -> list[Markup]:
+    """The banners the plugins put at the top of the page for the person logged in (``preau_page_banners``),
+    computed once per request: the plugins their access reaches only (nobody logged in: none), each robustly. A
+    plugin that raises, or answers anything but Markup, shows nothing and is reported to administrators."""
+    if "_preau_page_banners" in g:
+        return g._preau_page_banners
+    banners: list[Markup] = []
+    if current_user.is_authenticated:
+        plugins = registry()
+        answers = plugins.call_each("preau_page_banners", apps=apps_for_request(),
+                                    user=current_user._get_current_object())
+        for record, answer in answers:
+            if answer is None or isinstance(answer, HookFailure):
+                continue
+            if not isinstance(answer, list | tuple) or not all(isinstance(b, Markup) for b in answer):
+                plugins.note_failure(record.app_id, "preau_page_banners",
+                                     TypeError(f"banners must be a list of Markup, got {answer!r:.80}"))
+                continue
+            banners.extend(answer)
+    g._preau_page_banners = banners
+    return banners
+
+
 def require_right(right_id: str):
     """Decorator: 404 when the right does not reach the user (the app does not exist for them)."""
 
@@ -143,6 +168,8 @@ def require_admin(structure: Structure | int | None = None) -> Structure | None:
 
 
 def client_ip() -> str:
+    """The address of the request's client, printable and at most 45 characters, ``"unknown"`` without one: the
+    ``ip`` of an audit record (``record_audit(..., ip=client_ip())``)."""
     # Behind a proxy, set PREAU_PROXY_FIX so that ProxyFix rewrites remote_addr from X-Forwarded-For.
     address = "".join(c for c in (request.remote_addr or "unknown") if c.isprintable())
     return address[:45] or "unknown"

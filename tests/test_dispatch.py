@@ -54,6 +54,7 @@ def _touch_every_hook(app, db, client, login_as, senders, structures) -> None:
 
 
 def _tiles(client, login_as, person) -> str:
+    """Mes Applis as ``person`` sees it (the page also shows the banners of the plugins that reach them)."""
     login_as(person)
     html = client.get("/apps").get_data(as_text=True)
     client.post_form("/auth/logout")
@@ -78,7 +79,7 @@ def test_a_plugin_disabled_for_one_school_is_never_called_there(app, db, school,
     _touch_every_hook(app, db, client, login_as, [(here.parent, here.teacher), (there.parent, there.teacher)],
                       [here.structure, there.structure])
     mine, theirs = {here.parent.id}, {there.parent.id}
-    for kind in ("widget", "vetoes", "groups", "export"):
+    for kind in ("widget", "vetoes", "groups", "export", "banner"):
         assert _whose(calls, kind) & mine, f"{kind}: not called where enabled"
         assert not _whose(calls, kind) & theirs, f"{kind}: called in the school that disabled the plugin"
     assert _whose(calls, "year_transition") == {here.structure.id}
@@ -95,10 +96,37 @@ def test_a_plugin_granted_to_one_profile_is_never_called_for_the_others(app, db,
     assert "Lien espion" not in _tiles(client, login_as, school.parent)
     _touch_every_hook(app, db, client, login_as, [(school.teacher, school.parent), (school.parent, school.teacher)],
                       [school.structure])
-    for kind in ("widget", "vetoes", "groups", "export"):
+    for kind in ("widget", "vetoes", "groups", "export", "banner"):
         assert school.teacher.id in _whose(calls, kind), f"{kind}: not called for the teachers"
         assert school.parent.id not in _whose(calls, kind), f"{kind}: called for a parent"
     assert _whose(calls, "year_transition") == {school.structure.id}  # enabled for the school: a school matter
+
+
+def test_a_page_shows_the_banners_of_the_plugins_enabled_for_the_person_only(db, school, client, login_as,
+                                                                              enable_plugin, calls):
+    enable_plugin("spy", school.structure)
+    assert 'class="spy-banner"' in _tiles(client, login_as, school.parent)
+    other = build_school(db, "École Voisine", "0750002B", city_name="Ville Bis")
+    assert 'class="spy-banner"' not in _tiles(client, login_as, other.parent)
+    assert _whose(calls, "banner") == {school.parent.id}  # the neighbour's pages never called it
+    assert 'class="spy-banner"' not in client.get("/auth/login").get_data(as_text=True)  # nobody logged in
+
+
+@pytest.mark.parametrize("answer", [RuntimeError("boom"), ["<p>not markup</p>"], "<p>a string</p>"])
+def test_a_banner_that_raises_or_is_not_markup_shows_nothing_and_is_reported(app, db, school, client, login_as,
+                                                                             enable_plugin, calls, answer):
+    enable_plugin("spy", school.structure)
+    spy.BANNER[:] = [answer]
+    try:
+        login_as(school.parent)
+        response = client.get("/apps")
+    finally:
+        spy.BANNER.clear()
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Mes Applis" in html
+    assert "spy-banner" not in html and "not markup" not in html and "a string" not in html
+    errors = app.extensions["preau.plugins"].by_app_id("spy").runtime_errors
+    assert errors and errors[-1].hook == "preau_page_banners"
 
 
 def test_a_group_send_asks_each_enabled_plugin_once(db, school, enable_plugin, calls):

@@ -317,6 +317,7 @@ def _starts(app, db, crawl: Crawl, user: User) -> list[str]:
                if not any(rule.arguments for rule in app.url_map.iter_rules(endpoint))]
     for role in user.roles:
         starts.append(f"/admin/structures/{role.structure_id}/apps")
+        starts.append(f"/admin/structures/{role.structure_id}")  # the plugins' links (flash messages)
     return starts
 
 

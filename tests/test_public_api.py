@@ -273,6 +273,27 @@ def test_require_admin_answers_as_the_kernel_administration(app, db, two_schools
     assert len(denied) == 1 and denied[0].actor_id == a.admin.id
 
 
+def test_descendant_ids_walks_down_from_a_city_and_not_up(db, school):
+    assert preau.descendant_ids(db, [school.city.id]) == {school.city.id, school.structure.id}
+    assert preau.descendant_ids(db, [school.structure.id]) == {school.structure.id}
+
+
+def test_safe_next_keeps_local_paths_only(app):
+    with app.test_request_context("/"):
+        assert preau.safe_next("/apps/flash/?x=1") == "/apps/flash/?x=1"
+        for outside in ("https://evil.example/", "//evil.example/", "/%2F%2Fevil.example", None, ""):
+            assert preau.safe_next(outside) == "/", outside
+        assert preau.safe_next("javascript:alert(1)", "/home") == "/home"
+
+
+def test_client_ip_is_the_printable_remote_address(app):
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "10.1.2.3"}):
+        assert preau.client_ip() == "10.1.2.3"
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "10.1.2.3\n\x00" + "9" * 60}):
+        assert preau.client_ip().startswith("10.1.2.3") and len(preau.client_ip()) == 45
+        assert preau.client_ip().isprintable()
+
+
 def _answer_to(app, refusal):
     """The response the application's own error handlers give for an exception a view let through."""
     return app.make_response(app.handle_user_exception(refusal))

@@ -14,7 +14,6 @@ from . import (
     csv_import,
     dashboard,
     duplicates,
-    flash,
     imports,
     letters,
     locks,
@@ -29,5 +28,5 @@ from .views import bp
 
 __all__ = ["PAGES", "bp"]
 
-PAGES = (views, accounts, apps, charters, communication, csv_import, dashboard, duplicates, flash, imports, letters,
-         locks, lti, mfa, services, statistics, year_transition)
+PAGES = (views, accounts, apps, charters, communication, csv_import, dashboard, duplicates, imports, letters, locks,
+         lti, mfa, services, statistics, year_transition)

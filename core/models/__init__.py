@@ -21,7 +21,6 @@ from .directory import (
     UserFunction,
 )
 from .enablement import AppEnablement, RightGrant, Setting
-from .flash import FlashMessage, FlashRead
 from .imports import ImportFingerprint, ImportPendingDeletion, ImportRun, Mef, Subject  # noqa: F401 - imports
 from .jobs import Job, JobState
 from .launch import ConnectorLaunch
@@ -38,7 +37,6 @@ __all__ = [
     "Group", "GroupKind", "GroupMember", "LoginAttempt", "RelativeLink", "RightGrant", "Role", "SchoolClass",
     "Setting", "Structure", "StructureKind", "StructureLink", "User", "UserFunction",
     "Job", "JobState", "CasTicket",
-    "FlashMessage", "FlashRead",
     "AppFavourite", "DashboardDefault", "DashboardLayout",
     "ServiceLink", "ServiceTarget", "StructureConnector", "WidgetPolicy", "ConnectorLaunch",
     "LtiDeployment", "LtiKey", "LtiLineItem", "LtiNonce", "LtiResourceLink", "LtiScore", "LtiTool",

@@ -1,1 +1,1 @@
-"""The portal: dashboard and widget slots (the full portal, "Mes Applis" and flash messages come later)."""
+"""The portal: dashboard and widget slots, "Mes Applis", services."""

@@ -1,9 +1,12 @@
 """A plugin that records every call of the hooks dispatched per request, per person or per structure, to show
 that dispatch reaches it only where it is enabled (and granted)."""
 
+from markupsafe import Markup
+
 from preau import AppManifest, Connector, MenuItem, Profile, Right, Widget, hookimpl
 
 CALLS: list[tuple[str, int]] = []  # (what, user or structure id)
+BANNER: list = []  # what preau_page_banners answers besides the spy's own banner (an exception is raised)
 
 
 def _render(user, size):
@@ -55,3 +58,13 @@ def preau_export_user_data(user):
 @hookimpl
 def preau_year_transition(structure):
     CALLS.append(("year_transition", structure.id))
+
+
+@hookimpl
+def preau_page_banners(user):
+    CALLS.append(("banner", user.id))
+    for odd in BANNER:
+        if isinstance(odd, Exception):
+            raise odd
+        return odd
+    return [Markup('<p class="spy-banner">Bandeau espion</p>')]

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 
 from preau.directory.structures import create_structure
 from preau.directory.users import add_role, create_user, grant_function
-from preau.models import AuditEvent, FlashMessage, FlashRead, Function, Job, StructureKind
-from preau.portal import flash
+from preau.models import AuditEvent, Function, Job, StructureKind
 from preau.testing import build_school, run_jobs
+from preau_plugins.flash import services as flash
+from preau_plugins.flash.models import FlashMessage, FlashRead
 
 TODAY = date(2026, 11, 23)
 
@@ -196,7 +197,7 @@ def _today_form(**changes) -> dict:
 
 def test_the_adml_creates_a_message_and_the_parent_sees_the_banner_open(client, db, school, login_as):
     login_as(school.admin)
-    response = client.post_form(f"/admin/structures/{school.structure.id}/flash/new", _today_form())
+    response = client.post_form(f"/apps/flash/admin/structures/{school.structure.id}/new", _today_form())
     assert response.status_code == 302
     message = db.scalar(select(FlashMessage))
     assert message.title == "Fête de l'école" and message.profiles == ["relative"]
@@ -206,7 +207,7 @@ def test_the_adml_creates_a_message_and_the_parent_sees_the_banner_open(client, 
     login_as(school.parent)
     page = client.get("/").get_data(as_text=True)
     assert "Fête de l&#39;école" in page and 'class="flash-board__details" open' in page
-    client.post_form("/flash/read", {"message_id": str(message.id), "next": "/"})
+    client.post_form("/apps/flash/read", {"message_id": str(message.id), "next": "/"})
     page = client.get("/").get_data(as_text=True)
     assert "Fête de l&#39;école" in page and 'class="flash-board__details" open' not in page
     assert flash.view_counts(db, [message.id]) == {message.id: 1}
@@ -221,7 +222,7 @@ def test_the_teacher_does_not_see_a_message_for_parents(client, db, school, logi
 def test_opening_the_list_page_reads_the_messages(client, db, school, login_as):
     message = _create(db, school, starts_on=flash.local_today(), ends_on=flash.local_today())
     login_as(school.parent)
-    assert "Sortie au musée" in client.get("/flash").get_data(as_text=True)
+    assert "Sortie au musée" in client.get("/apps/flash/").get_data(as_text=True)
     assert db.scalar(select(FlashRead.user_id).where(FlashRead.message_id == message.id)) == school.parent.id
 
 
@@ -229,13 +230,13 @@ def test_the_admin_page_lists_view_counts(client, db, school, login_as):
     message = _create(db, school, starts_on=flash.local_today(), ends_on=flash.local_today())
     flash.mark_read(db, school.parent, [message.id], today=flash.local_today(), lang="fr")
     login_as(school.admin)
-    page = client.get(f"/admin/structures/{school.structure.id}/flash").get_data(as_text=True)
+    page = client.get(f"/apps/flash/admin/structures/{school.structure.id}").get_data(as_text=True)
     assert "Sortie au musée" in page and "<td data-views>1</td>" in page
 
 
 def test_the_preview_shows_the_sanitised_message_and_stores_nothing(client, db, school, login_as):
     login_as(school.admin)
-    response = client.post_form(f"/admin/structures/{school.structure.id}/flash/new",
+    response = client.post_form(f"/apps/flash/admin/structures/{school.structure.id}/new",
                                 _today_form(action="preview", body='<p>Voir <a href="javascript:alert(1)">ici</a></p>'))
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Aperçu" in page and "Voir" in page
@@ -246,7 +247,7 @@ def test_the_preview_shows_the_sanitised_message_and_stores_nothing(client, db, 
 def test_an_end_before_the_start_in_the_form_stores_nothing(client, db, school, login_as):
     login_as(school.admin)
     today = flash.local_today()
-    response = client.post_form(f"/admin/structures/{school.structure.id}/flash/new",
+    response = client.post_form(f"/apps/flash/admin/structures/{school.structure.id}/new",
                                 _today_form(ends_on=(today - timedelta(days=1)).isoformat()))
     assert response.status_code == 400
     assert "est antérieure à la date de début" in response.get_data(as_text=True)
@@ -255,7 +256,7 @@ def test_an_end_before_the_start_in_the_form_stores_nothing(client, db, school, 
 
 def test_a_form_without_profile_stores_nothing(client, db, school, login_as):
     login_as(school.admin)
-    response = client.post_form(f"/admin/structures/{school.structure.id}/flash/new", _today_form(profiles=[]))
+    response = client.post_form(f"/apps/flash/admin/structures/{school.structure.id}/new", _today_form(profiles=[]))
     assert response.status_code == 400 and "au moins un profil" in response.get_data(as_text=True)
     assert db.scalar(select(func.count()).select_from(FlashMessage)) == 0
 
@@ -264,11 +265,11 @@ def test_an_adml_of_another_school_is_refused_and_audited(client, db, school, lo
     other = build_school(db, name="École Victor-Hugo", uai="0750002B")
     message = _create(db, school)
     login_as(other.admin)
-    base = f"/admin/structures/{school.structure.id}/flash"
+    base = f"/apps/flash/admin/structures/{school.structure.id}"
     assert client.get(base).status_code == 403
     assert client.post_form(f"{base}/new", _today_form()).status_code == 403
-    assert client.post_form(f"/admin/flash/{message.id}/edit", _today_form(title="Piraté")).status_code == 403
-    assert client.post_form(f"/admin/flash/{message.id}/delete").status_code == 403
+    assert client.post_form(f"/apps/flash/admin/{message.id}/edit", _today_form(title="Piraté")).status_code == 403
+    assert client.post_form(f"/apps/flash/admin/{message.id}/delete").status_code == 403
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(FlashMessage)) == 1
     assert db.get(FlashMessage, message.id).title == "Sortie au musée"
@@ -280,13 +281,13 @@ def test_an_adml_of_another_school_is_refused_and_audited(client, db, school, lo
 def test_the_adml_edits_then_deletes_a_message(client, db, school, login_as):
     message = _create(db, school)
     login_as(school.admin)
-    response = client.post_form(f"/admin/flash/{message.id}/edit", _today_form(title="Nouveau titre"))
+    response = client.post_form(f"/apps/flash/admin/{message.id}/edit", _today_form(title="Nouveau titre"))
     assert response.status_code == 302
     db.expire_all()
     assert db.get(FlashMessage, message.id).title == "Nouveau titre"
     flash.mark_read(db, school.parent, [message.id], today=flash.local_today(), lang="fr")
     db.flush()
-    assert client.post_form(f"/admin/flash/{message.id}/delete").status_code == 302
+    assert client.post_form(f"/apps/flash/admin/{message.id}/delete").status_code == 302
     db.expire_all()
     assert db.get(FlashMessage, message.id) is None
     assert db.scalar(select(func.count()).select_from(FlashRead)) == 0
@@ -302,7 +303,7 @@ def test_a_city_adml_may_post_for_a_school_below(client, db, school, login_as):
     grant_function(db, city_admin, Function.ADMIN_LOCAL, school.city)
     db.flush()
     login_as(city_admin)
-    response = client.post_form(f"/admin/structures/{school.structure.id}/flash/new", _today_form())
+    response = client.post_form(f"/apps/flash/admin/structures/{school.structure.id}/new", _today_form())
     assert response.status_code == 302
     assert db.scalar(select(FlashMessage.structure_id)) == school.structure.id
 
@@ -329,9 +330,10 @@ def test_who_read_a_message_is_never_shown_only_how_many_to_its_administrators(c
                       profiles=["relative", "teacher"])
     flash.mark_read(db, school.parent, [message.id], today=flash.local_today(), lang="fr")
     reader = login_as(school.teacher)
-    page = reader.get("/flash").get_data(as_text=True)
+    page = reader.get("/apps/flash/").get_data(as_text=True)
     assert "Sortie au musée" in page and school.parent.first_name not in page and "data-views" not in page
-    assert reader.get(f"/admin/structures/{school.structure.id}/flash").status_code in (403, 404)
+    assert reader.get(f"/apps/flash/admin/structures/{school.structure.id}").status_code in (403, 404)
     client.get("/auth/logout")
-    admin_page = login_as(school.admin).get(f"/admin/structures/{school.structure.id}/flash").get_data(as_text=True)
+    admin = login_as(school.admin)
+    admin_page = admin.get(f"/apps/flash/admin/structures/{school.structure.id}").get_data(as_text=True)
     assert "<td data-views>2</td>" in admin_page and school.parent.first_name not in admin_page

@@ -1,14 +1,21 @@
-"""Flash messages (tableau d'affichage): a structure's news shown as a banner, and who has read each."""
+"""Flash messages (tableau d'affichage): a structure's news shown as a banner, and who has read each.
+
+The tables kept their names when the messages moved out of the kernel, so a database from before keeps its data.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Model
-from ._time import utcnow
+from preau import Model
+
+
+def utcnow() -> datetime:
+    """Naive UTC, as every timestamp of the database."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class FlashMessage(Model):

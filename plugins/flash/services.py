@@ -22,15 +22,24 @@ from flask_babel import lazy_gettext
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from .. import audit
-from ..directory.structures import ancestor_ids, descendant_ids
-from ..errors import PreauError
-from ..jobs import enqueue, job_handler
-from ..mail import send_mail
-from ..models import AccountState, FlashMessage, FlashRead, Job, Role, Structure, User
-from ..models._time import utcnow
-from ..richtext import html_to_text, sanitize_html
-from ..types import Profile
+from preau import (
+    AccountState,
+    Job,
+    PreauError,
+    Profile,
+    Role,
+    Structure,
+    User,
+    ancestor_distances,
+    descendant_ids,
+    enqueue_job,
+    html_to_text,
+    record_audit,
+    sanitize_html,
+    send_mail,
+)
+
+from .models import FlashMessage, FlashRead, utcnow
 
 NOTIFY_JOB = "flash.notify"
 TITLE_MAX = 200
@@ -46,6 +55,7 @@ COLOURS: dict[str, tuple[str, str, object]] = {
     "neutral": ("#f1f5f9", "#0f172a", lazy_gettext("Gris")),
 }
 DEFAULT_COLOUR = "info"
+
 
 class FlashError(PreauError, ValueError):
     """Bad input: the message is French (translated) and meant for the administrator."""
@@ -141,7 +151,7 @@ def _queue_notification(session: Session, message: FlashMessage, today: date) ->
     if refusal:
         raise FlashError(refusal)
     message.notified_at = utcnow()
-    enqueue(session, NOTIFY_JOB, {"message_id": message.id}, structure_id=message.structure_id)
+    enqueue_job(session, NOTIFY_JOB, {"message_id": message.id}, structure_id=message.structure_id)
 
 
 def _as_input(message: FlashMessage) -> FlashInput:
@@ -159,7 +169,7 @@ def create_message(session: Session, structure: Structure, data: FlashInput, *, 
     session.add(message)
     session.flush()
     _queue_notification(session, message, today)
-    audit.record(session, "flash.created", actor=actor, target=structure, ip=ip, message_id=message.id,
+    record_audit(session, "flash.created", actor=actor, target=structure, ip=ip, message_id=message.id,
                  title=message.title[:80])
     return message
 
@@ -175,14 +185,14 @@ def update_message(session: Session, message: FlashMessage, data: FlashInput, *,
     message.updated_at = utcnow()
     session.flush()
     _queue_notification(session, message, today)
-    audit.record(session, "flash.updated", actor=actor, target=session.get(Structure, message.structure_id), ip=ip,
+    record_audit(session, "flash.updated", actor=actor, target=session.get(Structure, message.structure_id), ip=ip,
                  message_id=message.id, title=message.title[:80])
     return message
 
 
 def delete_message(session: Session, message: FlashMessage, *, actor: User, ip: str | None = None) -> None:
     structure = session.get(Structure, message.structure_id)
-    audit.record(session, "flash.deleted", actor=actor, target=structure, ip=ip, message_id=message.id,
+    record_audit(session, "flash.deleted", actor=actor, target=structure, ip=ip, message_id=message.id,
                  title=message.title[:80])
     session.execute(delete(FlashRead).where(FlashRead.message_id == message.id))
     session.delete(message)
@@ -243,7 +253,7 @@ def current_messages_for(session: Session, user: User, *, today: date, lang: str
     candidates = list(session.scalars(query))
     if not candidates:
         return []  # the usual case on most pages: no tree walk at all
-    above = {structure_id: ancestor_ids(session, [structure_id]) for structure_id in {s for s, _p in roles}}
+    above = {structure_id: set(ancestor_distances(session, structure_id)) for structure_id in {s for s, _p in roles}}
     return [m for m in candidates if _reaches(m, roles, above, lang)]
 
 
@@ -301,7 +311,6 @@ def mail_recipients(session: Session, message: FlashMessage) -> list[tuple[str, 
     return rows
 
 
-@job_handler(NOTIFY_JOB)
 def notify_job(session: Session, job: Job) -> None:
     """Fan the e-mails of one message out (a mail job each); a message deleted meanwhile sends nothing."""
     message = session.get(FlashMessage, int(job.payload.get("message_id", 0)))
