@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask import Flask
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from . import hooks as hookspecs
 from .account.data_export import purge_expired
@@ -36,11 +38,9 @@ from .jobs import list_jobs, purge_finished, run_pending
 from .migrate import current_heads, revision, upgrade
 from .models import Structure
 from .models._time import utcnow
-from .plugins import KERNEL_WIDE
+from .plugins import KERNEL_WIDE, HookFailure
 from .portal.marketplace import IndexError_, parse_index
 from .sso.cas_tickets import purge as purge_cas_tickets
-from .sso.lti13 import purge_nonces as purge_lti_nonces
-from .sso.lti13_keys import rotate
 from .sso.oidc_service import OidcError, register_client
 from .sso.oidc_service import purge as purge_oauth
 from .statistics import purge_app_visits
@@ -354,13 +354,27 @@ def purge(database_url: str | None) -> None:
         oauth = purge_oauth(session)
         ended = sessions.purge(session, app.config["PERMANENT_SESSION_LIFETIME"])
         finished = purge_finished(session)
-        purge_lti_nonces(session)  # used LTI 1.3 nonces and assertion ids, once expired
         purge_app_visits(session, (utcnow() - timedelta(days=2)).date())  # "counted today" marks of past days
+        lines = _plugins_purge(app, session)
         session.commit()
     click.echo(f"{attempts} tentative(s) de connexion, {ended} session(s) et {finished} tâche(s) terminée(s) "
                "oubliées.")
     click.echo(f"{cas_tickets} ticket(s) CAS expiré(s) oublié(s).")
     click.echo(f"{oauth} code(s) et jeton(s) OAuth expiré(s) oublié(s).")
+    for line in lines:
+        click.echo(line)
+
+
+def _plugins_purge(app: Flask, session: Session) -> list[str]:
+    """Each plugin forgets its expired rows (``preau_purge``), in a savepoint: one that fails is reported."""
+    lines = []
+    for record, answer in app.extensions["preau.plugins"].call_each(
+            "preau_purge", apps=KERNEL_WIDE, guard=session.begin_nested, session=session):
+        if isinstance(answer, HookFailure):
+            lines.append(f"{record.app_id} : échec de la purge ({answer.error}).")
+        elif answer:
+            lines.append(str(answer))
+    return lines
 
 
 @cli.group("lifecycle")
@@ -421,22 +435,6 @@ def year_transition(structure_ref: str, database_url: str | None, dry_run: bool)
         session.commit()
     click.echo(f"Bascule {plan.school_year} faite : {plan.classes} classe(s) archivée(s), "
                f"{plan.memberships} appartenance(s) retirée(s), aucun contenu supprimé.")
-
-
-@cli.group("lti")
-def lti() -> None:
-    """Plateforme LTI 1.3 : clés de signature."""
-
-
-@lti.command("rotate-keys")
-@click.option("--db", "database_url")
-def lti_rotate_keys(database_url: str | None) -> None:
-    """Crée une nouvelle clé de signature LTI 1.3 ; l'ancienne reste publiée jusqu'à l'expiration de ses jetons."""
-    app = cli_app(database_url)
-    with app.app_context():
-        key, forgotten = rotate(db_session())
-        db_session().commit()
-    click.echo(f"Nouvelle clé LTI 1.3 : {key.kid} ({forgotten} ancienne(s) clé(s) supprimée(s)).")
 
 
 @cli.group("oauth")

@@ -32,11 +32,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
     import click
     import flask
+    import flask.typing
     import flask_smorest
     from sqlalchemy.orm import Session
 
     from .demo_directory import DemoDirectory
-    from .models import Job, Structure, User
+    from .models import Job, Launch, Structure, User
     from .types import AdminLink, AppManifest, Connector, DirectorySource, MenuItem, Right, SettingSpec, Widget
 
 PROJECT = "preau"
@@ -162,13 +163,31 @@ def preau_menu_items() -> list[MenuItem]:
 
 
 @hookspec
+def preau_launchers() -> dict[str, Callable[[Launch], flask.typing.ResponseReturnValue]]:
+    """Give the launchers of the connector kinds the plugin opens: ``{"lti13": open_lti13}``.
+
+    Kernel-wide: called once per plugin when it loads, before the connectors' kinds are checked.
+
+    When a person opens a connector tile (``/launch/<key>``), the kernel finds the connector among those that
+    reach them, then hands the :class:`preau.Launch` to the launcher of its kind, which returns the response (a
+    redirect, a signed form through :func:`preau.autosubmit_page`…); the kernel records the launch. Kind names
+    are lower case (``[a-z][a-z0-9_]*``); the kernel's own (``link``, ``cas``, ``saml``) and a kind another
+    plugin opens cannot be taken (the plugin is quarantined).
+
+    :returns: a dict of kind → ``launcher(launch)``.
+    """
+
+
+@hookspec
 def preau_connectors() -> list[Connector]:
     """Give the SSO connectors and link tiles towards external services.
 
     Kernel-wide: called once per plugin when it loads; a connector reaches only where its app is enabled.
 
-    Kinds: ``link``, ``cas``, ``lti11``, ``lti13``, ``saml``. A connector reaches a user only through a grant
-    of its ``right``. Connector hooks fail closed: an error hides the connector.
+    Kinds: the kernel opens ``link``, ``cas`` and ``saml``; other kinds are opened by the plugin that gives their
+    launcher (:func:`preau_launchers`, e.g. ``lti11`` and ``lti13`` by the plugin ``lti``). A connector of a kind
+    nobody opens quarantines its plugin (declare the plugin that opens it in ``requires``). A connector reaches
+    a user only through a grant of its ``right``. Connector hooks fail closed: an error hides the connector.
 
     :returns: a list of :class:`preau.Connector`.
     """
@@ -335,6 +354,18 @@ def preau_directory_sources() -> list[DirectorySource]:
     one transaction, from the ``preau import`` command, the imports page and the ``directory.import`` job.
 
     :returns: a list of :class:`preau.DirectorySource`.
+    """
+
+
+@hookspec
+def preau_purge(session: Session) -> str | None:
+    """Forget the plugin's expired rows (used nonces, old tokens…) when ``preau purge`` runs (nightly).
+
+    Kernel-wide: called once per plugin, in the command's transaction (flush, never commit); an error is
+    reported and the rest goes on.
+
+    :param session: the SQLAlchemy session of the purge.
+    :returns: a short line for the command's output (what was forgotten), or ``None``.
     """
 
 

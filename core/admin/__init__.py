@@ -18,7 +18,6 @@ from . import (
     imports,
     letters,
     locks,
-    lti,
     mfa,
     oidc,
     services,
@@ -31,4 +30,4 @@ from .views import bp
 __all__ = ["PAGES", "bp"]
 
 PAGES = (views, accounts, apps, charters, communication, csv_import, dashboard, duplicates, flash, imports, letters,
-         locks, lti, mfa, oidc, services, statistics, year_transition)
+         locks, mfa, oidc, services, statistics, year_transition)

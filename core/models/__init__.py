@@ -24,9 +24,8 @@ from .enablement import AppEnablement, RightGrant, Setting
 from .flash import FlashMessage, FlashRead
 from .imports import ImportFingerprint, ImportPendingDeletion, ImportRun, Mef, Subject  # noqa: F401 - imports
 from .jobs import Job, JobState
-from .launch import ConnectorLaunch
+from .launch import ConnectorLaunch, Launch
 from .lifecycle import DataExport, DuplicateDismissal  # noqa: F401 - "Mes données", duplicates
-from .lti import LtiDeployment, LtiKey, LtiLineItem, LtiNonce, LtiResourceLink, LtiScore, LtiTool
 from .mfa import TotpCredential  # noqa: F401 - second factor
 from .oidc import OAuthClient, OAuthCode, OAuthConsent, OAuthSigningKey, OAuthToken
 from .services import ServiceLink, ServiceTarget, StructureConnector
@@ -41,8 +40,7 @@ __all__ = [
     "Job", "JobState", "CasTicket",
     "FlashMessage", "FlashRead",
     "AppFavourite", "DashboardDefault", "DashboardLayout",
-    "ServiceLink", "ServiceTarget", "StructureConnector", "WidgetPolicy", "ConnectorLaunch",
-    "LtiDeployment", "LtiKey", "LtiLineItem", "LtiNonce", "LtiResourceLink", "LtiScore", "LtiTool",
+    "ServiceLink", "ServiceTarget", "StructureConnector", "WidgetPolicy", "ConnectorLaunch", "Launch",
     "OAuthClient", "OAuthCode", "OAuthConsent", "OAuthSigningKey", "OAuthToken",
 ]
 
