@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Blueprint, url_for
@@ -26,6 +27,7 @@ from preau import (
     Profile,
     Right,
     Structure,
+    User,
     __version__,
     cli_app,
     db_session,
@@ -35,6 +37,7 @@ from preau import (
 from . import models  # noqa: F401 - the plugin's tables, for the metadata
 from .admin import bp as admin_bp
 from .keys import rotate
+from .lifecycle import export_of, forget_user, move_user
 from .lti11 import launch_lti11
 from .lti13 import bp as protocol_bp
 from .lti13 import launch_lti13, purge_nonces
@@ -88,6 +91,21 @@ def preau_structure_admin_links(structure: Structure) -> list[AdminLink]:
 def preau_purge(session: Session) -> str | None:
     count = purge_nonces(session)  # used LTI 1.3 nonces and assertion ids, once expired
     return f"{count} nonce(s) LTI 1.3 expiré(s) oublié(s)." if count else None
+
+
+@hookimpl
+def preau_user_merged(user: User, merged_user_id: int) -> None:
+    move_user(db_session(), merged_user_id, user.id)
+
+
+@hookimpl
+def preau_user_deleted(user_id: int) -> None:
+    forget_user(db_session(), user_id)
+
+
+@hookimpl
+def preau_export_user_data(user: User) -> dict[str, Any] | None:
+    return export_of(db_session(), user.id)
 
 
 @hookimpl
