@@ -7,8 +7,8 @@ name taking any subset of the listed arguments.
 Dispatch: every hook is called through pluggy, so ``firstresult``, ``tryfirst``/``trylast`` and hook wrappers
 (``@hookimpl(wrapper=True)``) work. Each spec says whom a call reaches:
 
-* **kernel-wide**: every active plugin, wherever it is enabled (metadata, blueprints, migrations, command line,
-  job handlers, directory sources, demo data, account events);
+* **kernel-wide**: every active plugin, wherever it is enabled (metadata, blueprints, connector launchers,
+  migrations, command line, purge, job handlers, directory sources, demo data, account events);
 * **dispatched to the plugins enabled for** a person or a structure: only the plugins an administrator enabled
   there (for a person: a grant of the app reaches them, or the app declares no right and is enabled in one of
   their structures); core apps always answer.
