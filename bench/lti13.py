@@ -35,8 +35,8 @@ from preau.directory.users import add_role, attach_to_class, create_user
 from preau.migrate import upgrade
 from preau.models import StructureKind
 from preau.portal.services import add_connector, configure_connector
-from preau.sso.lti13_tools import ToolForm, register_tool
 from preau.types import Profile
+from preau_plugins.lti.tools import ToolForm, register_tool
 
 TARGET_MS = 20.0
 PASSWORD = "Bench-lti13-2026"  # noqa: S105 - a throwaway account of the benchmark database

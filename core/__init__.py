@@ -147,6 +147,14 @@ _LAZY = {
     "current_child": ("portal.children", "current_child"),
     "student_in_view": ("portal.children", "student_in_view"),
     "DemoDirectory": ("demo_directory", "DemoDirectory"),
+    # connectors a plugin opens (preau_launchers): the launch, what it releases, the page that POSTs it
+    "Launch": ("models", "Launch"),
+    "released_values": ("portal.launches", "released_values"),
+    "autosubmit_page": ("sso.launch", "autosubmit_page"),
+    "reachable_launches": ("sso.launch", "reachable_launches_for"),
+    "confirm_launch": ("sso.launch", "confirm_launch"),
+    "connector_released_attributes": ("sso.launch", "connector_released_attributes"),
+    "connector_choices": ("sso.launch", "connector_choices_of"),
 }
 
 if TYPE_CHECKING:  # the names above, for type checkers and editors (tests/test_typecheck.py keeps both alike)
@@ -215,6 +223,7 @@ if TYPE_CHECKING:  # the names above, for type checkers and editors (tests/test_
     from .models import GroupKind as GroupKind
     from .models import GroupMember as GroupMember
     from .models import Job as Job
+    from .models import Launch as Launch
     from .models import RelativeLink as RelativeLink
     from .models import Role as Role
     from .models import SchoolClass as SchoolClass
@@ -224,6 +233,7 @@ if TYPE_CHECKING:  # the names above, for type checkers and editors (tests/test_
     from .models import UserFunction as UserFunction
     from .portal.children import current_child as current_child
     from .portal.children import student_in_view as student_in_view
+    from .portal.launches import released_values as released_values
     from .richtext import html_to_text as html_to_text
     from .richtext import sanitize_html as sanitize_html
     from .rights import Access as Access
@@ -233,6 +243,11 @@ if TYPE_CHECKING:  # the names above, for type checkers and editors (tests/test_
     from .safezip import open_zip as open_zip
     from .settings import setting as setting
     from .settings import store_setting as _set_setting
+    from .sso.launch import autosubmit_page as autosubmit_page
+    from .sso.launch import confirm_launch as confirm_launch
+    from .sso.launch import connector_choices_of as _connector_choices
+    from .sso.launch import connector_released_attributes as connector_released_attributes
+    from .sso.launch import reachable_launches_for as _reachable_launches
     from .statistics import record_launch as record_launch
     from .types import N_ as N_
     from .types import PROFILE_LABELS as PROFILE_LABELS
@@ -274,6 +289,8 @@ if TYPE_CHECKING:  # the names above, for type checkers and editors (tests/test_
     storage = _storage
     enqueue_job = _enqueue_job
     set_setting = _set_setting
+    connector_choices = _connector_choices
+    reachable_launches = _reachable_launches
 
 
 # Deprecated public names: old name -> (replacement's public name, API version since, API version removing it).

@@ -38,11 +38,9 @@ from .jobs import list_jobs, purge_finished, run_pending
 from .migrate import current_heads, downgrade, revision, upgrade
 from .models import Structure
 from .models._time import utcnow
-from .plugins import KERNEL_WIDE
+from .plugins import KERNEL_WIDE, HookFailure
 from .portal.marketplace import IndexError_, parse_index
 from .sso.cas_tickets import purge as purge_cas_tickets
-from .sso.lti13 import purge_nonces as purge_lti_nonces
-from .sso.lti13_keys import rotate
 from .statistics import purge_app_visits
 from .types import _ID
 from .version import __version__
@@ -380,9 +378,8 @@ def purge(database_url: str | None) -> None:
         cas_tickets = purge_cas_tickets(session, app.config["PERMANENT_SESSION_LIFETIME"])
         ended = sessions.purge(session, app.config["PERMANENT_SESSION_LIFETIME"])
         finished = purge_finished(session)
-        purge_lti_nonces(session)  # used LTI 1.3 nonces and assertion ids, once expired
         purge_app_visits(session, (utcnow() - timedelta(days=2)).date())  # "counted today" marks of past days
-        lines = _plugin_purges(app, session)
+        lines = _plugins_purge(app, session)
         session.commit()
     click.echo(f"{attempts} tentative(s) de connexion, {ended} session(s) et {finished} tâche(s) terminée(s) "
                "oubliées.")
@@ -391,15 +388,15 @@ def purge(database_url: str | None) -> None:
         click.echo(line)
 
 
-def _plugin_purges(app: Flask, session: Session) -> list[str]:
-    """Each plugin's ``preau_purge``, in a savepoint: a plugin that fails is reported and leaves nothing half-done."""
+def _plugins_purge(app: Flask, session: Session) -> list[str]:
+    """Each plugin forgets its expired rows (``preau_purge``), in a savepoint: one that fails is reported."""
     lines = []
-    for record, result in app.extensions["preau.plugins"].call_each(
+    for record, answer in app.extensions["preau.plugins"].call_each(
             "preau_purge", apps=KERNEL_WIDE, guard=session.begin_nested, session=session):
-        if isinstance(result, str):
-            lines.append(result)
-        elif result is not None and hasattr(result, "error"):
-            lines.append(f"extension {record.name} : {result.error}")
+        if isinstance(answer, HookFailure):
+            lines.append(f"{record.app_id} : échec de la purge ({answer.error}).")
+        elif answer:
+            lines.append(str(answer))
     return lines
 
 
@@ -463,20 +460,6 @@ def year_transition(structure_ref: str, database_url: str | None, dry_run: bool)
                f"{plan.memberships} appartenance(s) retirée(s), aucun contenu supprimé.")
 
 
-@cli.group("lti")
-def lti() -> None:
-    """Plateforme LTI 1.3 : clés de signature."""
-
-
-@lti.command("rotate-keys")
-@click.option("--db", "database_url")
-def lti_rotate_keys(database_url: str | None) -> None:
-    """Crée une nouvelle clé de signature LTI 1.3 ; l'ancienne reste publiée jusqu'à l'expiration de ses jetons."""
-    app = cli_app(database_url)
-    with app.app_context():
-        key, forgotten = rotate(db_session())
-        db_session().commit()
-    click.echo(f"Nouvelle clé LTI 1.3 : {key.kid} ({forgotten} ancienne(s) clé(s) supprimée(s)).")
 
 
 # -- background jobs -----------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ name taking any subset of the listed arguments.
 Dispatch: every hook is called through pluggy, so ``firstresult``, ``tryfirst``/``trylast`` and hook wrappers
 (``@hookimpl(wrapper=True)``) work. Each spec says whom a call reaches:
 
-* **kernel-wide**: every active plugin, wherever it is enabled (metadata, blueprints, migrations, command line,
-  job handlers, directory sources, demo data, account events);
+* **kernel-wide**: every active plugin, wherever it is enabled (metadata, blueprints, connector launchers,
+  migrations, command line, purge, job handlers, directory sources, demo data, account events);
 * **dispatched to the plugins enabled for** a person or a structure: only the plugins an administrator enabled
   there (for a person: a grant of the app reaches them, or the app declares no right and is enabled in one of
   their structures); core apps always answer.
@@ -32,12 +32,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
     import click
     import flask
+    import flask.typing
     import flask_smorest
     from markupsafe import Markup
     from sqlalchemy.orm import Session
 
     from .demo_directory import DemoDirectory
-    from .models import Job, Structure, User
+    from .models import Job, Launch, Structure, User
     from .types import (
         AdminLink,
         AppManifest,
@@ -174,13 +175,31 @@ def preau_menu_items() -> list[MenuItem]:
 
 
 @hookspec
+def preau_launchers() -> dict[str, Callable[[Launch], flask.typing.ResponseReturnValue]]:
+    """Give the launchers of the connector kinds the plugin opens: ``{"lti13": open_lti13}``.
+
+    Kernel-wide: called once per plugin when it loads, before the connectors' kinds are checked.
+
+    When a person opens a connector tile (``/launch/<key>``), the kernel finds the connector among those that
+    reach them, then hands the :class:`preau.Launch` to the launcher of its kind, which returns the response (a
+    redirect, a signed form through :func:`preau.autosubmit_page`…); the kernel records the launch. Kind names
+    are lower case (``[a-z][a-z0-9_]*``); the kernel's own (``link``, ``cas``, ``saml``) and a kind another
+    plugin opens cannot be taken (the plugin is quarantined).
+
+    :returns: a dict of kind → ``launcher(launch)``.
+    """
+
+
+@hookspec
 def preau_connectors() -> list[Connector]:
     """Give the SSO connectors and link tiles towards external services.
 
     Kernel-wide: called once per plugin when it loads; a connector reaches only where its app is enabled.
 
-    Kinds: ``link``, ``cas``, ``lti11``, ``lti13``, ``saml``. A connector reaches a user only through a grant
-    of its ``right``. Connector hooks fail closed: an error hides the connector.
+    Kinds: the kernel opens ``link``, ``cas`` and ``saml``; other kinds are opened by the plugin that gives their
+    launcher (:func:`preau_launchers`, e.g. ``lti11`` and ``lti13`` by the plugin ``lti``). A connector of a kind
+    nobody opens quarantines its plugin (declare the plugin that opens it in ``requires``). A connector reaches
+    a user only through a grant of its ``right``. Connector hooks fail closed: an error hides the connector.
 
     :returns: a list of :class:`preau.Connector`.
     """

@@ -54,7 +54,8 @@ def link_plugin(id: str, name: str, url: str, *, version: str, editor: str, prof
     :param id: the app id; ``name``, ``description`` and ``access_label`` (the right's label) are French msgids.
     :param url: where the tile leads (``http(s)://``; placeholders as for any :class:`preau.Connector`:
         ``{uai}``, ``{email}``, ``{<setting key>}``); ``launch_urls`` gives a URL per profile value instead.
-    :param kind: the connector kind: ``link`` (a plain redirect), ``cas``, ``lti11``, ``lti13`` or ``saml``.
+    :param kind: the connector kind: ``link`` (a plain redirect), ``cas``, ``saml``, or a kind a plugin opens
+        (``lti11``, ``lti13`` with the plugin ``lti``).
     :param settings: :class:`preau.SettingSpec` the URL's placeholders read (filled per structure).
     :returns: a :class:`LinkPlugin`; name it in the ``preau.plugins`` entry point as ``module:object``::
 

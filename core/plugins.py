@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -25,11 +26,21 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from . import hooks
-from .types import AppManifest, Connector, ManifestError, MenuItem, Right, SettingSpec, Widget
+from .types import (
+    KERNEL_CONNECTOR_KINDS,
+    AppManifest,
+    Connector,
+    ManifestError,
+    MenuItem,
+    Right,
+    SettingSpec,
+    Widget,
+)
 from .version import API_VERSION
 
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "preau.plugins"
+_KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,7 @@ class PluginRecord:
     blueprints: list[Any] = field(default_factory=list)
     api_blueprints: list[Any] = field(default_factory=list)
     migrations: str | None = None
+    launchers: dict[str, Callable[..., Any]] = field(default_factory=dict)  # connector kind → launcher
     # The latest failures of robustly called hooks in this process (newest last), shown to administrators.
     runtime_errors: deque[HookFailure] = field(default_factory=lambda: deque(maxlen=10))
 
@@ -149,6 +161,7 @@ class PluginRegistry:
             if record.active:
                 self._guarded(record, partial(self._check_and_collect, record))
         self._resolve_requirements()
+        self._check_connector_kinds()
 
     @classmethod
     def _entry_point_order(cls, ep: EntryPoint) -> tuple[int, str]:
@@ -209,11 +222,44 @@ class PluginRegistry:
         record.blueprints = list(self._metadata(record, "preau_blueprints") or [])
         record.api_blueprints = list(self._metadata(record, "preau_api_blueprints") or [])
         record.migrations = self._metadata(record, "preau_migrations")
+        record.launchers = self._launchers(record)
         declared = {r.id for r in record.rights}
         guarded: list[Widget | Connector | MenuItem] = [*record.widgets, *record.connectors, *record.menu_items]
         for item in guarded:
             if item.right not in declared:
                 raise ManifestError(f"{item.id} needs the undeclared right {item.right!r}")
+
+    def _launchers(self, record: PluginRecord) -> dict[str, Callable[..., Any]]:
+        launchers = self._metadata(record, "preau_launchers") or {}
+        if not isinstance(launchers, dict):
+            raise ManifestError("preau_launchers must return a dict of connector kind → launcher")
+        for kind, function in launchers.items():
+            if not isinstance(kind, str) or not _KIND.match(kind) or not callable(function):
+                raise ManifestError(f"preau_launchers: {kind!r} must be a lower-case kind with a callable launcher")
+            if kind in KERNEL_CONNECTOR_KINDS:
+                raise ManifestError(f"preau_launchers: the kernel opens {kind!r} connectors itself")
+            owner = next((r for r in self.active() if r is not record and kind in r.launchers), None)
+            if owner is not None:
+                raise ManifestError(f"preau_launchers: {kind!r} connectors are already opened by {owner.app_id}")
+        return dict(launchers)
+
+    def _check_connector_kinds(self) -> None:
+        """Quarantine the plugins with a connector of a kind nobody opens (the kernel or an active plugin),
+        once every plugin's launchers are known; their dependents follow."""
+        quarantined = False
+        for record in self.active():
+            opened = set(KERNEL_CONNECTOR_KINDS) | set(self.launchers())
+            unknown = sorted({c.kind for c in record.connectors} - opened)
+            if unknown:
+                self._quarantine(record, f"connector kind {', '.join(map(repr, unknown))} is opened by no active "
+                                         "plugin (declare the plugin that gives its launcher in requires)")
+                quarantined = True
+        if quarantined:
+            self._resolve_requirements()
+
+    def launchers(self) -> dict[str, Callable[..., Any]]:
+        """The launchers the active plugins give, by connector kind (``preau_launchers``)."""
+        return {kind: function for record in self.active() for kind, function in record.launchers.items()}
 
     def _metadata(self, record: PluginRecord, hook: str) -> Any:
         """``record``'s answer to a metadata hook: kernel-wide, so every registered wrapper wraps it."""

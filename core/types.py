@@ -44,7 +44,9 @@ PROFILE_LABELS: dict[str, str] = {  # keyed by Profile, looked up with stored va
 THEMES = (N_("Pédagogie"), N_("Vie scolaire"), N_("Communication"), N_("Ressources"), N_("Orientation"),
           N_("Outils"))
 WIDGET_SIZES = ("miniature", "apercu", "large")
-CONNECTOR_KINDS = ("link", "cas", "lti11", "lti13", "saml")
+# The connector kinds the kernel opens itself; plugins open others (``preau_launchers``).
+KERNEL_CONNECTOR_KINDS = ("link", "cas", "saml")
+_KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 class ManifestError(PreauError, ValueError):
@@ -175,8 +177,9 @@ class Connector:
     launch_urls: dict[str, str] = field(default_factory=dict)  # per profile value, overrides url
 
     def validate(self, app_id: str) -> None:
-        if self.kind not in CONNECTOR_KINDS:
-            raise ManifestError(f"connector {self.id}: kind {self.kind!r} not in {CONNECTOR_KINDS}")
+        # Whether some plugin opens the kind is checked by the registry, once every plugin's launchers are known.
+        if not _KIND.match(self.kind):
+            raise ManifestError(f"connector {self.id}: kind {self.kind!r} must be a lower-case name")
         for url in (self.url, *self.launch_urls.values()):
             # "{url}…": the whole base comes from a setting, checked when the launch page fills it
             if not url.startswith(("https://", "http://", "{")):

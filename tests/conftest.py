@@ -15,4 +15,6 @@ def preau_config():
                               "tests.fixtures_plugins.requirements:zz_base",
                               # blueprints mounted at the site's root (preau.at_site_root)
                               "tests.fixtures_plugins.root_mounted:good", "tests.fixtures_plugins.root_mounted:stray",
-                              "tests.fixtures_plugins.root_mounted:clash"]}
+                              "tests.fixtures_plugins.root_mounted:clash",
+                              "tests.fixtures_plugins.launchers:opener", "tests.fixtures_plugins.launchers:orphan",
+                              "tests.fixtures_plugins.launchers:usurper"]}

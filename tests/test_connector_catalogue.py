@@ -14,7 +14,7 @@ from preau.models import AuditEvent, StructureConnector
 from preau.portal.catalogue import CATALOGUE_PATH, CatalogueError, parse_catalogue
 from preau.portal.services import ServiceError, add_connector, configure_connector, reached_connectors
 from preau.testing import build_school
-from preau.types import CONNECTOR_KINDS, THEMES
+from preau.types import KERNEL_CONNECTOR_KINDS, THEMES
 
 REQUIRED_SERVICES = {"pronote", "gar", "elea", "capytale", "avenirs", "apps_education", "pix", "lumni",
                      "edutheque", "folios", "quiziniere", "vittascience", "cned"}
@@ -31,7 +31,8 @@ def test_the_shipped_catalogue_is_valid_with_at_least_25_unique_https_services()
     assert len({e["id"] for e in raw["connectors"]}) == len(raw["connectors"])
     assert set(entries) >= REQUIRED_SERVICES
     for entry in entries.values():
-        assert entry.kind in CONNECTOR_KINDS and entry.theme in THEMES
+        # the kernel's kinds, or those the built-in lti plugin opens
+        assert entry.kind in {*KERNEL_CONNECTOR_KINDS, "lti11", "lti13"} and entry.theme in THEMES
         assert entry.help.strip() and entry.editor.strip()
         for template in (entry.url, *entry.launch_urls.values()):
             assert urlsplit(template).scheme == "https", template
@@ -55,7 +56,7 @@ def _broken(change) -> dict:
     (lambda e: e.update(url="http://{uai}.index-education.net/"), "https"),
     (lambda e: e.update(url="https://{nope}.exemple.fr/"), "unknown placeholder"),
     (lambda e: e.update(url="https://{uai.exemple.fr/"), "placeholder"),
-    (lambda e: e.update(kind="oauth"), "kind"),
+    (lambda e: e.update(kind="OAuth 2"), "kind"),  # a kind a plugin may open, but no kind's name
     (lambda e: e.update(theme="Divers"), "theme"),
     (lambda e: e.update(default_profiles=["root"]), "default_profiles"),
     (lambda e: e.pop("help"), "help"),

@@ -41,7 +41,10 @@ ON_PURPOSE = {"Français"}
 # Routes no link reaches in the demo, or whose answer is not a page (files, redirects to other sites).
 NOT_PAGES = {"actualites.image", "actualites.public_item", "cahier.attachment", "cahier.workload_json",
              "carnet.export", "elea.export_download", "gar.export_zip", "gar.launch", "messaging.download",
-             "messaging.recipients", "timetable.feed", "oidc.discovery", "oidc.jwks", "oidc.userinfo"}
+             "messaging.recipients", "timetable.feed", "oidc.discovery", "oidc.jwks", "oidc.userinfo",
+             # the LTI protocol's endpoints (tools and browsers on their way to a tool call them) and launches
+             "lti13.auth", "lti13.jwks", "lti13.nrps", "lti13.line_items", "lti13.line_item", "lti13.results",
+             "lti13.launch_link", "lti13.deep_link_start"}
 ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "data-title", "data-confirm", "data-label"}
 
 
@@ -285,7 +288,9 @@ def _open_everything(app, db, client, enable_plugin) -> dict[str, list[str]]:
     sent = db.scalars(select(Message.id).where(Message.sender_id == martin, Message.state == MessageState.SENT)
                       .order_by(Message.id)).first()
     lesson = db.scalars(select(Lesson.id).order_by(Lesson.id)).first()
+    tool = _register_lti_tool(app, db, ferry)
     return {"personnel.durand": [f"/apps/timetable/cours/{lesson}"],
+            "direction": [f"/apps/lti/structures/{ferry.id}/tools/{tool}"],
             "prof.martin": [f"/apps/messaging/message/{sent}/receipts"],
             "parent.colin": [f"/apps/actualites/public/{ferry.uai}"],
             "eleve.lea": [_authorization_request(db)]}
@@ -301,6 +306,20 @@ def _authorization_request(db) -> str:
     query = urlencode({"client_id": client.client_id, "response_type": "code", "redirect_uri": "https://pix.example/cb",
                        "scope": "openid profile email", "code_challenge": "a" * 43, "code_challenge_method": "S256"})
     return f"/oauth/authorize?{query}"
+
+
+def _register_lti_tool(app, db, school) -> int:
+    """Éléa opened by LTI 1.3 in a school: its tool registered, so that its classes have online activities."""
+    from preau.settings import store_setting
+    from preau_plugins.lti.tools import ToolForm, register_tool
+
+    store_setting("elea", "instance", "paris-est", structure_id=school.id, session=db)
+    base = "https://paris-est.elea.apps.education.fr/lti"
+    tool = register_tool(db, school, ToolForm(name="Éléa", launch_key="plugin:elea.lti13", login_url=f"{base}/login",
+                                              target_link_uri=f"{base}/launch", redirect_uris=[f"{base}/launch"],
+                                              jwks_url=f"{base}/jwks", deep_link_url=f"{base}/deep"))
+    db.commit()
+    return tool.id
 
 
 def _login(client, login: str) -> None:

@@ -389,3 +389,54 @@ def test_encrypted_text_stores_ciphertext_and_reads_clear_text(app):
         stored = column.process_bind_param("-----BEGIN PRIVATE KEY-----", None)
         assert stored.startswith("fernet:") and "PRIVATE" not in stored
         assert column.process_result_value(stored, None) == "-----BEGIN PRIVATE KEY-----"
+
+
+def test_a_plugin_opens_the_connector_kind_it_gives(app, db, school, login_as, enable_plugin):
+    """tests/fixtures_plugins/launchers.py: preau_launchers, Launch, released_values and autosubmit_page."""
+    from tests.fixtures_plugins.launchers import OPENED
+
+    registry = app.extensions["preau.plugins"]
+    errors = {record.name: record.error for record in registry.records.values()}
+    assert errors["opener"] is None and registry.launchers()["spy"].__name__ == "open_spy"
+    assert "'nobody_opens_this' is opened by no active plugin" in errors["orphan"]
+    assert "the kernel opens 'link'" in errors["usurper"]
+    enable_plugin("spy_opener", school.structure)
+    page = login_as(school.teacher).get("/launch/plugin:spy_opener.tile")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    html = page.get_data(as_text=True)
+    assert 'action="https://spy.exemple.fr/launch"' in html and 'value="Paul"' in html and "form-action" in \
+        page.headers["Content-Security-Policy"]
+    launch = OPENED[-1]
+    assert isinstance(launch, preau.Launch) and launch.kind == "spy" and launch.role.structure_id == school.structure.id
+    assert preau.released_values(school.teacher, ("login", "email", "first_name")) == {"login": school.teacher.login,
+                                                                                        "first_name": "Paul"}
+
+
+def test_reachable_launches_and_confirm_launch(app, db, school, enable_plugin):
+    enable_plugin("spy_opener", school.structure)
+    role = school.teacher.roles[0]
+    with app.test_request_context():
+        keys = [launch.key for launch in preau.reachable_launches(school.teacher, kinds={"spy"})]
+        assert keys == ["plugin:spy_opener.tile"]
+        assert preau.reachable_launches(school.student, kinds={"spy"}) == []
+        confirmed = preau.confirm_launch(school.teacher, "plugin:spy_opener.tile", kind="spy", role_id=role.id,
+                                         structure_id=school.structure.id, age=120)
+        assert confirmed is not None and confirmed.user is school.teacher
+        assert preau.confirm_launch(school.teacher, "plugin:spy_opener.tile", kind="link", role_id=role.id,
+                                    structure_id=school.structure.id) is None  # another kind
+        assert preau.confirm_launch(school.student, "plugin:spy_opener.tile", kind="spy",
+                                    role_id=school.student.roles[0].id, structure_id=school.structure.id) is None
+        assert preau.connector_released_attributes("plugin:spy_opener.tile", school.structure.id) == \
+            ("login", "first_name")
+        assert preau.connector_released_attributes("connector:nothing", school.structure.id) == ("login",)
+        choices = dict(preau.connector_choices("spy"))
+        assert choices == {"plugin:spy_opener.tile": "Outil espion"}
+        assert "connector:elea" in dict(preau.connector_choices("lti13"))  # a catalogue entry
+
+
+def test_descendant_ids_and_encrypted_text(app, db, school):
+    assert preau.descendant_ids(db, [school.city.id]) >= {school.city.id, school.structure.id}
+    assert preau.descendant_ids(db, [school.structure.id]) == {school.structure.id}
+    column = preau.EncryptedText()
+    stored = column.process_bind_param("secret", None)
+    assert stored != "secret" and column.process_result_value(stored, None) == "secret"

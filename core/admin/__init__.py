@@ -17,7 +17,6 @@ from . import (
     imports,
     letters,
     locks,
-    lti,
     mfa,
     services,
     statistics,
@@ -29,4 +28,4 @@ from .views import bp
 __all__ = ["PAGES", "bp"]
 
 PAGES = (views, accounts, apps, charters, communication, csv_import, dashboard, duplicates, imports, letters, locks,
-         lti, mfa, services, statistics, year_transition)
+         mfa, services, statistics, year_transition)

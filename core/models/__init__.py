@@ -23,9 +23,8 @@ from .directory import (
 from .enablement import AppEnablement, RightGrant, Setting
 from .imports import ImportFingerprint, ImportPendingDeletion, ImportRun, Mef, Subject  # noqa: F401 - imports
 from .jobs import Job, JobState
-from .launch import ConnectorLaunch
+from .launch import ConnectorLaunch, Launch
 from .lifecycle import DataExport, DuplicateDismissal  # noqa: F401 - "Mes données", duplicates
-from .lti import LtiDeployment, LtiKey, LtiLineItem, LtiNonce, LtiResourceLink, LtiScore, LtiTool
 from .mfa import TotpCredential  # noqa: F401 - second factor
 from .services import ServiceLink, ServiceTarget, StructureConnector
 from .stats import StatAppVisit, StatCounter, StatVisitor  # noqa: F401 - statistics tables
@@ -38,8 +37,7 @@ __all__ = [
     "Setting", "Structure", "StructureKind", "StructureLink", "User", "UserFunction",
     "Job", "JobState", "CasTicket",
     "AppFavourite", "DashboardDefault", "DashboardLayout",
-    "ServiceLink", "ServiceTarget", "StructureConnector", "WidgetPolicy", "ConnectorLaunch",
-    "LtiDeployment", "LtiKey", "LtiLineItem", "LtiNonce", "LtiResourceLink", "LtiScore", "LtiTool",
+    "ServiceLink", "ServiceTarget", "StructureConnector", "WidgetPolicy", "ConnectorLaunch", "Launch",
 ]
 
 from ..db import Model as _Model

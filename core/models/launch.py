@@ -1,7 +1,9 @@
-"""Connector launches: one row each time a person opens an external service from Préau (for statistics)."""
+"""Connector launches: one row each time a person opens an external service from Préau (for statistics), and the
+:class:`Launch` value a launcher receives."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Index, String
@@ -9,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Model
 from ._time import utcnow
+from .directory import Role, User
 
 
 class ConnectorLaunch(Model):
@@ -24,3 +27,28 @@ class ConnectorLaunch(Model):
 
     __table_args__ = (Index("ix_connector_launches_structure_at", "structure_id", "at"),
                       Index("ix_connector_launches_user_id", "user_id"))
+
+
+@dataclass(frozen=True)
+class Launch:
+    """One external service (a connector) as it opens for one person: what a launcher receives.
+
+    ``key`` names the service (``"connector:<catalogue id>"`` for a connector an administrator configured,
+    ``"plugin:<connector id>"`` for a plugin's); ``kind`` is the connector's kind; ``url`` and ``base_url`` are
+    filled for this person; ``role`` is the role through which it reaches them and ``structure_id`` the structure
+    whose connector reaches them (its ``values`` and ``secrets`` come from there); ``attributes`` are the
+    attributes it may release (see :func:`preau.released_values`)."""
+
+    key: str  # "connector:<catalogue id>" (a data connector) or "plugin:<connector id>"
+    kind: str  # link, cas, saml, or a kind a plugin opens
+    name: str
+    url: str  # the filled launch URL for this person
+    base_url: str  # the filled base URL of the service
+    user: User
+    role: Role  # the role through which it reaches the person
+    structure_id: int  # the structure whose connector reaches the person (its values live there)
+    values: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict, repr=False)
+    attributes: tuple[str, ...] = ("login",)
+    connector_id: int | None = None
+    reauthenticate: bool = False

@@ -6,41 +6,23 @@ their tiles). No request is read here: the caller hands over the person's access
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from string import Formatter
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from flask import url_for
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import statistics
-from ..models import ConnectorLaunch, Role, User
+from ..directory.structures import ancestor_distances
+from ..models import ConnectorLaunch, Launch, Role, StructureConnector, User
 from ..models._time import utcnow
 from ..rights import Access, access_for
 from ..settings import get_setting
 from ..types import Connector
-from .catalogue import PLACEHOLDER_VALUE
+from .catalogue import PLACEHOLDER_VALUE, catalogue
 from .services import reached_connectors
-
-
-@dataclass(frozen=True)
-class Launch:
-    """One external service as it opens for one person."""
-
-    key: str  # "connector:<catalogue id>" (a data connector) or "plugin:<connector id>"
-    kind: str  # link, cas, lti11, lti13, saml
-    name: str
-    url: str  # the filled launch URL for this person
-    base_url: str  # the filled base URL of the service
-    user: User
-    role: Role  # the role through which it reaches the person
-    structure_id: int  # the structure whose connector reaches the person (its values live there)
-    values: dict[str, str] = field(default_factory=dict)
-    secrets: dict[str, str] = field(default_factory=dict, repr=False)
-    attributes: tuple[str, ...] = ("login",)
-    connector_id: int | None = None
-    reauthenticate: bool = False
 
 
 def _placeholders(template: str) -> set[str]:
@@ -160,8 +142,12 @@ def plugin_tile_url(session: Session, registry: Any, user: User, connector: Conn
 
 
 def released_values(user: User, released: Iterable[str], profile: str | None = None) -> dict[str, str]:
-    """The person's simple attributes a connector releases (see ``RELEASABLE_ATTRIBUTES``), empty ones left
-    out. Each protocol names them its own way (CAS attributes, ``lis_person_*``, OpenID claims)."""
+    """The person's simple attributes a connector releases, by the kernel's names (``login``, ``display_name``,
+    ``first_name``, ``last_name``, ``email``, ``profile``, ``external_id``), empty ones left out. Each protocol
+    names them its own way (CAS attributes, ``lis_person_*``, OpenID claims).
+
+    :param released: the names the connector releases (:attr:`Launch.attributes`).
+    :param profile: the profile to release as ``profile``, if any."""
     values = {"login": user.login, "display_name": user.display_name, "first_name": user.first_name,
               "last_name": user.last_name, "email": user.email, "profile": profile,
               "external_id": user.external_id}
@@ -172,3 +158,54 @@ def record_launch(session: Session, launch: Launch) -> None:
     session.add(ConnectorLaunch(user_id=launch.user.id, structure_id=launch.structure_id, key=launch.key,
                                 kind=launch.kind, profile=launch.role.profile, at=utcnow()))
     statistics.record_connector_launch(session, launch.role.structure_id, launch.role.profile, launch.key)
+
+
+FRESH_GRANT_SECONDS = 60  # a launch granted less than this ago is checked again cheaply (see fresh_launch)
+
+
+def fresh_launch(session: Session, user: User, key: str, *, kind: str, role_id: int, structure_id: int,
+                 connector_id: int | None, name: str, age: float) -> Launch | None:
+    """A data connector's launch granted a moment ago, checked again cheaply, as CAS does for its remembered
+    grants: the connector still enabled for the role's profile, the role still held. ``None`` for anything else
+    (an older grant, one through a group or a class, a plugin connector): the caller takes the full check."""
+    if age > FRESH_GRANT_SECONDS or not connector_id:
+        return None
+    role = next((r for r in user.roles if r.id == role_id), None)
+    row = session.execute(select(StructureConnector.catalogue_id, StructureConnector.enabled,
+                                 StructureConnector.profiles, StructureConnector.attributes,
+                                 StructureConnector.structure_id)
+                          .where(StructureConnector.id == connector_id)).first()
+    if (role is None or row is None or not row.enabled or row.structure_id != structure_id
+            or key != f"connector:{row.catalogue_id}" or role.profile not in (row.profiles or ())):
+        return None
+    entry = catalogue().get(row.catalogue_id)
+    if entry is None or entry.kind != kind:
+        return None
+    return Launch(key, kind, name, "", "", user, role, row.structure_id, {}, {},
+                  tuple(row.attributes or ("login",)), connector_id)
+
+
+def released_attributes(session: Session, registry: Any, key: str, structure_id: int) -> tuple[str, ...]:
+    """What the connector named ``key`` releases in a structure: the configuration of the nearest structure up
+    the tree for a data connector, the plugin's declaration for a plugin connector; ``("login",)`` otherwise."""
+    kind, _sep, name = key.partition(":")
+    if kind == "connector":
+        distances = ancestor_distances(session, structure_id)
+        rows = session.scalars(select(StructureConnector).where(
+            StructureConnector.catalogue_id == name, StructureConnector.structure_id.in_(distances))).all()
+        row = min(rows, key=lambda r: distances[r.structure_id], default=None)
+        return tuple(row.attributes or ("login",)) if row else ("login",)
+    for record in registry.active() if kind == "plugin" else ():
+        for connector in record.connectors:
+            if connector.id == name:
+                return tuple(connector.attributes)
+    return ("login",)
+
+
+def connector_choices(registry: Any, kind: str) -> list[tuple[str, str]]:
+    """The ``(key, name)`` of every connector of ``kind`` an administrator may configure: catalogue entries
+    (``"connector:<id>"``) and the connectors of active plugins (``"plugin:<id>"``)."""
+    choices = [(f"connector:{entry.id}", entry.name) for entry in catalogue().values() if entry.kind == kind]
+    for record in registry.active():
+        choices.extend((f"plugin:{c.id}", c.name) for c in record.connectors if c.kind == kind)
+    return choices

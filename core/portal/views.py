@@ -104,8 +104,7 @@ def my_apps():
     query = request.args.get("q", "").strip()[:100]
     shown = myapps.search(tiles, query) if query else tiles
     return render_template("portal/apps.html", groups=myapps.by_theme(shown), q=query, total=len(tiles),
-                           favourites=myapps.favourites(db_session(), current_user, tiles),
-                           online_activities=any(t.protocol == "lti13" for t in tiles))
+                           favourites=myapps.favourites(db_session(), current_user, tiles))
 
 
 @bp.route("/apps/favourites", methods=["POST"])

@@ -10,7 +10,7 @@ from importlib import import_module
 
 from flask import Flask
 
-MODULES: tuple[str, ...] = ("launch", "lti11", "cas", "lti13")
+MODULES: tuple[str, ...] = ("launch", "cas")
 
 
 def init_sso(app: Flask) -> None:

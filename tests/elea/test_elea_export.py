@@ -23,6 +23,7 @@ HEADER = ["username", "firstname", "lastname", "email", "auth", "idnumber", "coh
 @pytest.fixture
 def elea_school(app, db, school, enable_plugin):
     """The test school with a second class, a student in both classes and names that need quoting."""
+    enable_plugin("lti", school.structure)  # Éléa requires the LTI platform: off where it is off
     enable_plugin("elea", school.structure)
     cm1 = create_class(db, school.structure, "CM1 \"bleu\", étage 2")
     both = create_user(db, first_name="Zoé, Marie", last_name="D'Éon \"la grande\"", login="zoe.deon")
@@ -79,6 +80,7 @@ def test_the_administrator_downloads_the_file_of_their_school(elea_school, login
 def test_the_administrator_of_another_school_gets_403(elea_school, db, enable_plugin, login_as):
     school, _ = elea_school
     other = build_school(db, "École Voltaire", "0750002B", "Autre ville")
+    enable_plugin("lti", other.structure)
     enable_plugin("elea", other.structure)
     client = login_as(other.admin)
     assert f"/apps/elea/export/{school.structure.id}.csv" not in client.get("/apps/elea/export/").get_data(
@@ -131,7 +133,7 @@ def test_the_lti13_tile_needs_the_instance(app, db, elea_school, login_as):
 def test_the_lti13_tile_starts_the_openid_launch_of_the_tool_registered_for_it(app, db, elea_school, login_as):
     from urllib.parse import parse_qs, urlsplit
 
-    from preau.sso.lti13_tools import ToolForm, register_tool, tool_and_deployment
+    from preau_plugins.lti.tools import ToolForm, register_tool, tool_and_deployment
 
     school, _ = elea_school
     set_setting(db, app.extensions["preau.plugins"], "elea", "instance", "paris-est", structure_id=school.structure.id)
@@ -149,3 +151,12 @@ def test_the_lti13_tile_starts_the_openid_launch_of_the_tool_registered_for_it(a
     assert location.netloc == "paris-est.elea.apps.education.fr" and location.path == "/lti/login"
     query = parse_qs(location.query)
     assert query["client_id"] == [tool.client_id] and query["lti_deployment_id"] == [deployment.deployment_id]
+
+
+def test_without_the_lti_app_eleas_tile_and_pages_are_off(app, db, school, enable_plugin, login_as):
+    enable_plugin("elea", school.structure)  # the LTI platform is not enabled here
+    set_setting(db, app.extensions["preau.plugins"], "elea", "instance", "paris-est", structure_id=school.structure.id)
+    db.flush()
+    client = login_as(school.student)
+    assert "/launch/plugin:elea.lti13" not in client.get("/apps").get_data(as_text=True)
+    assert client.get("/launch/plugin:elea.lti13").status_code == 404

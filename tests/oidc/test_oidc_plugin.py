@@ -132,7 +132,7 @@ def test_the_nightly_purge_forgets_expired_codes_through_the_hook(tmp_path, monk
 
     monkeypatch.setattr(service, "purge", broken)
     result = _run("purge", "--db", url)
-    assert result.exit_code == 0 and "extension oidc" in result.output and "purge en panne" in result.output
+    assert result.exit_code == 0 and "oidc : échec de la purge" in result.output and "purge en panne" in result.output
     with Session(engine) as session:  # the failing plugin's savepoint was rolled back
         assert session.scalar(select(func.count()).select_from(OAuthClient)) == 1
 

@@ -5,7 +5,7 @@ the tool's OIDC login initiation (``iss``, ``login_hint``, signed ``lti_message_
 ``/lti13/auth`` → an RS256 id_token auto-POSTed to the registered redirect URI. Services for tools:
 ``/lti13/jwks.json``, ``/lti13/token`` (client credentials with a JWT client assertion), Names and Role
 Provisioning (``/lti13/nrps/<class>``), Assignment and Grade Services (``/lti13/ags/<class>/lineitems…``) and the
-Deep Linking return. Rules for registrations live in :mod:`.lti13_tools`, keys in :mod:`.lti13_keys`.
+Deep Linking return. Rules for registrations live in :mod:`.tools`, keys in :mod:`.keys`.
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ import hmac
 import math
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
-    Flask,
     abort,
     current_app,
     jsonify,
@@ -30,41 +29,47 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from ..db import affected_rows, db_session
-from ..directory.structures import ancestor_distances
-from ..directory.users import children_of, classes_of
-from ..errors import PreauError
-from ..extensions import OPEN_ENDPOINTS, csrf
-from ..models import (
+from preau import (
     Function,
     Group,
     GroupMember,
-    LtiLineItem,
-    LtiNonce,
-    LtiResourceLink,
-    LtiScore,
-    LtiTool,
+    Launch,
+    PreauError,
+    Profile,
     SchoolClass,
-    StructureConnector,
     User,
+    __version__,
+    at_site_root,
+    autosubmit_page,
+    before_charter,
+    children_of,
+    classes_of,
+    confirm_launch,
+    connector_released_attributes,
+    csrf_exempt,
+    current_user,
+    db_session,
+    public_endpoint,
+    reachable_launches,
+    record_launch,
+    released_values,
 )
-from ..models._time import utcnow
-from ..portal.launches import Launch, find_launch, reachable_launches, record_launch, released_values
-from ..types import Profile
-from ..version import __version__
-from . import lti13_keys as keys
-from .launch import autosubmit_page, launcher, request_access
-from .lti13_tools import deployment_for, tool_and_deployment
 
-bp = Blueprint("lti13", __name__, url_prefix="/lti13")
+from . import keys
+from .models import LtiLineItem, LtiNonce, LtiResourceLink, LtiScore, LtiTool, utcnow
+from .tools import deployment_for, tool_and_deployment
+
+# The addresses tools were given (issuer, /lti13/auth, /lti13/token, /lti13/jwks.json…) stay at the site's root.
+bp = at_site_root(Blueprint("lti13", __name__, url_prefix="/lti13", template_folder="templates"), "/lti13")
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
@@ -79,7 +84,6 @@ AGS_SCOPES = (SCOPE_LINEITEM, SCOPE_LINEITEM_READ, SCOPE_RESULT, SCOPE_SCORE)
 SERVICE_SCOPES = {"nrps": (SCOPE_NRPS,), "ags": AGS_SCOPES}
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 HINT_MAX_AGE = 600  # seconds between the login initiation and /lti13/auth
-FRESH_GRANT_SECONDS = 60  # a hint younger than this is checked cheaply (see _fresh_launch)
 ACCESS_TOKEN_LIFETIME = 3600
 DEEP_LINK_DATA_MAX_AGE = 3600
 
@@ -113,8 +117,8 @@ def opaque_id(kind: str, client_id: str, number: int) -> str:
     return hmac.new(secret, f"lti13|{kind}|{client_id}|{number}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _error(message: str, status: int = 400):
-    return render_template("sso/lti13_error.html", message=message), status
+def _error(message: str, status: int = 400) -> ResponseReturnValue:
+    return render_template("lti/error.html", message=message), status
 
 
 def _json_error(reason: str, message: str, status: int):
@@ -159,7 +163,9 @@ def _use_once(session: Session, client_id: str, value: str, lifetime: int) -> bo
 
 
 def purge_nonces(session: Session) -> int:
-    return affected_rows(session.execute(delete(LtiNonce).where(LtiNonce.expires_at < utcnow())))
+    """Forget the used nonces and assertion ids once they have expired (``preau purge``)."""
+    result = session.execute(delete(LtiNonce).where(LtiNonce.expires_at < utcnow()))
+    return cast("CursorResult[Any]", result).rowcount
 
 
 # -- login initiation ------------------------------------------------------------------------------------
@@ -181,9 +187,9 @@ def _tool_and_deployment(session: Session, key: str, structure_id: int):
     return tool_and_deployment(session, key, structure_id)
 
 
-@launcher("lti13")
-def launch_lti13(launch: Launch):
-    """A "Mes Applis" tile: the resource link is the tile itself, the context the person's class."""
+def launch_lti13(launch: Launch) -> ResponseReturnValue:
+    """The launcher of ``lti13`` connectors (a "Mes Applis" tile): the resource link is the tile itself, the
+    context the person's class."""
     session = db_session()
     tool, deployment = _tool_and_deployment(session, launch.key, launch.structure_id)
     if tool is None or deployment is None:
@@ -201,32 +207,12 @@ class AuthRefused(PreauError):
     """A refused LTI authorization request (``status`` 400 or 403), the message for the person."""
 
 
-def _fresh_launch(session: Session, user: User, hint: dict[str, Any], age: float) -> Launch | None:
-    """A launch the launch page granted a moment ago, checked again cheaply, as CAS does for its remembered
-    grants: the connector still enabled for the role's profile, the role still held. Anything else (an older
-    hint, a grant through a group or a class, a plugin connector) takes the full check."""
-    if age > FRESH_GRANT_SECONDS or not hint.get("c"):
-        return None
-    role = next((r for r in user.roles if r.id == hint.get("r")), None)
-    row = session.execute(select(StructureConnector.catalogue_id, StructureConnector.enabled,
-                                 StructureConnector.profiles, StructureConnector.attributes,
-                                 StructureConnector.structure_id).where(StructureConnector.id == hint["c"])).first()
-    if (role is None or row is None or not row.enabled or row.structure_id != hint.get("s")
-            or hint.get("k") != f"connector:{row.catalogue_id}" or role.profile not in (row.profiles or ())):
-        return None
-    return Launch(hint["k"], "lti13", str(hint.get("n") or ""), "", "", user, role, row.structure_id, {}, {},
-                  tuple(row.attributes or ("login",)), hint["c"])
-
-
-def _reaching_launch(session: Session, user: User, hint: dict[str, Any], age: float) -> Launch:
+def _reaching_launch(user: User, hint: dict[str, Any], age: float) -> Launch:
     """The connector launch named by the hint, if it still reaches the person (the grant may have gone)."""
-    fresh = _fresh_launch(session, user, hint, age)
-    if fresh is not None:
-        return fresh
-    registry = current_app.extensions["preau.plugins"]
-    roles = [role for role in user.roles if role.id == hint.get("r")]
-    found = find_launch(session, registry, user, hint["k"], roles=roles) if roles else None
-    if found is None or found.kind != "lti13" or found.structure_id != hint["s"]:
+    found = confirm_launch(user, str(hint.get("k") or ""), kind="lti13", role_id=hint.get("r") or 0,
+                           structure_id=hint.get("s") or 0, connector_id=hint.get("c") if hint.get("m") == "tile"
+                           else None, name=str(hint.get("n") or ""), age=age)
+    if found is None:
         raise AuthRefused(_("Ce service ne vous est plus ouvert."), 403)
     return found
 
@@ -344,6 +330,8 @@ def id_token_claims(session: Session, tool: LtiTool, launch: Launch, hint: dict[
 
 
 @bp.route("/auth", methods=["GET", "POST"])
+@public_endpoint  # whoever a launch reaches, wherever the app is enabled: the checks below decide
+@csrf_exempt  # the tool's browser form, authenticated by the signed hint and the session
 @login_required
 def auth():
     """OIDC authorization endpoint of the LTI launch: checks everything, then POSTs the id_token."""
@@ -351,7 +339,7 @@ def auth():
     params = request.values.to_dict()
     try:
         tool, hint, age = _checked_request(session, params)
-        launch = _reaching_launch(session, current_user._get_current_object(), hint, age)
+        launch = _reaching_launch(current_user._get_current_object(), hint, age)
         if launch.key != tool.launch_key:
             raise AuthRefused(_("Cet outil ne correspond pas au service lancé."), 403)
         tool_here, deployment = _tool_and_deployment(session, launch.key, launch.structure_id)
@@ -372,6 +360,8 @@ def auth():
 
 
 @bp.route("/jwks.json")
+@public_endpoint
+@before_charter
 def jwks():
     session = db_session()
     body = keys.jwks(session)
@@ -393,9 +383,8 @@ def _class_page_class(class_id: int) -> SchoolClass:
 
 def _class_launches(session: Session, user: User, school_class: SchoolClass) -> list[tuple[Launch, LtiTool]]:
     """The LTI 1.3 connectors reaching the person in the class's structure, with their tool."""
-    registry = current_app.extensions["preau.plugins"]
     result: list[tuple[Launch, LtiTool]] = []
-    for launch in reachable_launches(session, registry, user, kinds={"lti13"}, access=request_access(user)):
+    for launch in reachable_launches(user, kinds={"lti13"}):
         if launch.structure_id != school_class.structure_id:
             continue
         tool, deployment = _tool_and_deployment(session, launch.key, launch.structure_id)
@@ -410,7 +399,7 @@ def my_classes():
     """The person's classes that have online activities (LTI 1.3 tools): resources, and grades for teachers."""
     session, user = db_session(), current_user._get_current_object()
     classes = [c for c in classes_of(session, user) if _class_launches(session, user, c)]
-    return render_template("sso/lti13_classes.html", classes=classes)
+    return render_template("lti/classes.html", classes=classes)
 
 
 @bp.route("/classes/<int:class_id>")
@@ -426,7 +415,7 @@ def class_page(class_id: int):
                                                           LtiResourceLink.tool_id.in_(tool_ids))
                             .order_by(LtiResourceLink.id)).all()
     grades = _grade_table(session, school_class, tool_ids) if teacher else []
-    return render_template("sso/lti13_class.html", school_class=school_class, teacher=teacher, tools=tools,
+    return render_template("lti/class.html", school_class=school_class, teacher=teacher, tools=tools,
                            links=links, grades=grades)
 
 
@@ -460,7 +449,8 @@ def launch_link(link_id: int):
     launch, tool = _launch_for_class(school_class, link.tool_id)
     deployment = deployment_for(session, tool, launch.structure_id)
     assert deployment is not None  # _class_launches keeps only the tools deployed for the structure
-    record_launch(session, launch)
+    record_launch(session, launch.user, key=launch.key, kind=launch.kind, structure_id=launch.structure_id,
+                  profile=launch.role.profile)
     session.commit()
     hint = {"u": launch.user.id, "k": launch.key, "s": launch.structure_id, "r": launch.role.id, "m": "link",
             "c": school_class.id, "l": link.id}
@@ -485,6 +475,9 @@ def deep_link_start(class_id: int, tool_id: int):
 
 
 @bp.route("/deep-link/return", methods=["POST"])
+@public_endpoint
+@csrf_exempt
+@before_charter
 def deep_link_return():
     """The tool's LtiDeepLinkingResponse (auto-POSTed by the browser from the tool: no session cookie is
     needed, the signed ``data`` claim says who asked, for which class)."""
@@ -541,6 +534,9 @@ def _store_links(session: Session, tool: LtiTool, school_class: SchoolClass, use
 
 
 @bp.route("/token", methods=["POST"])
+@public_endpoint
+@csrf_exempt
+@before_charter
 def token():
     """Client credentials grant with a JWT client assertion signed by the tool (IMS Security Framework)."""
     session = db_session()
@@ -609,30 +605,15 @@ def _members(session: Session, school_class: SchoolClass, profile: str | None = 
     return list(seen.values())
 
 
-def _released_attributes(session: Session, tool: LtiTool, structure_id: int) -> tuple[str, ...]:
-    """What the connector of the tool releases in the class's structure (names in rosters only if allowed)."""
-    if tool.launch_key.startswith("connector:"):
-        distances = ancestor_distances(session, structure_id)
-        rows = session.scalars(select(StructureConnector).where(
-            StructureConnector.catalogue_id == tool.launch_key.split(":", 1)[1],
-            StructureConnector.structure_id.in_(distances))).all()
-        row = min(rows, key=lambda r: distances[r.structure_id], default=None)
-        return tuple(row.attributes or ("login",)) if row else ("login",)
-    registry = current_app.extensions["preau.plugins"]
-    connector_id = tool.launch_key.split(":", 1)[1]
-    for record in registry.active():
-        for connector in record.connectors:
-            if connector.id == connector_id:
-                return tuple(connector.attributes)
-    return ("login",)
-
-
 @bp.route("/nrps/<int:class_id>")
+@public_endpoint  # a tool's call, authenticated by its bearer token
+@csrf_exempt
+@before_charter
 def nrps(class_id: int):
     session = db_session()
     tool = _bearer_tool(SCOPE_NRPS)
     school_class = _service_class(tool, class_id)
-    released = _released_attributes(session, tool, school_class.structure_id)
+    released = connector_released_attributes(tool.launch_key, school_class.structure_id)
     members = []
     for user in _members(session, school_class):
         member = {"status": "Active", "user_id": opaque_id("user", tool.client_id, user.id),
@@ -658,6 +639,9 @@ def _line_item_json(item: LtiLineItem) -> dict[str, Any]:
 
 
 @bp.route("/ags/<int:class_id>/lineitems", methods=["GET", "POST"])
+@public_endpoint  # a tool's call, authenticated by its bearer token
+@csrf_exempt
+@before_charter
 def line_items(class_id: int):
     session = db_session()
     if request.method == "POST":
@@ -705,6 +689,9 @@ def _tool_line_item(tool: LtiTool, class_id: int, item_id: int) -> LtiLineItem:
 
 
 @bp.route("/ags/<int:class_id>/lineitems/<int:item_id>", methods=["GET", "DELETE"])
+@public_endpoint  # a tool's call, authenticated by its bearer token
+@csrf_exempt
+@before_charter
 def line_item(class_id: int, item_id: int):
     session = db_session()
     if request.method == "DELETE":
@@ -728,6 +715,9 @@ def _student_by_opaque_id(session: Session, tool: LtiTool, school_class: SchoolC
 
 
 @bp.route("/ags/<int:class_id>/lineitems/<int:item_id>/scores", methods=["POST"])
+@public_endpoint  # a tool's call, authenticated by its bearer token
+@csrf_exempt
+@before_charter
 def scores(class_id: int, item_id: int):
     session = db_session()
     tool = _bearer_tool(SCOPE_SCORE)
@@ -773,6 +763,9 @@ def _timestamp(raw: Any) -> datetime:
 
 
 @bp.route("/ags/<int:class_id>/lineitems/<int:item_id>/results")
+@public_endpoint  # a tool's call, authenticated by its bearer token
+@csrf_exempt
+@before_charter
 def results(class_id: int, item_id: int):
     session = db_session()
     tool = _bearer_tool(SCOPE_RESULT)
@@ -786,18 +779,3 @@ def results(class_id: int, item_id: int):
     response = jsonify(body)
     response.content_type = "application/vnd.ims.lis.v2.resultcontainer+json"
     return response
-
-
-# -- wiring -----------------------------------------------------------------------------------------------
-
-SERVER_ENDPOINTS = {"lti13.jwks", "lti13.token", "lti13.nrps", "lti13.line_items", "lti13.line_item",
-                    "lti13.scores", "lti13.results", "lti13.deep_link_return"}
-
-
-def init_app(app: Flask) -> None:
-    for name in ("auth", "token", "nrps", "line_items", "line_item", "scores", "results", "deep_link_return"):
-        csrf.exempt(f"{__name__}.{name}")
-    app.register_blueprint(bp)
-    OPEN_ENDPOINTS.update(SERVER_ENDPOINTS)
-
-

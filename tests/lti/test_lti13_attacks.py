@@ -13,8 +13,8 @@ import requests
 from pylti1p3.registration import Registration
 from sqlalchemy import func, select
 
-from preau.models import LtiDeployment, LtiResourceLink
 from preau.testing import build_school
+from preau_plugins.lti.models import LtiDeployment, LtiResourceLink
 
 from .lti13_tool import complete_launch, form_of, lti_setup, lti_tool, rsa_pair  # noqa: F401 - fixtures
 
@@ -156,9 +156,9 @@ def test_connector_disabled_after_the_initiation_gets_no_token(lti_setup):  # no
 
 def test_an_older_initiation_gets_the_full_check(lti_setup, monkeypatch):  # noqa: F811
     """Past FRESH_GRANT_SECONDS the cheap check is not used: the whole reach is computed again."""
-    from preau.sso import lti13
+    from preau.portal import launches
 
-    monkeypatch.setattr(lti13, "FRESH_GRANT_SECONDS", -1)
+    monkeypatch.setattr(launches, "FRESH_GRANT_SECONDS", -1)
     browser = lti_setup.browser(lti_setup.school.teacher)
     page = authorize(lti_setup, browser, auth_params(lti_setup, initiation(lti_setup, browser)))
     assert page.status_code == 200 and "id_token" in form_of(page.text)[1]

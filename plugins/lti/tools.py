@@ -17,9 +17,9 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from .. import audit
-from ..directory.structures import DirectoryError, ancestor_distances
-from ..models import LtiDeployment, LtiTool, Structure
+from preau import DirectoryError, Structure, ancestor_distances, record_audit
+
+from .models import LtiDeployment, LtiTool
 
 SERVICES = ("nrps", "ags")
 
@@ -104,7 +104,7 @@ def register_tool(session: Session, structure: Structure, form: ToolForm, *, act
     session.add(tool)
     session.flush()
     add_deployment(session, tool, structure, actor=actor)
-    audit.record(session, "lti13.tool_registered", actor=actor, target=tool, structure_id=structure.id,
+    record_audit(session, "lti13.tool_registered", actor=actor, target=tool, structure_id=structure.id,
                  name=tool.name, launch_key=tool.launch_key)
     return tool
 
@@ -116,13 +116,13 @@ def update_tool(session: Session, tool: LtiTool, form: ToolForm, *, actor: Any =
     for name, value in values.items():
         setattr(tool, name, value)
     session.flush()
-    audit.record(session, "lti13.tool_updated", actor=actor, target=tool, structure_id=tool.structure_id,
+    record_audit(session, "lti13.tool_updated", actor=actor, target=tool, structure_id=tool.structure_id,
                  name=tool.name)
     return tool
 
 
 def delete_tool(session: Session, tool: LtiTool, *, actor: Any = None) -> None:
-    audit.record(session, "lti13.tool_deleted", actor=actor, target=tool, structure_id=tool.structure_id,
+    record_audit(session, "lti13.tool_deleted", actor=actor, target=tool, structure_id=tool.structure_id,
                  name=tool.name, client_id=tool.client_id)
     session.delete(tool)
     session.flush()
@@ -144,7 +144,7 @@ def add_deployment(session: Session, tool: LtiTool, structure: Structure, deploy
     deployment = LtiDeployment(tool_id=tool.id, structure_id=structure.id, deployment_id=value)
     session.add(deployment)
     session.flush()
-    audit.record(session, "lti13.deployment_added", actor=actor, target=tool, structure_id=structure.id,
+    record_audit(session, "lti13.deployment_added", actor=actor, target=tool, structure_id=structure.id,
                  deployment_id=value)
     return deployment
 

@@ -9,19 +9,18 @@ from __future__ import annotations
 import secrets
 import time
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
-from sqlalchemy import delete, or_, select
+from sqlalchemy import CursorResult, delete, or_, select
 from sqlalchemy.orm import Session
 
-from ..db import affected_rows
-from ..errors import PreauError
-from ..models import LtiKey, LtiTool
-from ..models._time import utcnow
+from preau import PreauError
+
+from .models import LtiKey, LtiTool, utcnow
 
 ID_TOKEN_LIFETIME = 300  # seconds: id_tokens and deep-linking requests
 RETIRED_KEY_GRACE = timedelta(seconds=ID_TOKEN_LIFETIME + 60)  # + clock leeway of the tools
@@ -66,7 +65,8 @@ def rotate(session: Session) -> tuple[LtiKey, int]:
     now = utcnow()
     for key in session.scalars(select(LtiKey).where(LtiKey.retired_at.is_(None))):
         key.retired_at = now
-    forgotten = affected_rows(session.execute(delete(LtiKey).where(LtiKey.retired_at < now - RETIRED_KEY_GRACE)))
+    deleted = session.execute(delete(LtiKey).where(LtiKey.retired_at < now - RETIRED_KEY_GRACE))
+    forgotten = cast("CursorResult[Any]", deleted).rowcount
     key = _new_key()
     session.add(key)
     session.flush()

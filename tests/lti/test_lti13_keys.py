@@ -11,8 +11,8 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from preau.cli import cli
-from preau.models import LtiKey
-from preau.sso import lti13_keys as keys
+from preau_plugins.lti import keys as keys
+from preau_plugins.lti.models import LtiKey
 
 from .lti13_tool import complete_launch, lti_setup, lti_tool  # noqa: F401 - fixtures
 
@@ -63,9 +63,9 @@ def test_cli_rotate_keys(tmp_path):
 
 
 def test_purge_forgets_expired_nonces_only(db):
-    from preau.models import LtiNonce
     from preau.models._time import utcnow
-    from preau.sso.lti13 import purge_nonces
+    from preau_plugins.lti.lti13 import purge_nonces
+    from preau_plugins.lti.models import LtiNonce
 
     db.add_all([LtiNonce(client_id="c", value="old", expires_at=utcnow() - timedelta(seconds=1)),
                 LtiNonce(client_id="c", value="live", expires_at=utcnow() + timedelta(minutes=5))])

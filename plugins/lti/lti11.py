@@ -2,7 +2,7 @@
 
 The form is an OAuth 1.0a "body" signature (HMAC-SHA1) made by oauthlib over the launch parameters, with the
 consumer key and shared secret the structure's administrator typed in the connector. The browser POSTs it to the
-tool at once (:func:`preau.sso.launch.autosubmit_page`). The tool checks the signature, the timestamp and the
+tool at once (:func:`preau.autosubmit_page`). The tool checks the signature, the timestamp and the
 nonce: Préau keeps no state for a launch.
 """
 
@@ -12,16 +12,24 @@ import hashlib
 import hmac
 from urllib.parse import parse_qsl
 
-from flask import Flask, abort, current_app, request, url_for
+from flask import abort, current_app, request, url_for
+from flask.typing import ResponseReturnValue
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_TYPE_BODY, Client
 from sqlalchemy.orm import Session
 
-from ..db import db_session
-from ..directory.users import children_of, classes_of
-from ..models import Function, Role, Structure, User
-from ..portal.launches import Launch, released_values
-from ..types import Profile
-from .launch import autosubmit_page, launcher
+from preau import (
+    Function,
+    Launch,
+    Profile,
+    Role,
+    Structure,
+    User,
+    autosubmit_page,
+    children_of,
+    classes_of,
+    db_session,
+    released_values,
+)
 
 # LIS roles of LTI 1.1 (context roles, short form; institution roles as URNs).
 PROFILE_ROLES: dict[str, tuple[str, ...]] = {
@@ -115,8 +123,8 @@ def signed_launch(url: str, fields: dict[str, str], consumer_key: str, shared_se
     return dict(parse_qsl(body, keep_blank_values=True))
 
 
-@launcher("lti11")
-def launch_lti11(launch: Launch):
+def launch_lti11(launch: Launch) -> ResponseReturnValue:
+    """The launcher of ``lti11`` connectors: the signed form, auto-POSTed to the tool."""
     consumer_key = launch.values.get("consumer_key")
     shared_secret = launch.secrets.get("shared_secret")
     if not consumer_key or not shared_secret:
@@ -124,7 +132,3 @@ def launch_lti11(launch: Launch):
     fields = launch_parameters(db_session(), launch)
     return autosubmit_page(launch.url, signed_launch(launch.url, fields, consumer_key, shared_secret),
                            title=launch.name)
-
-
-def init_app(app: Flask) -> None:
-    """Nothing to register: the launch page calls :func:`launch_lti11`."""

@@ -150,5 +150,5 @@ def test_mes_applis_leads_to_the_online_activities_of_ones_classes(lti_setup):  
     index = teacher.get(f"{lti_setup.preau}/lti13/classes/", timeout=10)
     assert index.status_code == 200
     assert f'href="/lti13/classes/{lti_setup.school.school_class.id}"' in index.text
-    parent_apps = lti_setup.browser(lti_setup.school.parent).get(f"{lti_setup.preau}/apps", timeout=10).text
-    assert 'href="/lti13/classes/"' not in parent_apps  # Éléa is not granted to parents here
+    guest_apps = lti_setup.browser(lti_setup.school.guest).get(f"{lti_setup.preau}/apps", timeout=10).text
+    assert 'href="/lti13/classes/"' not in guest_apps  # the lti app's right reaches class members only

@@ -26,8 +26,8 @@ from pylti1p3.tool_config import ToolConfDict
 from werkzeug.serving import make_server
 
 from preau.portal.services import add_connector, configure_connector
-from preau.sso.lti13_tools import ToolForm, register_tool
 from preau.testing import TEST_PASSWORD
+from preau_plugins.lti.tools import ToolForm, register_tool
 
 
 def rsa_pair() -> tuple[str, str]:
@@ -157,7 +157,8 @@ def complete_launch(browser: requests.Session, start_url: str) -> requests.Respo
 
 
 @pytest.fixture
-def lti_setup(app, db, live_server, school, lti_tool) -> LtiSetup:
+def lti_setup(app, db, live_server, school, lti_tool, enable_plugin) -> LtiSetup:
+    enable_plugin("lti", school.structure)  # its class pages (the tiles open wherever the plugin is installed)
     connector = add_connector(db, school.structure, "elea")
     configure_connector(db, connector, values={"instance": "test", "client_id": "x", "deployment_id": "y"},
                         secrets={}, profiles=["teacher", "student"], enabled=True,
@@ -176,6 +177,6 @@ def lti_setup(app, db, live_server, school, lti_tool) -> LtiSetup:
 def registration_deployment(db, registration) -> str:
     from sqlalchemy import select
 
-    from preau.models import LtiDeployment
+    from preau_plugins.lti.models import LtiDeployment
 
     return db.scalar(select(LtiDeployment.deployment_id).where(LtiDeployment.tool_id == registration.id))

@@ -1,35 +1,41 @@
 """LTI 1.3 tool registrations of a structure: register, edit, delete, add deployments for structures below.
 
-Scope is checked on the server for the structure of the page and for each deployment's structure; every
-change is audited by the rules in :mod:`preau.sso.lti13_tools`. Tools hold public keys only: nothing secret.
+The pages live under ``/apps/lti/structures/<id>/tools`` and are reached from the structure's administration page
+(``preau_structure_admin_links``). An administrator of the structure reaches them (a super administrator
+everywhere), whether or not an LTI right reaches them as a person; scope is checked on the server for the
+structure of the page and for each deployment's structure. Every change is audited by the rules in
+:mod:`.tools`. Tools hold public keys only: nothing secret.
 """
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
-from ..db import db_session
-from ..directory import scopes
-from ..directory.structures import descendant_ids
-from ..models import LtiDeployment, LtiTool, Structure
-from ..portal.catalogue import catalogue
-from ..sso import lti13_tools as rules
-from ..sso.lti13 import issuer
-from .views import _structure_in_scope, bp
+from preau import (
+    Structure,
+    connector_choices,
+    current_user,
+    db_session,
+    descendant_ids,
+    public_endpoint,
+    require_admin,
+)
+
+from . import tools as rules
+from .lti13 import issuer
+from .models import LtiDeployment, LtiTool
+
+bp = Blueprint("lti", __name__, template_folder="templates")
 
 
 def _launch_keys() -> list[tuple[str, str]]:
     """The LTI 1.3 connectors a tool can be bound to: catalogue entries and plugin connectors."""
-    keys = [(f"connector:{entry.id}", entry.name) for entry in catalogue().values() if entry.kind == "lti13"]
-    registry = current_app.extensions["preau.plugins"]
-    for record in registry.active():
-        for connector in record.connectors:
-            if connector.kind == "lti13":
-                keys.append((f"plugin:{connector.id}", connector.name))
-    return keys
+    return connector_choices("lti13")
 
 
 def _form() -> rules.ToolForm:
@@ -52,11 +58,11 @@ def _platform_urls() -> dict[str, str]:
             "jwks": base + url_for("lti13.jwks"), "deep_link_return": base + url_for("lti13.deep_link_return")}
 
 
-def _list_page(structure: Structure, status: int = 200):
+def _list_page(structure: Structure, status: int = 200) -> ResponseReturnValue:
     session = db_session()
     tools = rules.tools_of(session, structure.id)
-    names = dict(session.execute(select(Structure.id, Structure.name)).all())
-    return render_template("admin/lti_tools.html", structure=structure, tools=tools, launch_keys=_launch_keys(),
+    names = {row.id: row.name for row in session.execute(select(Structure.id, Structure.name))}
+    return render_template("lti/tools.html", structure=structure, tools=tools, launch_keys=_launch_keys(),
                            structure_names=names, platform=_platform_urls(), form=request.form), status
 
 
@@ -67,27 +73,28 @@ def _own_tool(structure: Structure, tool_id: int) -> LtiTool:
     return tool
 
 
-def _tool_page(structure: Structure, tool: LtiTool, status: int = 200):
+def _tool_page(structure: Structure, tool: LtiTool, status: int = 200) -> ResponseReturnValue:
     session = db_session()
     deployments = session.scalars(select(LtiDeployment).where(LtiDeployment.tool_id == tool.id)
                                   .order_by(LtiDeployment.id)).all()
     below = session.scalars(select(Structure).where(Structure.id.in_(descendant_ids(session, [structure.id])))
                             .order_by(Structure.name)).all()
     names = {s.id: s.name for s in below}
-    return render_template("admin/lti_tool.html", structure=structure, tool=tool, deployments=deployments,
+    return render_template("lti/tool.html", structure=structure, tool=tool, deployments=deployments,
                            structures=below, structure_names=names, launch_keys=dict(_launch_keys()),
                            platform=_platform_urls()), status
 
 
-def _refused(error: rules.ToolError, render):
+def _refused(error: rules.ToolError, render: Callable[[], ResponseReturnValue]) -> ResponseReturnValue:
     db_session().rollback()
     flash(str(error), "error")
     return render()
 
 
-@bp.route("/structures/<int:structure_id>/lti", methods=["GET", "POST"])
-def lti_tools(structure_id: int):
-    structure = _structure_in_scope(structure_id)
+@bp.route("/structures/<int:structure_id>/tools", methods=["GET", "POST"])
+@public_endpoint  # an administration page: require_admin checks the scope, whatever apps reach the person
+def tools(structure_id: int) -> ResponseReturnValue:
+    structure = require_admin(structure_id)
     if request.method == "GET":
         return _list_page(structure)
     session = db_session()
@@ -98,50 +105,51 @@ def lti_tools(structure_id: int):
         return _refused(error, lambda: _list_page(structure, 400))
     session.commit()
     flash(_("Outil enregistré. Transmettez à l'éditeur l'identifiant client et le déploiement."), "success")
-    return redirect(url_for("admin.lti_tool", structure_id=structure.id, tool_id=tool.id), 303)
+    return redirect(url_for("lti.tool", structure_id=structure.id, tool_id=tool.id), 303)
 
 
-@bp.route("/structures/<int:structure_id>/lti/<int:tool_id>", methods=["GET", "POST"])
-def lti_tool(structure_id: int, tool_id: int):
-    structure = _structure_in_scope(structure_id)
-    tool = _own_tool(structure, tool_id)
+@bp.route("/structures/<int:structure_id>/tools/<int:tool_id>", methods=["GET", "POST"])
+@public_endpoint
+def tool(structure_id: int, tool_id: int) -> ResponseReturnValue:
+    structure = require_admin(structure_id)
+    found = _own_tool(structure, tool_id)
     if request.method == "GET":
-        return _tool_page(structure, tool)
+        return _tool_page(structure, found)
     session = db_session()
     try:
-        rules.update_tool(session, tool, _form(), actor=current_user.id, allow_local_http=_local_http())
+        rules.update_tool(session, found, _form(), actor=current_user.id, allow_local_http=_local_http())
     except rules.ToolError as error:
         return _refused(error, lambda: _tool_page(structure, session.get_one(LtiTool, tool_id), 400))
     session.commit()
     flash(_("Outil modifié."), "success")
-    return redirect(url_for("admin.lti_tool", structure_id=structure.id, tool_id=tool.id), 303)
+    return redirect(url_for("lti.tool", structure_id=structure.id, tool_id=found.id), 303)
 
 
-@bp.route("/structures/<int:structure_id>/lti/<int:tool_id>/delete", methods=["POST"])
-def lti_tool_delete(structure_id: int, tool_id: int):
-    structure = _structure_in_scope(structure_id)
+@bp.route("/structures/<int:structure_id>/tools/<int:tool_id>/delete", methods=["POST"])
+@public_endpoint
+def tool_delete(structure_id: int, tool_id: int) -> ResponseReturnValue:
+    structure = require_admin(structure_id)
     session = db_session()
     rules.delete_tool(session, _own_tool(structure, tool_id), actor=current_user.id)
     session.commit()
     flash(_("Outil supprimé."), "success")
-    return redirect(url_for("admin.lti_tools", structure_id=structure.id), 303)
+    return redirect(url_for("lti.tools", structure_id=structure.id), 303)
 
 
-@bp.route("/structures/<int:structure_id>/lti/<int:tool_id>/deployments", methods=["POST"])
-def lti_deployment_add(structure_id: int, tool_id: int):
-    structure = _structure_in_scope(structure_id)
-    tool = _own_tool(structure, tool_id)
+@bp.route("/structures/<int:structure_id>/tools/<int:tool_id>/deployments", methods=["POST"])
+@public_endpoint
+def deployment_add(structure_id: int, tool_id: int) -> ResponseReturnValue:
+    structure = require_admin(structure_id)
+    found = _own_tool(structure, tool_id)
     raw = request.form.get("structure_id", "")
     if not raw.isascii() or not raw.isdigit():
         abort(400)
-    target = _structure_in_scope(int(raw))  # the administrator must administer that structure too
-    if not scopes.can_administer(db_session(), current_user, target.id):
-        abort(403)
+    target = require_admin(int(raw))  # the administrator must administer that structure too
     session = db_session()
     try:
-        rules.add_deployment(session, tool, target, request.form.get("deployment_id", ""), actor=current_user.id)
+        rules.add_deployment(session, found, target, request.form.get("deployment_id", ""), actor=current_user.id)
     except rules.ToolError as error:
         return _refused(error, lambda: _tool_page(structure, session.get_one(LtiTool, tool_id), 400))
     session.commit()
     flash(_("Déploiement ajouté."), "success")
-    return redirect(url_for("admin.lti_tool", structure_id=structure.id, tool_id=tool.id), 303)
+    return redirect(url_for("lti.tool", structure_id=structure.id, tool_id=found.id), 303)

@@ -1,16 +1,20 @@
-"""LTI 1.3 platform: tool registrations, deployments, platform keys, used nonces, resource links and grades."""
+"""The LTI platform's tables: tool registrations, deployments, platform keys, used nonces, resource links and
+grades (the kernel's until the platform became this plugin: same table names, so data is kept)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..crypto import EncryptedText
-from ..db import Model
-from ._time import utcnow
+from preau import EncryptedText, Model
+
+
+def utcnow() -> datetime:
+    """Naive UTC, as every timestamp of the database."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class LtiKey(Model):
