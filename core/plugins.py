@@ -28,6 +28,7 @@ from packaging.version import Version
 from . import hooks
 from .types import (
     KERNEL_CONNECTOR_KINDS,
+    AdminLink,
     AppManifest,
     Connector,
     ManifestError,
@@ -395,6 +396,22 @@ class PluginRegistry:
     def implementers(self, hook: str, *, apps: AppScope) -> list[PluginRecord]:
         """The active plugins ``apps`` reaches that implement ``hook`` (not only wrap it), in call order."""
         return self._implementers(hook, self._reached(apps))
+
+    def links(self, hook: str, *, apps: AppScope, **kwargs: Any) -> list[AdminLink]:
+        """The ``AdminLink`` values a links hook gives (``preau_structure_admin_links``, ``preau_account_links``):
+        an invalid one is left out and noted for the plugins' health page, a plugin that fails adds none."""
+        links: list[AdminLink] = []
+        for record, answer in self.call_each(hook, apps=apps, **kwargs):
+            for link in answer if isinstance(answer, list) else []:
+                try:
+                    if not isinstance(link, AdminLink):
+                        raise ManifestError(f"{link!r} is not an AdminLink")
+                    link.validate(record.app_id)
+                except ManifestError as error:
+                    self.note_failure(record.app_id, hook, error)
+                    continue
+                links.append(link)
+        return links
 
     def note_failure(self, app_id: str, hook: str, exc: BaseException) -> HookFailure:
         """Remember a runtime failure of a plugin (a hook or a widget) so that administrators see it."""

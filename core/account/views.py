@@ -28,7 +28,7 @@ from ..filestore import default_storage
 from ..models import AccountState
 from ..models._time import utcnow
 from ..plugins import KERNEL_WIDE
-from ..types import AdminLink, ManifestError
+from ..types import AdminLink
 from ..web import client_ip
 from . import data_export
 from .forms import SCOPE_LABELS, TokenForm
@@ -57,21 +57,8 @@ def _render(form: TokenForm, new_token: str | None = None, status: int = 200, er
 
 
 def _plugin_links() -> list[AdminLink]:
-    """The links plugins add to the account page (``preau_account_links``); an invalid one is left out and
-    reported on the plugins' health page, a plugin that fails adds none."""
-    registry = current_app.extensions["preau.plugins"]
-    links: list[AdminLink] = []
-    for record, answer in registry.call_each("preau_account_links", apps=KERNEL_WIDE):
-        for link in answer if isinstance(answer, list) else []:
-            try:
-                if not isinstance(link, AdminLink):
-                    raise ManifestError(f"{link!r} is not an AdminLink")
-                link.validate(record.app_id)
-            except ManifestError as error:
-                registry.note_failure(record.app_id, "preau_account_links", error)
-                continue
-            links.append(link)
-    return links
+    """The links plugins add to the account page (``preau_account_links``)."""
+    return current_app.extensions["preau.plugins"].links("preau_account_links", apps=KERNEL_WIDE)
 
 
 @bp.route("/tokens", endpoint="tokens")

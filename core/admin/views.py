@@ -20,7 +20,7 @@ from ..directory.search import PageRequest, search_users
 from ..directory.structures import DirectoryError, children_of, parents_of
 from ..models import AccountState, Structure, User
 from ..plugins import PluginRegistry
-from ..types import AdminLink, ManifestError
+from ..types import AdminLink
 from ..web import client_ip
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -100,23 +100,10 @@ def structure(structure_id: int):
 
 
 def _plugin_links(structure: Structure) -> list[AdminLink]:
-    """The links the plugins enabled for the structure add to its page; an invalid one is left out (and
-    reported on the plugins' health page), a plugin that fails adds none."""
+    """The links the plugins enabled for the structure add to its page (``preau_structure_admin_links``)."""
     registry: PluginRegistry = current_app.extensions["preau.plugins"]
-    links: list[AdminLink] = []
-    answers = registry.call_each("preau_structure_admin_links", apps=enabled_apps(db_session(), structure.id),
-                                 structure=structure)
-    for record, answer in answers:
-        for link in answer if isinstance(answer, list) else []:
-            try:
-                if not isinstance(link, AdminLink):
-                    raise ManifestError(f"{link!r} is not an AdminLink")
-                link.validate(record.app_id)
-            except ManifestError as error:
-                registry.note_failure(record.app_id, "preau_structure_admin_links", error)
-                continue
-            links.append(link)
-    return links
+    return registry.links("preau_structure_admin_links", apps=enabled_apps(db_session(), structure.id),
+                          structure=structure)
 
 
 def _user_card(user: User, reset_code: str | None = None, status: int = 200):
