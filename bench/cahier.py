@@ -19,7 +19,7 @@ import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from harness import logged_in_client, prepare, ready, report, statements_per_request, timed_gets
+from harness import SEEDED_HELP, logged_in_client, prepare, ready, report, statements_per_request, timed_gets
 from sqlalchemy import func, insert, select
 
 from preau.directory.seed import SOURCE
@@ -82,12 +82,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="SQLAlchemy URL (default: a fresh SQLite file)")
     parser.add_argument("--students", type=int, default=20_000)
+    parser.add_argument("--seeded", action="store_true", help=SEEDED_HELP)
     parser.add_argument("--homework", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'cahier.db'}"
-        app = prepare(url, args.students)
+        app = prepare(url, args.students, seeded=args.seeded)
         with app.app_context():
             from preau.db import db_session
 

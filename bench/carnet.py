@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import count_statements, prepare, report
+from harness import SEEDED_HELP, count_statements, prepare, report
 from sqlalchemy import func, insert, select
 
 from preau.auth.passwords import hash_password
@@ -54,12 +54,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="SQLAlchemy URL (default: a fresh SQLite file)")
     parser.add_argument("--students", type=int, default=20_000)
+    parser.add_argument("--seeded", action="store_true", help=SEEDED_HELP)
     parser.add_argument("--recipients", type=int, default=300)
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'carnet.db'}"
-        app = prepare(url, args.students)
+        app = prepare(url, args.students, seeded=args.seeded)
         engine = app.extensions["preau.engine"]
         with app.app_context():
             from preau.db import db_session

@@ -21,14 +21,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from harness import SEEDED_HELP, prepare
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from preau.app import create_app
 from preau.communication.engine import can_communicate, visible_users
-from preau.db import make_engine
-from preau.directory.seed import SOURCE, seed_academie
-from preau.migrate import upgrade
+from preau.directory.seed import SOURCE
 from preau.models import Group, GroupKind, GroupMember, RelativeLink, Role, User
 from preau.types import Profile
 
@@ -66,25 +65,17 @@ def teacher_of_a_child(session: Session, parent: User) -> int | None:
         Group.class_id.in_(child_classes), Group.profile == Profile.TEACHER).limit(1))
 
 
-def prepare(url: str, students: int) -> None:
-    engine = make_engine(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-only", "PRODUCTION": False})
-    upgrade(engine, app.extensions["preau.plugins"])
-    started = time.perf_counter()
-    seed_academie(engine, students=students, seed=42)
-    print(f"Académie de {students:,} élèves semée en {time.perf_counter() - started:.1f} s ({engine.dialect.name})")
-    engine.dispose()
-
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=100_000)
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--db", help="a database URL (default: a fresh SQLite file); it must be empty")
+    parser.add_argument("--seeded", action="store_true", help=SEEDED_HELP)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
-        prepare(url, args.students)
+        prepare(url, args.students, seeded=args.seeded)
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-only", "PRODUCTION": False})
         with app.app_context():
             run(app, args.samples)

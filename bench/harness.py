@@ -9,15 +9,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from preau.app import create_app
 from preau.auth.passwords import hash_password
 from preau.auth.service import accept_charters
 from preau.db import make_engine
-from preau.directory.seed import seed_academie
+from preau.directory.seed import SOURCE, seed_academie
 from preau.migrate import upgrade
-from preau.models import AccountState
+from preau.models import AccountState, Role, User
+from preau.types import Profile
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -34,17 +35,36 @@ def report(label: str, samples: list[float], target: float | None = None, width:
     return p50
 
 
-def prepare(url: str, students: int, **config: Any):
-    """A Flask app on ``url``, migrated, with a ``preau seed`` académie of ``students`` students."""
+SEEDED_HELP = ("the database already holds the académie of `preau seed --students N` (e.g. a copy of a template "
+               "database made once for several benchmarks): migrate it and measure, without seeding")
+
+
+def prepare(url: str, students: int, seeded: bool = False, **config: Any):
+    """A Flask app on ``url``, migrated, with a ``preau seed`` académie of ``students`` students (seeded here, or
+    already there when ``seeded``: CI seeds one template database and gives each benchmark a copy of it)."""
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-only", "PRODUCTION": False,
                       "JOBS_INLINE_WORKER": False, **config})
     engine = make_engine(url)
     upgrade(engine, app.extensions["preau.plugins"])
-    started = time.perf_counter()
-    seed_academie(engine, students=students, seed=42)
-    print(f"Académie de {students:,} élèves semée en {time.perf_counter() - started:.1f} s ({engine.dialect.name})")
+    if seeded:
+        _check_seeded(engine, students)
+    else:
+        started = time.perf_counter()
+        seed_academie(engine, students=students, seed=42)
+        print(f"Académie de {students:,} élèves semée en {time.perf_counter() - started:.1f} s "
+              f"({engine.dialect.name})")
     engine.dispose()
     return app
+
+
+def _check_seeded(engine, students: int) -> None:
+    """A copy of the wrong template would measure another académie: refuse it rather than print its figures."""
+    with engine.connect() as connection:
+        found = connection.scalar(select(func.count()).select_from(Role).join(User, User.id == Role.user_id)
+                                  .where(User.source == SOURCE, Role.profile == Profile.STUDENT))
+    if found != students:
+        raise SystemExit(f"--seeded: the database holds {found:,} seeded students, not {students:,}")
+    print(f"Académie de {students:,} élèves déjà semée (copie d'une base modèle, {engine.dialect.name})")
 
 
 def ready(session, user, password: str) -> str:

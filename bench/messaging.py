@@ -23,14 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from harness import SEEDED_HELP, prepare
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from preau.app import create_app
-from preau.db import make_engine
 from preau.directory.classes import create_group
-from preau.directory.seed import SOURCE, seed_academie
-from preau.migrate import upgrade
+from preau.directory.seed import SOURCE
 from preau.models import GroupMember, Role, Structure, StructureKind, User
 from preau.types import Profile
 from preau_plugins.messaging.models import Box, Delivery, Message, MessageState
@@ -59,17 +57,6 @@ def report(label: str, samples: list[float], target: float) -> float:
           f"  (objectif p50 ≤ {target:g} ms : {verdict})")
     return p50
 
-
-def prepare(url: str, students: int):
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-only", "PRODUCTION": False,
-                      "JOBS_INLINE_WORKER": False})
-    engine = make_engine(url)
-    upgrade(engine, app.extensions["preau.plugins"])
-    started = time.perf_counter()
-    seed_academie(engine, students=students, seed=42)
-    print(f"Académie de {students:,} élèves semée en {time.perf_counter() - started:.1f} s ({engine.dialect.name})")
-    engine.dispose()
-    return app
 
 
 def group_of_a_thousand(session: Session, rng: random.Random) -> tuple[User, int]:
@@ -204,10 +191,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20, help="sends measured")
     parser.add_argument("--samples", type=int, default=200, help="inbox pages and searches measured")
     parser.add_argument("--db", help="a database URL (default: a fresh SQLite file); it must be empty")
+    parser.add_argument("--seeded", action="store_true", help=SEEDED_HELP)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
-        app = prepare(url, args.students)
+        app = prepare(url, args.students, seeded=args.seeded)
         with app.test_request_context():
             run(app, args.runs, args.samples)
     return 0

@@ -26,12 +26,11 @@ from sqlalchemy import event, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/portal_widgets.py, loaded as a plugin
 
-from preau.app import create_app  # noqa: E402
+from harness import SEEDED_HELP, prepare  # noqa: E402
+
 from preau.auth.passwords import hash_password  # noqa: E402
 from preau.auth.service import accept_charters  # noqa: E402
-from preau.db import make_engine  # noqa: E402
-from preau.directory.seed import SOURCE, seed_academie  # noqa: E402
-from preau.migrate import upgrade  # noqa: E402
+from preau.directory.seed import SOURCE  # noqa: E402
 from preau.models import AccountState, Role, Structure, StructureKind, User  # noqa: E402
 from preau.portal import dashboard as layouts  # noqa: E402
 from preau.portal.catalogue import catalogue  # noqa: E402
@@ -55,17 +54,6 @@ def report(label: str, samples: list[float], target: float | None = None) -> flo
     print(f"  {label:<52} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms   n={len(samples)}{verdict}")
     return p50
 
-
-def prepare(url: str, students: int):
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-only", "PRODUCTION": False,
-                      "JOBS_INLINE_WORKER": False, "PLUGINS_EXTRA": ["portal_widgets"]})
-    engine = make_engine(url)
-    upgrade(engine, app.extensions["preau.plugins"])
-    started = time.perf_counter()
-    seed_academie(engine, students=students, seed=42)
-    print(f"Académie de {students:,} élèves semée en {time.perf_counter() - started:.1f} s ({engine.dialect.name})")
-    engine.dispose()
-    return app
 
 
 def set_up_services(session, registry, academie: Structure) -> None:
@@ -160,11 +148,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="SQLAlchemy URL (default: a fresh SQLite file)")
     parser.add_argument("--students", type=int, default=20_000)
+    parser.add_argument("--seeded", action="store_true", help=SEEDED_HELP)
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'portal.db'}"
-        app = prepare(url, args.students)
+        app = prepare(url, args.students, seeded=args.seeded, PLUGINS_EXTRA=["portal_widgets"])
         registry = app.extensions["preau.plugins"]
         with app.app_context():
             from preau.db import db_session

@@ -27,7 +27,7 @@ from sqlalchemy import insert, select, update
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other benchmarks' set-up helpers
 
 from cahier import a_class_with_a_family, fill_year  # noqa: E402
-from harness import logged_in_client, prepare, ready, report, statements_per_request, timed_gets  # noqa: E402
+from harness import SEEDED_HELP, logged_in_client, prepare, ready, report, statements_per_request, timed_gets  # noqa: E402
 from portal import put_layout  # noqa: E402
 
 from preau.directory.seed import SOURCE  # noqa: E402
@@ -110,11 +110,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="SQLAlchemy URL (default: a fresh SQLite file)")
     parser.add_argument("--students", type=int, default=20_000)
+    parser.add_argument("--seeded", action="store_true", help=SEEDED_HELP)
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'school_life.db'}"
-        app = prepare(url, args.students)
+        app = prepare(url, args.students, seeded=args.seeded)
         with app.app_context():
             from preau.db import db_session
 

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 
-from harness import logged_in_client, prepare, ready, report, statements_per_request, timed_gets
+from harness import SEEDED_HELP, logged_in_client, prepare, ready, report, statements_per_request, timed_gets
 from sqlalchemy import func, insert, select
 
 from preau.db import make_engine
@@ -120,6 +120,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="SQLAlchemy URL (default: a fresh SQLite file)")
     parser.add_argument("--students", type=int, default=20_000)
+    parser.add_argument("--seeded", action="store_true", help=SEEDED_HELP)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--reset", action="store_true",
                         help="PostgreSQL: drop and recreate the public schema of --db first (benchmark base only)")
@@ -128,7 +129,7 @@ def main() -> int:
         url = args.db or f"sqlite:///{Path(tmp) / 'timetable.db'}"
         if args.reset and url.startswith("postgresql"):
             reset_public_schema(url)
-        app = prepare(url, args.students)
+        app = prepare(url, args.students, seeded=args.seeded)
         with app.app_context():
             from preau.db import db_session
 

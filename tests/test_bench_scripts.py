@@ -80,3 +80,22 @@ def test_school_life_benchmark_measures_a_parents_dashboard_with_and_without_its
 def test_login_guesses_benchmark_follows_the_throttling_schedule(tmp_path):
     out = _run("login_guesses.py", "--smoke", cwd=tmp_path)
     assert "essais par heure au plafond" in out and "l'application suit le calendrier : oui" in out
+
+
+def test_benchmarks_measure_a_copy_of_a_seeded_template_without_seeding_again(tmp_path):
+    """CI seeds one académie and gives several benchmarks a copy of it (--seeded); a copy of another size is
+    refused rather than measured."""
+    template = tmp_path / "template.db"
+    preau = Path(sys.executable).with_name("preau")
+    subprocess.run([str(preau), "seed", "--students", "300", "--db", f"sqlite:///{template}"], cwd=tmp_path,
+                   capture_output=True, text=True, timeout=240, check=True)
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(template.read_bytes())
+    out = _run("communication.py", "--seeded", "--students", "300", "--samples", "3", "--db", f"sqlite:///{copy}",
+               cwd=tmp_path)
+    assert "Académie de 300 élèves déjà semée" in out and "semée en" not in out
+    assert "can_communicate, autorisé" in out
+    refused = subprocess.run([sys.executable, str(BENCH / "school_life.py"), "--seeded", "--students", "400",
+                              "--runs", "1", "--db", f"sqlite:///{copy}"], cwd=tmp_path, capture_output=True,
+                             text=True, timeout=240)
+    assert refused.returncode != 0 and "holds 300 seeded students, not 400" in refused.stderr
