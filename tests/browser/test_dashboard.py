@@ -1,6 +1,7 @@
 """The dashboard in a real browser: widgets load after the page, a user reorders them in arrange mode by mouse
-(SortableJS) and by keyboard (move buttons, announced), the order persists after a reload; Mes Applis filters while typing; a
-parent of two children picks one in the bar. Screenshots at 1280 and 375 px; axe finds nothing serious."""
+(SortableJS) and by keyboard (move buttons, announced), the order persists after a reload; Mes Applis filters
+while typing; a parent of two children picks one in the bar. Screenshots at 1280 and 375 px; axe finds nothing
+serious."""
 
 from __future__ import annotations
 

@@ -144,7 +144,8 @@ def test_on_a_phone_widgets_stack_compactly(new_context, session_state, screensh
     page.goto("/")
     _wait_loaded(page)
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
-    lefts = page.locator("article.widget").evaluate_all("els => els.map(e => Math.round(e.getBoundingClientRect().left))")
+    lefts = page.locator("article.widget").evaluate_all(
+        "els => els.map(e => Math.round(e.getBoundingClientRect().left))")
     assert len(set(lefts)) == 1, f"one column on a phone: {lefts}"
     expect(page.locator(".dashboard__tools")).to_be_hidden()
     # The content of aperçu and large widgets is asked in its compact (miniature) form.
@@ -160,3 +161,7 @@ def test_on_a_phone_widgets_stack_compactly(new_context, session_state, screensh
     page.screenshot(path=str(screenshots_dir / "i19-dashboard-arrange-390.png"), full_page=True)
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
     assert not _blocking(page)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.reload()
+    _wait_loaded(page)
+    page.screenshot(path=str(screenshots_dir / "i19-dashboard-1366.png"), full_page=True)
