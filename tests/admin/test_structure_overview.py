@@ -67,7 +67,7 @@ def test_the_structure_page_groups_its_links_with_counts_and_warnings(school, ad
     db.commit()
     counts = overview.build_overview(db, school.structure)
     text = page(adml.get(f"/admin/structures/{school.structure.id}"))
-    for section in ("Annuaire", "Applications", "Communication", "Sécurité", "Statistiques"):
+    for section in ("Comptes et annuaire", "Applications", "Communication", "Sécurité", "Statistiques"):
         assert f"</span> {section}</h3>" in text, section
     assert f"<strong>{counts.users}</strong> comptes" in text
     assert f"<strong>{counts.apps}</strong> application" in text

@@ -25,7 +25,7 @@ def test_the_structure_overview_groups_its_sections(new_context, session_state, 
     page.goto("/admin/")
     page.locator(".tiles a", has_text=FERRY).click()
     expect(page.get_by_role("heading", level=1, name=FERRY)).to_be_visible()
-    for section in ("Annuaire", "Applications", "Communication", "Sécurité", "Statistiques"):
+    for section in ("Comptes et annuaire", "Applications", "Communication", "Sécurité", "Statistiques"):
         expect(page.get_by_role("heading", level=3, name=section, exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Qui voit qui : les règles de communication")).to_be_visible()
     _check(page, "structure-overview", screenshots_dir)
