@@ -153,7 +153,7 @@ class Widget:
     sizes: tuple[str, ...] = WIDGET_SIZES
     default_profiles: tuple[Profile, ...] = ()
     placeable: bool = True  # False: users may not add it themselves (it comes only if mandatory)
-    mandatory: bool = False  # always on the dashboard of those it reaches; cannot be removed
+    mandatory: bool = False  # always on the dashboard of those it reaches, first; cannot be removed nor moved
 
     def validate(self, app_id: str) -> None:
         if not self.id.startswith(app_id + "."):

@@ -191,3 +191,8 @@ def test_an_unknown_widget_in_a_default_layout_is_refused(school, widgets_on, lo
                                default_form({"nope.widget": (1, "apercu")}))
     assert response.status_code == 400 and "Widget inconnu" in response.get_data(as_text=True)
     assert db.get(DashboardDefault, (school.structure.id, "teacher")) is None
+
+
+def test_the_empty_unread_messages_widget_is_html_not_escaped_text(school, widgets_on, login_as):
+    html = login_as(school.teacher).get("/portal/widgets/messaging.unread?size=apercu").get_data(as_text=True)
+    assert "<p>Aucun message non lu.</p>" in html and "&lt;p&gt;" not in html

@@ -57,11 +57,34 @@ def test_a_mandatory_widget_is_added_to_saved_layouts_and_cannot_be_removed(scho
     set_policies(login_as(school.admin), school.structure, teacher__welcome_hello="mandatory")
     login_as(school.admin).post_form("/auth/logout")
     teacher = login_as(school.teacher)
-    assert order_on_page(teacher) == ["messaging.unread", "welcome.hello"]
+    assert order_on_page(teacher) == ["welcome.hello", "messaging.unread"]  # mandatory widgets lead
     refused = put(teacher, [{"id": "messaging.unread"}])
     assert refused.status_code == 422 and refused.get_json()["reason"] == "mandatory_widget"
     layout = teacher.get("/api/v1/dashboard/layout").get_json()
     assert {w["id"]: w["mandatory"] for w in layout["available"]}["welcome.hello"] is True
+
+
+
+def test_a_forged_move_of_a_mandatory_widget_is_refused_and_changes_nothing(school, widgets_on, login_as, db):
+    """Mandatory widgets lead the dashboard: a PUT that moves one (even keeping it) is refused, nothing saved."""
+    from preau.models import DashboardLayout
+
+    response = set_policies(login_as(school.admin), school.structure, teacher__welcome_hello="mandatory")
+    assert response.status_code == 303
+    login_as(school.admin).post_form("/auth/logout")
+    teacher = login_as(school.teacher)
+    assert order_on_page(teacher)[0] == "welcome.hello"
+    assert put(teacher, [{"id": "welcome.hello"}, {"id": "messaging.unread", "size": "large"}]).status_code == 200
+    saved = db.get(DashboardLayout, school.teacher.id).items
+    forged = put(teacher, [{"id": "messaging.unread"}, {"id": "welcome.hello"}])
+    assert forged.status_code == 422
+    assert forged.get_json()["reason"] == "mandatory_widget_moved"
+    assert "ne peut pas être déplacé" in forged.get_json()["message"]
+    db.expire_all()
+    assert db.get(DashboardLayout, school.teacher.id).items == saved
+    assert order_on_page(teacher) == ["welcome.hello", "messaging.unread"]
+    # Its size stays the user's choice.
+    assert put(teacher, [{"id": "welcome.hello", "size": "miniature"}, {"id": "messaging.unread"}]).status_code == 200
 
 
 def test_a_city_decision_is_inherited_and_a_school_can_override_it(app, school, widgets_on, login_as, db):

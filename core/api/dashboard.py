@@ -64,8 +64,8 @@ def get_layout():
 @protected(blp, "write")
 @blp.arguments(LayoutInSchema)
 @blp.response(200, LayoutSchema)
-@blp.alt_response(422, description="Widget inconnu, interdit, en double, taille non proposée ou widget "
-                                   "obligatoire retiré (rien n'est enregistré).")
+@blp.alt_response(422, description="Widget inconnu, interdit, en double, taille non proposée, widget "
+                                   "obligatoire retiré ou déplacé (rien n'est enregistré).")
 def put_layout(body: dict):
     """Enregistrer sa disposition (ordre, tailles, widgets ajoutés ou retirés)."""
     installed = layouts.installed_widgets(current_app.extensions["preau.plugins"])

@@ -1,7 +1,8 @@
 """Dashboard layouts: what a user arranged, what an administrator set per profile, and the rules between them.
 
 A layout is a list of ``{"id": widget id, "size": size}`` in display order. A user may place the widgets that
-reach them and are placeable (or mandatory); mandatory widgets cannot be removed. Without a layout of their
+reach them and are placeable (or mandatory); mandatory widgets cannot be removed nor moved: they lead the
+dashboard, in the order the widgets reach the user (only their size is the user's). Without a layout of their
 own, a user gets the default of their profile in their structure (or the nearest ancestor's), else every
 widget that reaches them and is meant for their profile.
 """
@@ -90,11 +91,22 @@ def validate_user_items(raw: Any, reaching: Iterable[Widget], installed: dict[st
         if item["id"] not in allowed:
             raise LayoutError(_("Vous ne pouvez pas placer le widget %(id)s.", id=item["id"]), "forbidden_widget")
     placed = {item["id"] for item in items}
-    missing = [w.id for w in allowed.values() if w.mandatory and w.id not in placed]
+    pinned = pinned_ids(allowed.values())
+    missing = [widget_id for widget_id in pinned if widget_id not in placed]
     if missing:
         raise LayoutError(_("Le widget %(id)s est obligatoire : il ne peut pas être retiré.", id=missing[0]),
                           "mandatory_widget")
+    leading = [item["id"] for item in items[:len(pinned)]]
+    if leading != pinned:
+        moved = next(w for w, got in zip(pinned, leading, strict=True) if w != got)
+        raise LayoutError(_("Le widget %(id)s est obligatoire : il ne peut pas être déplacé.", id=moved),
+                          "mandatory_widget_moved")
     return items
+
+
+def pinned_ids(widgets: Iterable[Widget]) -> list[str]:
+    """The mandatory widgets, in the order they reach the user: the fixed head of every dashboard."""
+    return [w.id for w in widgets if w.mandatory]
 
 
 def save_layout(session: Session, user: User, items: list[dict[str, str]]) -> None:
@@ -133,22 +145,28 @@ def _profile_default(user: User, reaching: list[Widget]) -> list[dict[str, str]]
 
 
 def effective_layout(session: Session, user: User, reaching: list[Widget]) -> list[Slot]:
-    """What the dashboard shows: the saved (or default) items that still reach the user, then the mandatory
-    widgets the items lack. A widget whose grant was withdrawn simply disappears."""
+    """What the dashboard shows: the mandatory widgets first (fixed), then the saved (or default) items that
+    still reach the user. A widget whose grant was withdrawn simply disappears."""
     saved = session.get(DashboardLayout, user.id)
     items = saved.items if saved is not None else _admin_default(session, user)
     if items is None:
         items = _profile_default(user, reaching)
     allowed = {w.id: w for w in reaching if _may_place(w)}
-    slots, placed = [], set()
+    sizes = {item.get("id"): item.get("size") for item in items if isinstance(item, dict)}
+
+    def slot(widget: Widget) -> Slot:
+        size = sizes.get(widget.id)
+        return Slot(widget, size if size in widget.sizes else default_size(widget))
+
+    pinned = pinned_ids(allowed.values())
+    slots, placed = [slot(allowed[widget_id]) for widget_id in pinned], set(pinned)
     for item in items:
-        widget_id = item.get("id")
+        widget_id = item.get("id") if isinstance(item, dict) else None
         widget = allowed.get(widget_id) if isinstance(widget_id, str) else None
         if widget is None or widget.id in placed:
             continue
         placed.add(widget.id)
-        slots.append(Slot(widget, item["size"] if item.get("size") in widget.sizes else default_size(widget)))
-    slots += [Slot(w, default_size(w)) for w in allowed.values() if w.mandatory and w.id not in placed]
+        slots.append(slot(widget))
     return slots
 
 

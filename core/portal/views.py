@@ -16,11 +16,15 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import text
 
+from .. import design
 from ..account.service import set_locale
 from ..db import db_session
+from ..directory import scopes
 from ..web import client_ip, current_access, current_role, safe_next
 from . import children as child_choice
 from . import dashboard as layouts
@@ -85,6 +89,29 @@ def widget_fragments():
     response = jsonify(fragments)
     response.headers["Cache-Control"] = "no-store"  # personal content
     return response
+
+
+DESIGN_EXAMPLES = (("card", _l("Carte")), ("tile", _l("Tuile")), ("table", _l("Tableau")),
+                   ("form_row", _l("Ligne de formulaire")), ("empty_state", _l("État vide")),
+                   ("toolbar", _l("Barre d'actions")), ("badge", _l("Badge")), ("button", _l("Boutons")),
+                   ("flash", _l("Messages")), ("tag", _l("Étiquettes")))
+
+
+@bp.route("/_design")
+@login_required
+def design_system():
+    """The living design page: each component rendered, with its code; the tokens. For administrators (any)."""
+    if not scopes.is_admin(current_user):
+        abort(403)
+    env = current_app.jinja_env
+    examples = []
+    for name, title in DESIGN_EXAMPLES:
+        path = f"design/examples/{name}.html"
+        source = env.loader.get_source(env, path)[0] if env.loader else ""
+        examples.append({"name": name, "title": title, "source": source.strip(),
+                         "html": Markup(render_template(path))})  # noqa: S704 - our own template's output
+    return render_template("design/index.html", colours=design.colour_tokens(), type_scale=design.TYPE_SCALE,
+                           spacing=design.SPACING, aa=design.AA_TEXT, examples=examples)
 
 
 def _tiles() -> list[myapps.Tile]:

@@ -1,6 +1,9 @@
-/* Préau — the dashboard: loads each widget's content without blocking the page, and lets the user arrange
-   widgets by mouse (SortableJS) or keyboard (move buttons), resize, add and remove them. The layout is saved
-   through the JSON API (PUT /api/v1/dashboard/layout); every move is announced in a live region. */
+/* Préau — the dashboard. Reading mode: widgets only, each loaded after the page (one batch request). Arrange
+   mode ("Personnaliser", aria-pressed): drag by the handle (SortableJS) or, from the keyboard, arrow keys on the
+   handle or the Monter/Descendre buttons; sizes; add and remove widgets. Every move is announced in a live
+   region. "Terminer" saves the layout (PUT /api/v1/dashboard/layout), "Rétablir la disposition par défaut"
+   forgets it (DELETE). Mandatory widgets lead the dashboard and never move: the server refuses it too.
+   On a phone (≤ 600 px) widgets are loaded in their compact (miniature) form. */
 (function () {
   "use strict";
 
@@ -10,6 +13,12 @@
   }
   var grid = board.querySelector(".dashboard__grid");
   var status = document.getElementById("dashboard-status");
+  var toggle = document.getElementById("dashboard-arrange");
+  var tools = board.querySelector(".dashboard__tools");
+  var phone = window.matchMedia ? window.matchMedia("(max-width: 600px)") : { matches: false };
+  var sortable = null;
+  var changed = false;
+  var reloadAfterSave = false;
 
   function message(name, values) {
     var text = board.getAttribute("data-msg-" + name) || "";
@@ -28,6 +37,21 @@
     return Array.prototype.slice.call(grid.querySelectorAll("article.widget"));
   }
 
+  function pinnedCount() {
+    return grid.querySelectorAll("article.widget[data-mandatory]").length;
+  }
+
+  // -- loading ------------------------------------------------------------------------------------------
+
+  /* The size whose content is shown: on a phone, the compact one when the widget offers it. */
+  function shownSize(article) {
+    var sizes = (article.getAttribute("data-sizes") || "").split(" ");
+    if (phone.matches && sizes.indexOf("miniature") !== -1) {
+      return "miniature";
+    }
+    return article.getAttribute("data-size");
+  }
+
   function errorBox(body) {
     body.textContent = "";
     var p = document.createElement("p");
@@ -37,10 +61,14 @@
     body.appendChild(p);
   }
 
+  function fragmentUrl(article) {
+    return board.getAttribute("data-fragment-url").replace("__id__", encodeURIComponent(article.getAttribute("data-widget")))
+      + "?size=" + encodeURIComponent(shownSize(article));
+  }
+
   function load(article) {
     var body = article.querySelector(".widget__body");
-    var url = body.getAttribute("data-src");
-    fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+    fetch(fragmentUrl(article), { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (response) {
         if (!response.ok) {
           throw new Error(String(response.status));
@@ -57,7 +85,7 @@
       return;
     }
     var query = articles.map(function (article) {
-      return "w=" + encodeURIComponent(article.getAttribute("data-widget") + ":" + article.getAttribute("data-size"));
+      return "w=" + encodeURIComponent(article.getAttribute("data-widget") + ":" + shownSize(article));
     }).join("&");
     fetch(board.getAttribute("data-batch-url") + "?" + query,
           { credentials: "same-origin", headers: { "Accept": "application/json" } })
@@ -81,6 +109,8 @@
       .catch(function () { articles.forEach(load); });
   }
 
+  // -- saving -------------------------------------------------------------------------------------------
+
   function items() {
     return widgets().map(function (w) {
       return { id: w.getAttribute("data-widget"), size: w.getAttribute("data-size") };
@@ -100,6 +130,7 @@
           board.setAttribute("data-save-error", error.reason || "error");
         });
       }
+      board.removeAttribute("data-save-error");
       board.setAttribute("data-saved", String(Date.now()));
       if (done) {
         done();
@@ -107,58 +138,161 @@
     }).catch(function () { announce(message("failed")); });
   }
 
-  function columns() {
-    var all = widgets();
-    if (!all.length) {
-      return 1;
+  // -- arrange mode -------------------------------------------------------------------------------------
+
+  function setArranging(on) {
+    board.setAttribute("data-arranging", on ? "true" : "false");
+    toggle.setAttribute("aria-pressed", on ? "true" : "false");
+    tools.hidden = !on;
+    widgets().forEach(function (article) {
+      article.querySelector(".widget__tools").hidden = !on;
+    });
+    if (sortable) {
+      sortable.option("disabled", !on);
     }
-    var top = all[0].offsetTop;
-    var count = all.filter(function (w) { return w.offsetTop === top; }).length;
-    return Math.max(1, count);
+    if (on) {
+      announce(message("arranging"));
+    }
   }
 
-  function announceMove(article) {
+  function announceMove(article, name) {
     var all = widgets();
-    announce(message("moved", { title: article.getAttribute("data-title"),
+    announce(message(name || "moved", { title: article.getAttribute("data-title"),
       position: all.indexOf(article) + 1, total: all.length }));
   }
 
-  function move(article, direction) {
+  /* Moves a widget by ``step`` places, never above the mandatory widgets; keeps the focus on ``focusSelector``. */
+  function move(article, step, focusSelector) {
     var all = widgets();
     var from = all.indexOf(article);
-    var step = { left: -1, right: 1, up: -columns(), down: columns() }[direction];
-    var to = Math.max(0, Math.min(all.length - 1, from + step));
+    var to = Math.max(pinnedCount(), Math.min(all.length - 1, from + step));
     if (to === from) {
-      announceMove(article);
+      announceMove(article, "edge");
       return;
     }
-    all.splice(from, 1);
-    all.splice(to, 0, article);
-    all.forEach(function (w) { grid.appendChild(w); });
-    var button = article.querySelector('[data-move="' + direction + '"]');
-    if (button) {
-      button.focus();
+    if (to > from) {
+      grid.insertBefore(article, all[to].nextSibling);
+    } else {
+      grid.insertBefore(article, all[to]);
     }
-    save(items(), function () { announceMove(article); });
+    changed = true;
+    var focus = focusSelector && article.querySelector(focusSelector);
+    if (focus) {
+      focus.focus();
+    }
+    announceMove(article);
   }
 
   function resize(article, size) {
-    article.className = article.className.replace(/widget--\w+/, "widget--" + size);
+    article.className = article.className.replace(/widget--(miniature|apercu|large)/, "widget--" + size);
     article.setAttribute("data-size", size);
-    var body = article.querySelector(".widget__body");
-    body.setAttribute("data-src", body.getAttribute("data-src").replace(/size=\w*/, "size=" + size));
-    save(items(), function () { load(article); announce(message("saved")); });
+    changed = true;
+    load(article);
+    var select = article.querySelector("[data-size-select]");
+    var label = select ? select.options[select.selectedIndex].text : size;
+    announce(message("resized", { title: article.getAttribute("data-title"), size: label }));
   }
 
   function remove(article) {
+    var all = widgets();
+    var next = all[all.indexOf(article) + 1] || all[all.indexOf(article) - 1];
     var title = article.getAttribute("data-title");
-    var list = items().filter(function (item) { return item.id !== article.getAttribute("data-widget"); });
-    save(list, function () {
-      article.remove();
-      announce(message("removed", { title: title }));
-      window.setTimeout(function () { window.location.reload(); }, 600);
+    var option = document.createElement("option");
+    option.value = article.getAttribute("data-widget");
+    option.text = title;
+    option.setAttribute("data-sizes", article.getAttribute("data-sizes"));
+    addable(option);
+    article.remove();
+    changed = true;
+    var focus = next && (next.querySelector(".widget__handle") || next.querySelector("select, button"));
+    (focus || board.querySelector('[data-action="done"]')).focus();
+    announce(message("removed", { title: title }));
+  }
+
+  function addable(option) {
+    var select = document.getElementById("dashboard-add");
+    Array.prototype.slice.call(select.options).forEach(function (o) {
+      if (!o.value) {
+        o.remove();
+      }
+    });
+    if (option) {
+      select.add(option);
+    }
+    var empty = !select.options.length;
+    select.disabled = empty;
+    board.querySelector('[data-action="add"]').disabled = empty;
+  }
+
+  function add() {
+    var select = document.getElementById("dashboard-add");
+    var option = select.options[select.selectedIndex];
+    if (!option || !option.value) {
+      return;
+    }
+    var title = option.text;
+    var article = document.getElementById("widget-template").content.firstElementChild.cloneNode(true);
+    var sizes = option.getAttribute("data-sizes") || "apercu";
+    var size = sizes.split(" ").indexOf("apercu") !== -1 ? "apercu" : sizes.split(" ")[0];
+    article.className = "widget widget--" + size;
+    article.setAttribute("data-widget", option.value);
+    article.setAttribute("data-size", size);
+    article.setAttribute("data-sizes", sizes);
+    article.setAttribute("data-title", title);
+    var heading = article.querySelector(".widget__title");
+    heading.textContent = title;
+    heading.id = "w-" + option.value.replace(/\./g, "-");
+    article.setAttribute("aria-labelledby", heading.id);
+    Array.prototype.forEach.call(article.querySelectorAll("[data-label]"), function (button) {
+      button.setAttribute("aria-label", button.getAttribute("data-label").split("{title}").join(title));
+    });
+    option.remove();
+    addable(null);
+    grid.appendChild(article);
+    changed = true;
+    reloadAfterSave = true;  // the new widget gets its size choice from the server after saving
+    load(article);
+    article.querySelector(".widget__handle").focus();
+    announce(message("added", { title: title }));
+  }
+
+  function done() {
+    if (!changed) {
+      setArranging(false);
+      toggle.focus();
+      return;
+    }
+    save(items(), function () {
+      changed = false;
+      if (reloadAfterSave) {
+        window.location.reload();
+        return;
+      }
+      setArranging(false);
+      toggle.focus();
+      announce(message("saved"));
     });
   }
+
+  var KEY_STEPS = { ArrowUp: -1, ArrowLeft: -1, ArrowDown: 1, ArrowRight: 1 };
+
+  board.addEventListener("keydown", function (event) {
+    var handle = event.target.closest(".widget__handle");
+    if (!handle || board.getAttribute("data-arranging") !== "true") {
+      return;
+    }
+    var article = handle.closest("article.widget");
+    var step = KEY_STEPS[event.key];
+    if (event.key === "Home") {
+      step = -widgets().length;
+    } else if (event.key === "End") {
+      step = widgets().length;
+    }
+    if (step) {
+      event.preventDefault();
+      move(article, step, ".widget__handle");
+    }
+  });
 
   board.addEventListener("click", function (event) {
     var button = event.target.closest("button");
@@ -166,14 +300,17 @@
       return;
     }
     var article = button.closest("article.widget");
+    var action = button.getAttribute("data-action");
     if (button.hasAttribute("data-move")) {
-      move(article, button.getAttribute("data-move"));
-    } else if (button.getAttribute("data-action") === "remove") {
+      var up = button.getAttribute("data-move") === "up";
+      move(article, up ? -1 : 1, '[data-move="' + (up ? "up" : "down") + '"]');
+    } else if (action === "remove") {
       remove(article);
-    } else if (button.getAttribute("data-action") === "add") {
-      var id = document.getElementById("dashboard-add").value;
-      save(items().concat([{ id: id }]), function () { window.location.reload(); });
-    } else if (button.getAttribute("data-action") === "reset") {
+    } else if (action === "add") {
+      add();
+    } else if (action === "done") {
+      done();
+    } else if (action === "reset") {
       save(null, function () { window.location.reload(); });
     }
   });
@@ -184,20 +321,38 @@
     }
   });
 
-  Array.prototype.forEach.call(board.querySelectorAll("[hidden].dashboard__tools, [hidden].widget__tools"),
-    function (tools) { tools.hidden = false; });
+  if (toggle) {
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      if (board.getAttribute("data-arranging") === "true") {
+        done();
+      } else {
+        setArranging(true);
+      }
+    });
+  }
   loadAll(widgets());
 
-  if (window.Sortable) {
-    window.Sortable.create(grid, {
+  if (window.Sortable && toggle) {
+    sortable = window.Sortable.create(grid, {
       draggable: "article.widget",
-      handle: ".widget__head",
-      filter: "button, select, label",
-      preventOnFilter: false,
+      handle: ".widget__handle",
+      filter: ".widget--pinned",
+      disabled: true,
       animation: 150,
+      onMove: function (event) {
+        // Nothing goes before, or between, the mandatory widgets.
+        var related = event.related;
+        if (!related.hasAttribute("data-mandatory")) {
+          return true;
+        }
+        var next = related.nextElementSibling;
+        return Boolean(event.willInsertAfter) && !(next && next.hasAttribute("data-mandatory"));
+      },
       onEnd: function (event) {
         if (event.oldIndex !== event.newIndex) {
-          save(items(), function () { announceMove(event.item); });
+          changed = true;
+          announceMove(event.item);
         }
       }
     });

@@ -1,6 +1,7 @@
-"""The dashboard in a real browser: widgets load after the page, a user reorders them by mouse (SortableJS) and
-by keyboard (move buttons, announced), the order persists after a reload; Mes Applis filters while typing; a
-parent of two children picks one in the bar. Screenshots at 1280 and 375 px; axe finds nothing serious."""
+"""The dashboard in a real browser: widgets load after the page, a user reorders them in arrange mode by mouse
+(SortableJS) and by keyboard (move buttons, announced), the order persists after a reload; Mes Applis filters
+while typing; a parent of two children picks one in the bar. Screenshots at 1280 and 375 px; axe finds nothing
+serious."""
 
 from __future__ import annotations
 
@@ -41,23 +42,27 @@ def test_widgets_reorder_by_keyboard_and_mouse_and_the_order_persists(new_contex
     start = _order(page)
     assert len(start) >= 2, f"the demo gives {ARRANGER} at least two widgets: {start}"
     try:
-        # Keyboard: the first widget moves one place right; the live region says where it is.
+        # Keyboard, in arrange mode: the first widget moves one place down; the live region says where it is;
+        # "Terminer" saves.
+        page.get_by_role("button", name="Personnaliser").click()
         first_title = page.locator("article.widget").first.get_attribute("data-title")
-        button = page.get_by_role("button", name=f"Vers la droite : {first_title}")
+        button = page.get_by_role("button", name=f"Descendre : {first_title}")
         button.focus()
-        mark = _saved_mark(page)
         page.keyboard.press("Enter")
-        _saved(page, mark)
         moved = [start[1], start[0], *start[2:]]
         assert _order(page) == moved
-        expect(page.locator("#dashboard-status")).to_contain_text(f"{first_title} : position 2 sur {len(start)}")
+        expect(page.locator("#dashboard-status")).to_contain_text(
+            f"Widget {first_title} déplacé en position 2 sur {len(start)}")
         expect(button).to_be_focused()
+        mark = _saved_mark(page)
+        page.get_by_role("button", name="Terminer").click()
+        _saved(page, mark)
         page.reload()
         _wait_loaded(page)
         assert _order(page) == moved, "the keyboard move was not saved"
 
-        # Mouse: drag the (now) second widget back before the first one.
-        mark = _saved_mark(page)
+        # Mouse: drag the (now) second widget back before the first one by its handle.
+        page.get_by_role("button", name="Personnaliser").click()
         second = page.locator(f'article.widget[data-widget="{moved[1]}"] .widget__handle')
         target = page.locator(f'article.widget[data-widget="{moved[0]}"] .widget__title')
         box_from, box_to = second.bounding_box(), target.bounding_box()
@@ -67,11 +72,13 @@ def test_widgets_reorder_by_keyboard_and_mouse_and_the_order_persists(new_contex
             page.mouse.move(box_from["x"] + (box_to["x"] - box_from["x"]) * step / 10 + 2,
                             box_to["y"] + 4, steps=2)
         page.mouse.up()
-        _saved(page, mark)
         # Where exactly a synthetic drag lands depends on SortableJS's thresholds under load: what must hold is
         # that the mouse changed the order, kept every widget, and that the new order is the one saved.
         dragged = _order(page)
         assert dragged != moved and sorted(dragged) == sorted(start), f"the drag did not reorder: {dragged}"
+        mark = _saved_mark(page)
+        page.get_by_role("button", name="Terminer").click()
+        _saved(page, mark)
         page.reload()
         _wait_loaded(page)
         assert _order(page) == dragged, "the mouse move was not saved"
@@ -79,9 +86,11 @@ def test_widgets_reorder_by_keyboard_and_mouse_and_the_order_persists(new_contex
         assert not _blocking(page)
     finally:
         # The reset is a fetch (DELETE) then a reload: wait for both, not for the page already loaded.
+        page.goto("/")
+        page.get_by_role("button", name="Personnaliser").click()
         with page.expect_navigation(), page.expect_response(
                 lambda r: r.url.endswith("/api/v1/dashboard/layout") and r.request.method == "DELETE"):
-            page.get_by_role("button", name="Disposition par défaut").click()
+            page.get_by_role("button", name="Rétablir la disposition par défaut").click()
         status = page.evaluate("fetch('/api/v1/dashboard/layout').then(r => r.json()).then(j => j.customised)")
         assert status is False
 
