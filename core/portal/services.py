@@ -355,7 +355,8 @@ def user_tiles(session: Session, user: User, access: Any = None,
     """:func:`services_for` as the plain dicts "Mes Applis" (:mod:`preau.portal.myapps`) takes, theme translated.
 
     ``access`` is accepted for the caller's convenience and unused; pass ``roles=[role]`` for the role switch."""
-    return [{"key": t.key, "name": t.title, "theme": _(t.theme), "url": t.url, "kind": t.kind, "icon": t.icon,
+    return [{"key": t.key, "name": t.title, "theme": _(t.theme), "raw_theme": t.theme, "url": t.url, "kind": t.kind,
+             "icon": t.icon,
              "editor": t.editor, "help": t.help, "reauthenticate": t.reauthenticate, "protocol": t.protocol}
             for t in services_for(session, user, roles)]
 
