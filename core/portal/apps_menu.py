@@ -12,6 +12,7 @@ nothing changes.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,6 +92,11 @@ class Menu:
         return self.owner_id == structure_id
 
 
+def fold(text: str) -> str:
+    """Lower case without accents: « Éléa » matches « elea » (the search and the sorting)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
 # -- reading ---------------------------------------------------------------------------------------------
 
 
@@ -141,9 +147,7 @@ def arrange(tiles: list[Any], menu: Menu, profiles: Iterable[str]) -> list[MenuG
 
 
 def by_theme(tiles: list[Any]) -> list[MenuGroup]:
-    """Today's grouping when no menu is arranged: themes in their canonical order, tiles alphabetically."""
-    from .myapps import fold  # the same folding as the search
-
+    """Today's grouping when no menu is arranged: themes alphabetically, tiles alphabetically."""
     themes: dict[str, MenuGroup] = {}
     for tile in sorted(tiles, key=lambda t: (fold(t.theme), fold(t.name))):
         themes.setdefault(tile.theme, MenuGroup(None, tile.theme)).tiles.append(tile)

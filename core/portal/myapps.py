@@ -3,7 +3,6 @@ favourites kept per user. Only what a grant reaches the user is ever listed, fav
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -17,8 +16,11 @@ from ..errors import PreauError
 from ..icons import DEFAULT_ICON, is_icon, tile_colour
 from ..models import AppFavourite, User
 from ..rights import Access
-from .apps_menu import ICON_KINDS, MenuGroup, Placement, arrange, by_theme, menu_for
+from .apps_menu import ICON_KINDS, MenuGroup, Placement, arrange, by_theme, fold, menu_for
 from .catalogue import catalogue
+
+__all__ = ["FavouriteError", "Tile", "arranged", "favourite_keys", "favourites", "fold", "move_favourite", "search",
+           "set_favourite", "tiles_for", "with_menu_looks"]
 from .launches import plugin_tile_url
 from .services import user_tiles
 
@@ -73,11 +75,6 @@ def tiles_for(session: Session, registry: Any, user: User, access: Access,
                    colour=tile_colour(m.colour, m.theme)) for m in access.menu_items if m.placement == "apps"]
     tiles += _connector_tiles(session, registry, user, access, roles)
     return tiles
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: « Éléa » matches « elea »."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
 def search(tiles: list[Tile], query: str) -> list[Tile]:

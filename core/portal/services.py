@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit, urls
 from ..directory.structures import DirectoryError, ancestor_distances
+from ..icons import is_icon
 from ..models import (
     AccountState,
     Group,
@@ -107,7 +108,9 @@ def add_link(session: Session, structure: Structure, *, title: str, url: str, th
     url = checked_url(url)
     if theme not in THEMES:
         raise ServiceError(_("Choisissez un groupe de menu dans la liste."))
-    icon = (icon or "link").strip()[:40] or "link"
+    icon = (icon or "link").strip() or "link"
+    if not is_icon(icon):
+        raise ServiceError(_("Choisissez une icône dans la liste."))
     chosen = _checked_profiles(profiles)
     groups, classes = _checked_targets(session, structure, group_ids, class_ids)
     if not chosen and not groups and not classes:
