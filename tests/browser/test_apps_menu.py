@@ -70,6 +70,19 @@ def test_direction_arranges_the_menu_by_keyboard_and_previews_a_parents_view(new
         assert _group_keys(admin, 0) == first_before[:-1]
         _check(admin, "apps-menu-editor", screenshots_dir)
 
+        # An external service's icon, picked in the searchable grid of the bundled set.
+        external = admin.locator('li.menu-tile[data-key^="plugin:"]').first
+        external.locator("summary").click()
+        external.get_by_role("link", name="Changer l'icône").click()
+        admin.get_by_label("Rechercher une icône (en anglais : book, calendar, school…)").fill("calendar")
+        expect(admin.locator("#icon-grid li[data-search]:visible")).to_have_count(5)
+        _check(admin, "apps-menu-icon-picker", screenshots_dir)
+        admin.get_by_text("calendar-days").click()
+        admin.get_by_role("button", name="Enregistrer l'icône").click()
+        expect(admin.get_by_text("Icône enregistrée.")).to_be_visible()
+        badge = admin.locator('li.menu-tile[data-key^="plugin:"] .tile-badge use').first
+        assert badge.get_attribute("href").endswith("#calendar-days")
+
         admin.get_by_role("link", name="Aperçu : Parent").click()
         expect(admin.get_by_role("heading", level=2, name="Ce que voit un(e) Parent")).to_be_visible()
         _check(admin, "apps-menu-preview-parent", screenshots_dir)
