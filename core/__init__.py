@@ -47,6 +47,8 @@ _LAZY = {
     "PROFILE_LABELS": ("types", "PROFILE_LABELS"),
     "N_": ("types", "N_"),
     "link_plugin": ("link_plugins", "link_plugin"),
+    # the bundled icon set (manifests' icon, the macro icon of "_icons.html")
+    "icon_names": ("icons", "icon_names"),
     "deprecated": ("deprecation", "deprecated"),
     # the base of every error shown to people (the error page, or an RFC 9457 problem in JSON)
     "PreauError": ("errors", "PreauError"),
@@ -211,6 +213,7 @@ if TYPE_CHECKING:  # the names above, for type checkers and editors (tests/test_
     from .extensions import public_endpoint as public_endpoint
     from .filestore import default_storage as _storage
     from .hooks import hookimpl as hookimpl
+    from .icons import icon_names as icon_names
     from .jobs import JobCancelled as JobCancelled
     from .jobs import PermanentJobError as PermanentJobError
     from .jobs import enqueue as _enqueue_job

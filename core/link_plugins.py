@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from .hooks import hookimpl
+from .icons import DEFAULT_ICON
 from .types import AppManifest, Connector, Profile, Right, SettingSpec
 
 
@@ -43,7 +44,8 @@ class LinkPlugin:
 
 
 def link_plugin(id: str, name: str, url: str, *, version: str, editor: str, profiles: Iterable[Profile],
-                access_label: str, theme: str = "Outils", description: str = "", icon: str = "app",
+                access_label: str, theme: str = "Outils", description: str = "", icon: str = DEFAULT_ICON,
+                colour: str = "",
                 kind: str = "link", connector: str = "link", connector_name: str | None = None,
                 launch_urls: Mapping[str, str] | None = None, attributes: Iterable[str] = ("login",),
                 reauthenticate: bool = False, settings: Iterable[SettingSpec] = (),
@@ -56,17 +58,19 @@ def link_plugin(id: str, name: str, url: str, *, version: str, editor: str, prof
         ``{uai}``, ``{email}``, ``{<setting key>}``); ``launch_urls`` gives a URL per profile value instead.
     :param kind: the connector kind: ``link`` (a plain redirect), ``cas``, ``saml``, or a kind a plugin opens
         (``lti11``, ``lti13`` with the plugin ``lti``).
+    :param icon: a name of :func:`preau.icon_names`; ``colour`` the tile's CSS hex colour (see
+        :class:`preau.AppManifest`).
     :param settings: :class:`preau.SettingSpec` the URL's placeholders read (filled per structure).
     :returns: a :class:`LinkPlugin`; name it in the ``preau.plugins`` entry point as ``module:object``::
 
         plugin = preau.link_plugin(
             "capytale", "Capytale", "https://capytale2.ac-paris.fr/web/c-auth/list", version="1.0.0",
-            editor="Académie de Paris", theme="Pédagogie", icon="code",
+            editor="Académie de Paris", theme="Pédagogie", icon="code-xml", colour="#2b5b84",
             profiles=(Profile.TEACHER, Profile.STUDENT), access_label=N_("Ouvrir Capytale"))
     """
     chosen = tuple(profiles)
     manifest = AppManifest(id=id, name=name, version=version, editor=editor, theme=theme, description=description,
-                           icon=icon, default_profiles=chosen)
+                           icon=icon, colour=colour, default_profiles=chosen)
     if requires_preau is not None:
         manifest = replace(manifest, requires_preau=requires_preau)
     access = f"{id}.access"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .errors import PreauError
+from .icons import DEFAULT_ICON, colour_problem, icon_hint, is_icon
 
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 _RIGHT_ID = re.compile(r"^[a-z][a-z0-9_]{1,39}\.[a-z][a-z0-9_.]{1,60}$")
@@ -61,6 +62,15 @@ class ManifestError(PreauError, ValueError):
 PLUGIN_KINDS = ("app", "directory_source", "service")
 
 
+def check_look(where: str, icon: str, colour: str) -> None:
+    """A manifest's icon must be one of the bundled set, its colour (if any) readable under white text."""
+    if not is_icon(icon):
+        raise ManifestError(f"{where}: icon {icon!r} is not in Préau's icon set; {icon_hint(icon)}")
+    problem = colour_problem(colour) if colour else None
+    if problem:
+        raise ManifestError(f"{where}: {problem}")
+
+
 @dataclass(frozen=True)
 class AppManifest:
     """The one metadata object of a plugin (returned by ``preau_app``).
@@ -72,6 +82,9 @@ class AppManifest:
     them where they are off). A plugin imports another only if it names it in one of the two, and only that
     plugin's public module. ``kind`` says what the plugin is (:data:`PLUGIN_KINDS`): only ``"app"`` plugins are
     enabled per structure and shown in the services administration.
+
+    ``icon`` names an icon of the bundled set (:func:`preau.icon_names`, e.g. ``"school"``); ``colour`` is the
+    CSS hex colour of its tile (white text on it must reach a contrast of 4.5:1), empty for its theme's colour.
     """
 
     id: str
@@ -80,7 +93,8 @@ class AppManifest:
     editor: str
     theme: str = "Outils"
     description: str = ""
-    icon: str = "app"
+    icon: str = DEFAULT_ICON
+    colour: str = ""
     requires_preau: str = ">=1.0,<2"
     default_profiles: tuple[Profile, ...] = ()
     entry_endpoint: str | None = None
@@ -111,6 +125,7 @@ class AppManifest:
             raise ManifestError(f"app {self.id}: kind {self.kind!r} is not one of {PLUGIN_KINDS}")
         if not self.is_app and (self.default_profiles or self.entry_endpoint or self.core):
             raise ManifestError(f"app {self.id}: a {self.kind} has no default profiles, entry point or core flag")
+        check_look(f"app {self.id}", self.icon, self.colour)
         self._validate_requirements()
 
     def _validate_requirements(self) -> None:
@@ -207,7 +222,8 @@ class MenuItem:
     url: str
     right: str
     theme: str = "Outils"
-    icon: str = "app"
+    icon: str = DEFAULT_ICON  # a name of preau.icon_names()
+    colour: str = ""  # a CSS hex colour readable under white text; empty: the theme's
     placement: str = "apps"
     badge: Callable[[Any], int] | None = None  # (a preau.User): Any, see Widget.render
 
@@ -221,6 +237,7 @@ class MenuItem:
             raise ManifestError(f"menu item {self.id}: {self.url!r} must be a local path or an http(s) URL")
         if self.theme not in THEMES:
             raise ManifestError(f"menu item {self.id}: theme {self.theme!r} is not one of {THEMES}")
+        check_look(f"menu item {self.id}", self.icon, self.colour)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
+from preau.icons import contrast_with_white, is_icon
 from preau.models import AuditEvent, StructureConnector
 from preau.portal.catalogue import CATALOGUE_PATH, CatalogueError, parse_catalogue
 from preau.portal.services import ServiceError, add_connector, configure_connector, reached_connectors
@@ -34,6 +35,7 @@ def test_the_shipped_catalogue_is_valid_with_at_least_25_unique_https_services()
         # the kernel's kinds, or those the built-in lti plugin opens
         assert entry.kind in {*KERNEL_CONNECTOR_KINDS, "lti11", "lti13"} and entry.theme in THEMES
         assert entry.help.strip() and entry.editor.strip()
+        assert is_icon(entry.icon) and contrast_with_white(entry.colour) >= 4.5, entry.id
         for template in (entry.url, *entry.launch_urls.values()):
             assert urlsplit(template).scheme == "https", template
     assert {e.kind for e in entries.values()} >= {"link", "cas", "saml", "lti11", "lti13"}
@@ -60,7 +62,11 @@ def _broken(change) -> dict:
     (lambda e: e.update(theme="Divers"), "theme"),
     (lambda e: e.update(default_profiles=["root"]), "default_profiles"),
     (lambda e: e.pop("help"), "help"),
-    (lambda e: e.update(colour="red"), "unknown keys"),
+    (lambda e: e.update(colour_name="red"), "unknown keys"),
+    (lambda e: e.update(colour="red"), "CSS hex colour"),
+    (lambda e: e.update(colour="#ffcc00"), "contrast"),  # white text on yellow is unreadable
+    (lambda e: e.update(icon="food"), "icon set"),
+    (lambda e: e.pop("icon"), "icon"),
     (lambda e: e.update(id="gar"), "already used"),
     (lambda e: e.update(fields=[{"key": "token", "label": "Jeton", "secret": True}],
                         url="https://x.exemple.fr/{token}"), "unknown placeholder"),

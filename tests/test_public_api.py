@@ -440,3 +440,13 @@ def test_descendant_ids_and_encrypted_text(app, db, school):
     column = preau.EncryptedText()
     stored = column.process_bind_param("secret", None)
     assert stored != "secret" and column.process_result_value(stored, None) == "secret"
+
+
+def test_icon_names_and_the_icon_macro_draw_a_bundled_icon(app):
+    assert {"school", "calendar-days", "book-open", "mail", "link"} <= set(preau.icon_names())
+    with app.test_request_context():
+        from flask import render_template_string
+        decorative = render_template_string('{% from "_icons.html" import icon %}{{ icon("school") }}')
+        labelled = render_template_string('{% from "_icons.html" import icon %}{{ icon("mail", label="Messages") }}')
+    assert 'aria-hidden="true"' in decorative and "sprite.svg#school" in decorative
+    assert 'role="img" aria-label="Messages"' in labelled and "<title>Messages</title>" in labelled

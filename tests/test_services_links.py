@@ -89,7 +89,8 @@ def test_a_target_group_or_class_of_another_structure_is_refused_and_nothing_is_
 def test_a_link_needs_a_title_a_known_theme_and_a_population(db, school):
     base = {"title": "T", "url": "https://t.exemple.fr/", "theme": "Outils", "profiles": ["student"]}
     for change, message in (({"title": " "}, "titre"), ({"theme": "Divers"}, "groupe de menu"),
-                            ({"profiles": []}, "au moins un profil"), ({"profiles": ["root"]}, "Profil inconnu")):
+                            ({"profiles": []}, "au moins un profil"), ({"profiles": ["root"]}, "Profil inconnu"),
+                            ({"icon": "<script>"}, "icône dans la liste"), ({"icon": "food"}, "icône dans la liste")):
         with pytest.raises(ServiceError, match=message):
             add_link(db, school.structure, **{**base, **change})
     assert _count(db, ServiceLink) == 0

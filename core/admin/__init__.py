@@ -9,6 +9,7 @@ from __future__ import annotations
 from . import (
     accounts,
     apps,
+    apps_menu,
     charters,
     communication,
     csv_import,
@@ -27,5 +28,5 @@ from .views import bp
 
 __all__ = ["PAGES", "bp"]
 
-PAGES = (views, accounts, apps, charters, communication, csv_import, dashboard, duplicates, imports, letters, locks,
-         mfa, services, statistics, year_transition)
+PAGES = (views, accounts, apps, apps_menu, charters, communication, csv_import, dashboard, duplicates, imports,
+         letters, locks, mfa, services, statistics, year_transition)

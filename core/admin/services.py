@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..db import db_session
+from ..icons import icon_names, tile_colour
 from ..models import Group, GroupKind, SchoolClass, ServiceLink, Structure, StructureConnector
 from ..portal import marketplace
 from ..portal import services as rules
@@ -57,7 +58,8 @@ def _services_page(structure: Structure, status: int = 200, form: dict | None = 
                            catalogue=catalogue(), available=[e for e in catalogue().values() if e.id not in added],
                            groups=groups, classes=classes, themes=THEMES, profiles=list(Profile),
                            profile_labels=PROFILE_LABELS, structure_names=names, form=form or {},
-                           missing=rules.missing_values), status
+                           missing=rules.missing_values, icon_names=icon_names(),
+                           tile_colour=tile_colour), status
 
 
 def _refused(structure: Structure, error: rules.ServiceError, render):

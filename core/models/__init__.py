@@ -4,7 +4,7 @@ from .audit import AuditEvent, LoginAttempt
 from .auth import ApiToken, AuthSession, Charter, CharterAcceptance
 from .cas import CasTicket
 from .communication import CommLink, CommSettings, CommVersion
-from .dashboard import AppFavourite, DashboardDefault, DashboardLayout, WidgetPolicy
+from .dashboard import AppFavourite, AppsMenuGroup, AppsMenuTile, DashboardDefault, DashboardLayout, WidgetPolicy
 from .directory import (
     AccountState,
     Function,
@@ -36,7 +36,7 @@ __all__ = [
     "Group", "GroupKind", "GroupMember", "LoginAttempt", "RelativeLink", "RightGrant", "Role", "SchoolClass",
     "Setting", "Structure", "StructureKind", "StructureLink", "User", "UserFunction",
     "Job", "JobState", "CasTicket",
-    "AppFavourite", "DashboardDefault", "DashboardLayout",
+    "AppFavourite", "AppsMenuGroup", "AppsMenuTile", "DashboardDefault", "DashboardLayout",
     "ServiceLink", "ServiceTarget", "StructureConnector", "WidgetPolicy", "ConnectorLaunch", "Launch",
 ]
 

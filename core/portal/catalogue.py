@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import PreauError
+from ..icons import colour_problem, icon_hint, is_icon
 from ..types import THEMES, Profile
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.json")
@@ -49,6 +50,8 @@ class CatalogueEntry:
     editor: str
     kind: str
     theme: str
+    icon: str  # a name of the bundled icon set
+    colour: str  # the tile's CSS hex colour, readable under white text
     url: str
     launch_urls: dict[str, str]
     default_profiles: tuple[str, ...]
@@ -90,7 +93,8 @@ def parse_entry(raw: Any, position: int) -> CatalogueEntry:
     where = f"connectors[{position}]"
     if not isinstance(raw, dict):
         raise CatalogueError(f"{where}: must be an object")
-    required = {"id": str, "name": str, "editor": str, "kind": str, "theme": str, "url": str,
+    required = {"id": str, "name": str, "editor": str, "kind": str, "theme": str, "icon": str, "colour": str,
+                "url": str,
                 "default_profiles": list, "reauthenticate": bool, "help": str, "fields": list}
     for key, kind in required.items():
         if not isinstance(raw.get(key), kind):
@@ -106,6 +110,11 @@ def parse_entry(raw: Any, position: int) -> CatalogueEntry:
         raise CatalogueError(f"{where}.kind: a lower-case connector kind")
     if raw["theme"] not in THEMES:
         raise CatalogueError(f"{where}.theme: must be one of {THEMES}")
+    if not is_icon(raw["icon"]):
+        raise CatalogueError(f"{where}.icon: {raw['icon']!r} is not in the icon set; {icon_hint(raw['icon'])}")
+    problem = colour_problem(raw["colour"])
+    if problem:
+        raise CatalogueError(f"{where}.colour: {problem}")
     if not set(raw["default_profiles"]) <= _PROFILES:
         raise CatalogueError(f"{where}.default_profiles: profiles are among {sorted(_PROFILES)}")
     if not raw["name"].strip() or not raw["editor"].strip() or not raw["help"].strip():
@@ -122,7 +131,8 @@ def parse_entry(raw: Any, position: int) -> CatalogueEntry:
     allowed = set(BUILT_IN_PLACEHOLDERS) | {f.key for f in fields if not f.secret}
     for key, template in [("url", raw["url"]), *((f"launch_urls.{p}", u) for p, u in launch_urls.items())]:
         _check_template(f"{where}.{key}", template, allowed)
-    return CatalogueEntry(raw["id"], raw["name"], raw["editor"], raw["kind"], raw["theme"], raw["url"],
+    return CatalogueEntry(raw["id"], raw["name"], raw["editor"], raw["kind"], raw["theme"], raw["icon"], raw["colour"],
+                          raw["url"],
                           dict(launch_urls), tuple(raw["default_profiles"]), raw["reauthenticate"], raw["help"],
                           tuple(fields))
 

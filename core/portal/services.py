@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit, urls
 from ..directory.structures import DirectoryError, ancestor_distances
+from ..icons import is_icon
 from ..models import (
     AccountState,
     Group,
@@ -107,7 +108,9 @@ def add_link(session: Session, structure: Structure, *, title: str, url: str, th
     url = checked_url(url)
     if theme not in THEMES:
         raise ServiceError(_("Choisissez un groupe de menu dans la liste."))
-    icon = (icon or "link").strip()[:40] or "link"
+    icon = (icon or "link").strip() or "link"
+    if not is_icon(icon):
+        raise ServiceError(_("Choisissez une icône dans la liste."))
     chosen = _checked_profiles(profiles)
     groups, classes = _checked_targets(session, structure, group_ids, class_ids)
     if not chosen and not groups and not classes:
@@ -355,7 +358,8 @@ def user_tiles(session: Session, user: User, access: Any = None,
     """:func:`services_for` as the plain dicts "Mes Applis" (:mod:`preau.portal.myapps`) takes, theme translated.
 
     ``access`` is accepted for the caller's convenience and unused; pass ``roles=[role]`` for the role switch."""
-    return [{"key": t.key, "name": t.title, "theme": _(t.theme), "url": t.url, "kind": t.kind, "icon": t.icon,
+    return [{"key": t.key, "name": t.title, "theme": _(t.theme), "raw_theme": t.theme, "url": t.url, "kind": t.kind,
+             "icon": t.icon,
              "editor": t.editor, "help": t.help, "reauthenticate": t.reauthenticate, "protocol": t.protocol}
             for t in services_for(session, user, roles)]
 

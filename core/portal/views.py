@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import text
@@ -26,9 +27,9 @@ from ..account.service import set_locale
 from ..db import db_session
 from ..directory import scopes
 from ..web import client_ip, current_access, current_role, safe_next
+from . import apps_menu, myapps
 from . import children as child_choice
 from . import dashboard as layouts
-from . import myapps
 from .widgets import render_widget
 
 bp = Blueprint("portal", __name__)
@@ -123,15 +124,64 @@ def _tiles() -> list[myapps.Tile]:
     return g._preau_tiles
 
 
+def _menu_context() -> tuple[int | None, set[str]]:
+    """The structure whose "Mes Applis" menu the person sees (the chosen role's, else their first role's) and
+    the profiles it is shown for (hidden tiles are those hidden from each of them)."""
+    role = current_role()
+    roles = [role] if role else list(current_user.roles)
+    return (roles[0].structure_id if roles else None), {r.profile for r in roles}
+
+
 @bp.route("/apps")
 @login_required
 def my_apps():
-    """Mes Applis: tiles by theme; ``q`` filters on the server too, so the search works without JavaScript."""
-    tiles = _tiles()
+    """Mes Applis: favourites first (in the person's order), then the structure's menu (or the themes); ``q``
+    filters on the server too, so the search works without JavaScript."""
+    session = db_session()
+    structure_id, profiles = _menu_context()
+    tiles = myapps.with_menu_looks(session, _tiles(), structure_id)
     query = request.args.get("q", "").strip()[:100]
     shown = myapps.search(tiles, query) if query else tiles
-    return render_template("portal/apps.html", groups=myapps.by_theme(shown), q=query, total=len(tiles),
-                           favourites=myapps.favourites(db_session(), current_user, tiles))
+    favourites = myapps.favourites(session, current_user, shown)
+    return render_template("portal/apps.html", q=query, total=len(tiles), favourites=favourites,
+                           groups=myapps.arranged(session, current_user, shown, structure_id, profiles))
+
+
+@bp.route("/apps/favourites/move", methods=["POST"])
+@login_required
+def move_favourite():
+    """Reorder a favourite: a form (the "Monter" / "Descendre" buttons) or a fetch after a drag (JSON answer)."""
+    wants_json = request.accept_mimetypes.best == "application/json"
+    raw = request.form.get("position", "")
+    try:
+        if not (raw.isascii() and raw.isdigit()):
+            raise myapps.FavouriteError(_("La position demandée n'existe pas."))
+        landed = myapps.move_favourite(db_session(), current_user, request.form.get("key", ""), int(raw), _tiles())
+    except myapps.FavouriteError as error:
+        db_session().rollback()
+        if wants_json:
+            return jsonify(error=str(error)), 400
+        flash(str(error), "error")
+        return redirect(url_for("portal.my_apps")), 303
+    db_session().commit()
+    if wants_json:
+        return jsonify(position=landed)
+    return redirect(url_for("portal.my_apps", _anchor="apps-favourites")), 303
+
+
+@bp.route("/apps/menu-icons/<int:tile_id>")
+@login_required
+def menu_icon(tile_id: int):
+    """An image an administrator uploaded for a tile (PNG or JPEG, checked at upload)."""
+    found = apps_menu.tile_image(db_session(), tile_id)
+    if found is None:
+        abort(404)
+    data, mime = found
+    response = make_response(data)
+    response.headers.update({"Content-Type": mime, "X-Content-Type-Options": "nosniff",
+                             "Cache-Control": "private, max-age=3600",
+                             "Content-Security-Policy": "default-src 'none'; sandbox"})
+    return response
 
 
 @bp.route("/apps/favourites", methods=["POST"])

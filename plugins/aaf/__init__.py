@@ -15,7 +15,8 @@ from .reader import read_aaf
 def preau_app() -> AppManifest:
     return AppManifest(
         id="aaf", name=N_("Import AAF"), version=__version__, editor="Préau", theme="Outils",
-        description=N_("Alimentation de l'annuaire par les fichiers AAF de l'académie."), icon="app",
+        description=N_("Alimentation de l'annuaire par les fichiers AAF de l'académie."), icon="database",
+        colour="#44546a",
         kind="directory_source",  # an importer: never an app to enable in the services administration
     )
 

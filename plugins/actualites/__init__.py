@@ -30,7 +30,7 @@ READERS = (Profile.TEACHER, Profile.STUDENT, Profile.RELATIVE, Profile.PERSONNEL
 @hookimpl
 def preau_app() -> AppManifest:
     return AppManifest(id=APP_ID, name=N_("Actualités"), version=__version__, editor="Préau",
-                       theme="Communication", icon="news", default_profiles=READERS,
+                       theme="Communication", icon="newspaper", colour="#b0304a", default_profiles=READERS,
                        entry_endpoint="actualites.index",
                        description=N_("Les actualités de l'établissement et des classes."))
 

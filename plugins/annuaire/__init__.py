@@ -81,7 +81,8 @@ def card(user_id: int):
 def preau_app() -> AppManifest:
     return AppManifest(
         id="annuaire", name=N_("Annuaire"), version=__version__, editor="Préau", theme="Communication",
-        description=N_("Retrouver les personnes et les groupes à qui l'on peut écrire."), icon="contacts",
+        description=N_("Retrouver les personnes et les groupes à qui l'on peut écrire."), icon="contact",
+        colour="#1d5fa8",
         default_profiles=ALL_PROFILES, entry_endpoint="annuaire.index",
     )
 

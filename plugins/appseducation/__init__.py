@@ -12,7 +12,7 @@ NUAGE = "https://nuage.apps.education.fr/"
 
 plugin = link_plugin(
     "appseducation", "Apps.Education", NUAGE, version=__version__, editor="Ministère de l'Éducation nationale",
-    icon="cloud", profiles=(Profile.TEACHER, Profile.PERSONNEL), connector="nuage",
+    icon="cloud", colour="#1f5d99", profiles=(Profile.TEACHER, Profile.PERSONNEL), connector="nuage",
     connector_name=N_("Nuage Apps.Education"), attributes=("email",),
     launch_urls={"teacher": NUAGE + "login?user={email}", "personnel": NUAGE + "login?user={email}"},
     description=N_("Le nuage des agents (100 Go) et les autres outils libres d'apps.education.fr."),

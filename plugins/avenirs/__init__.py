@@ -10,7 +10,7 @@ BASE = "https://avenirs.onisep.fr/authentification/"
 
 plugin = link_plugin(
     "avenirs", "Avenir(s)", BASE + "hubagent", version=__version__, editor="Onisep", theme="Orientation",
-    icon="compass", profiles=(Profile.STUDENT, Profile.RELATIVE, Profile.TEACHER, Profile.PERSONNEL),
+    icon="compass", colour="#a3324a", profiles=(Profile.STUDENT, Profile.RELATIVE, Profile.TEACHER, Profile.PERSONNEL),
     launch_urls={"student": BASE + "educonnect", "relative": BASE + "educonnect"},
     description=N_("Le service d'orientation de l'Onisep, pour les élèves, leurs parents et les équipes."),
     access_label=N_("Ouvrir Avenir(s)"))

@@ -27,7 +27,7 @@ USERS = (Profile.TEACHER, Profile.STUDENT, Profile.RELATIVE, Profile.PERSONNEL)
 def preau_app() -> AppManifest:
     return AppManifest(id=APP_ID, name=N_("Cahier de textes"), version=__version__, editor="Préau",
                        theme="Pédagogie", description=N_("Les séances et les devoirs de la classe."),
-                       icon="book", default_profiles=USERS, entry_endpoint="cahier.index")
+                       icon="notebook-pen", colour="#2f6f3e", default_profiles=USERS, entry_endpoint="cahier.index")
 
 
 @hookimpl

@@ -7,6 +7,7 @@ from preau import N_, Profile, __version__, link_plugin
 
 plugin = link_plugin(
     "capytale", "Capytale", "https://capytale2.ac-paris.fr/web/c-auth/list", version=__version__,
-    editor="Académie de Paris", theme="Pédagogie", icon="code", profiles=(Profile.TEACHER, Profile.STUDENT),
+    editor="Académie de Paris", theme="Pédagogie", icon="code-xml",
+    colour="#2b5b84", profiles=(Profile.TEACHER, Profile.STUDENT),
     description=N_("Activités de programmation (Python, HTML, bases de données) à distribuer aux élèves."),
     access_label=N_("Ouvrir Capytale"))

@@ -27,7 +27,7 @@ USERS = (Profile.TEACHER, Profile.STUDENT, Profile.RELATIVE, Profile.PERSONNEL)
 def preau_app() -> AppManifest:
     return AppManifest(id=APP_ID, name=N_("Carnet de liaison"), version=__version__, editor="Préau",
                        theme="Vie scolaire", description=N_("Les mots de l'école aux familles, à signer en ligne."),
-                       icon="mail", default_profiles=USERS, entry_endpoint="carnet.index")
+                       icon="notebook-text", colour="#8a4b00", default_profiles=USERS, entry_endpoint="carnet.index")
 
 
 @hookimpl

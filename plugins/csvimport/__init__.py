@@ -46,7 +46,8 @@ PROFILE_CHOICES = (("", N_("Détecté (en-tête ou nom du fichier)")),
 def preau_app() -> AppManifest:
     return AppManifest(
         id="csvimport", name=N_("Import CSV"), version=__version__, editor="Préau", theme="Outils",
-        description=N_("Import de l'annuaire d'un établissement depuis les modèles CSV ENT ONE."), icon="app",
+        description=N_("Import de l'annuaire d'un établissement depuis les modèles CSV ENT ONE."),
+        icon="file-spreadsheet", colour="#44546a",
         kind="directory_source")  # an importer: never an app to enable in the services administration
 
 

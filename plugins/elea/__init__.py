@@ -44,7 +44,7 @@ def export_download(structure_id: int):
 def preau_app() -> AppManifest:
     return AppManifest(
         id="elea", name="Éléa", version=__version__, editor="Ministère de l'Éducation nationale",
-        theme="Pédagogie", icon="school", default_profiles=PROFILES, entry_endpoint=None,
+        theme="Pédagogie", icon="graduation-cap", colour="#a8431c", default_profiles=PROFILES, entry_endpoint=None,
         requires=("lti",),  # the plugin that opens its lti13 connector
         description=N_("La plateforme de parcours pédagogiques (Moodle) du bassin, ouverte par LTI."))
 

@@ -41,7 +41,8 @@ def preau_app() -> AppManifest:
     return AppManifest(id=APP_ID, name=N_("Messages flash"), version=__version__, editor="Préau",
                        theme="Communication",
                        description=N_("Le tableau d'affichage : des messages courts en bandeau sur toutes les pages."),
-                       icon="megaphone", default_profiles=READERS, entry_endpoint="flash.my_flash_messages")
+                       icon="megaphone",
+                       colour="#b3261e", default_profiles=READERS, entry_endpoint="flash.my_flash_messages")
 
 
 @hookimpl

@@ -41,7 +41,7 @@ def preau_app() -> AppManifest:
     return AppManifest(
         id=APP_ID, name=N_("Médiacentre"), version=__version__, editor="Préau", theme="Ressources",
         description=N_("Les ressources numériques du GAR attribuées par l'établissement, sans nouvelle connexion."),
-        icon="book", default_profiles=USERS, entry_endpoint="gar.mediacentre")
+        icon="library", colour="#6b3fa0", default_profiles=USERS, entry_endpoint="gar.mediacentre")
 
 
 @hookimpl

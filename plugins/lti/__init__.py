@@ -50,7 +50,7 @@ CLASS_MEMBERS = (Profile.TEACHER, Profile.STUDENT, Profile.RELATIVE)
 @hookimpl
 def preau_app() -> AppManifest:
     return AppManifest(id=APP_ID, name=N_("LTI (outils pédagogiques)"), version=__version__, editor="Préau",
-                       theme="Pédagogie", icon="school", default_profiles=CLASS_MEMBERS,
+                       theme="Pédagogie", icon="presentation", colour="#2f6f3e", default_profiles=CLASS_MEMBERS,
                        description=N_("Ouvre les outils pédagogiques par LTI 1.1 et LTI 1.3 (Éléa, Moodle…) : "
                                       "ressources et notes des classes."))
 

@@ -34,7 +34,7 @@ def preau_app() -> AppManifest:
     return AppManifest(
         id=APP_ID, name=N_("Messagerie"), version=__version__, editor="Préau", theme="Communication",
         description=N_("Écrire aux personnes et aux groupes que les règles de communication autorisent."),
-        icon="mail", default_profiles=ALL_PROFILES, entry_endpoint="messaging.inbox",
+        icon="mail", colour="#1d5fa8", default_profiles=ALL_PROFILES, entry_endpoint="messaging.inbox",
     )
 
 

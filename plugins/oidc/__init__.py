@@ -26,7 +26,7 @@ APP_ID = "oidc"
 @hookimpl
 def preau_app() -> AppManifest:
     return AppManifest(id=APP_ID, name=N_("Fournisseur OpenID Connect"), version=__version__, editor="Préau",
-                       theme="Outils", kind="service",
+                       theme="Outils", kind="service", icon="key", colour="#44546a",
                        description=N_("Connexion des applications d'éditeurs et mobiles avec le compte Préau."))
 
 

@@ -37,7 +37,7 @@ def preau_app() -> AppManifest:
         id="pronote", name="Pronote", version=__version__, editor="Index Éducation", theme="Vie scolaire",
         description=N_("Notes, absences et vie scolaire : connexion à Pronote par l'ENT et bloc des dernières "
                        "notes."),
-        icon="grades", default_profiles=(Profile.STUDENT, Profile.RELATIVE, Profile.TEACHER))
+        icon="chart-line", colour="#0f6b5c", default_profiles=(Profile.STUDENT, Profile.RELATIVE, Profile.TEACHER))
 
 
 @hookimpl

@@ -27,7 +27,8 @@ USERS = (Profile.TEACHER, Profile.STUDENT, Profile.RELATIVE, Profile.PERSONNEL)
 def preau_app() -> AppManifest:
     return AppManifest(id=APP_ID, name=N_("Emploi du temps"), version=__version__, editor="Préau",
                        theme="Vie scolaire", default_profiles=USERS, entry_endpoint="timetable.index",
-                       icon="calendar", optional_requires=("pronote",),  # the Pronote source of a student's week
+                       icon="calendar-days",
+                       colour="#1d6470", optional_requires=("pronote",),  # the Pronote source of a student's week
                        description=N_("L'emploi du temps de la classe, de l'enseignant, de l'élève et des salles."))
 
 

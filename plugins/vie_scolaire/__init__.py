@@ -24,7 +24,7 @@ READERS = (Profile.STUDENT, Profile.RELATIVE)
 @hookimpl
 def preau_app() -> AppManifest:
     return AppManifest(id=APP_ID, name=N_("Notes et vie scolaire"), version=__version__, editor="Préau",
-                       theme="Vie scolaire", icon="grades",
+                       theme="Vie scolaire", icon="chart-column", colour="#9a4a00",
                        description=N_("Notes, compétences, absences, retards et punitions."),
                        default_profiles=(*READERS, Profile.PERSONNEL), entry_endpoint="vie_scolaire.index",
                        optional_requires=("pronote",))  # the "pronote" adapter reads through it

@@ -32,7 +32,7 @@ def render_welcome(user, size: str) -> str:
 def preau_app() -> AppManifest:
     return AppManifest(
         id="welcome", name=N_("Bienvenue"), version=__version__, editor="Préau", theme="Outils",
-        description=N_("Un mot d'accueil et une visite guidée de l'ENT."), icon="home",
+        description=N_("Un mot d'accueil et une visite guidée de l'ENT."), icon="house", colour="#44546a",
         default_profiles=ALL_PROFILES, entry_endpoint="welcome.index",
     )
 

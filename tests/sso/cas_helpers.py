@@ -104,7 +104,7 @@ class ServiceServer:
 def loopback_entry(monkeypatch, url: str, catalogue_id: str = "loopback_cas") -> str:
     """A CAS catalogue entry whose service runs on loopback (the shipped entries name public hosts)."""
     folios = catalogue()["folios"]
-    entry = CatalogueEntry(catalogue_id, "Service local", "Tests", "cas", folios.theme, url, {},
-                           ("teacher", "student"), False, "", ())
+    entry = CatalogueEntry(catalogue_id, "Service local", "Tests", "cas", folios.theme, folios.icon, folios.colour,
+                           url, {}, ("teacher", "student"), False, "", ())
     monkeypatch.setitem(catalogue(), catalogue_id, entry)
     return catalogue_id

@@ -35,7 +35,9 @@ def preau_app() -> AppManifest:
         editor="Votre organisation",
         theme="Outils",
         description="Une extension d'exemple : des notes personnelles et un lien vers Éduscol.",
-        icon="note",
+        # the tile: an icon of preau.icon_names() in white on a colour readable under white text (4.5:1)
+        icon="sticky-note",
+        colour="#6b3fa0",
         requires_preau=">=1.0,<2",  # the plugin API (preau.API_VERSION), not the package version
         default_profiles=DEFAULT_PROFILES,
         entry_endpoint="hello.index",

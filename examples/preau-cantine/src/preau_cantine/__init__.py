@@ -27,7 +27,7 @@ __all__ = ["ACCESS", "APP_ID", "EDIT", "CantineMenu", "__version__"]
 def preau_app() -> AppManifest:
     return AppManifest(id=APP_ID, name=N_("Cantine"), version=__version__, editor="Exemple Préau",
                        theme="Vie scolaire", description=N_("Les menus de la cantine, du jour et de la semaine."),
-                       icon="calendar", requires_preau=">=1.0,<2.0", default_profiles=EVERYONE,
+                       icon="utensils", colour="#2f6f3e", requires_preau=">=1.0,<2.0", default_profiles=EVERYONE,
                        entry_endpoint="cantine.week")
 
 
