@@ -144,8 +144,12 @@
       li.appendChild(title);
       var detail = document.createElement("p");
       var parts = [];
-      if (e.gained) { parts.push(fill(msgs.gain, e.gained) + " (" + names(e.gained_names, e.gained) + ")"); }
-      if (e.lost) { parts.push(fill(msgs.lose, e.lost) + " (" + names(e.lost_names, e.lost) + ")"); }
+      if (e.gained) {
+        parts.push((e.gained === 1 ? msgs.gainOne : fill(msgs.gain, e.gained)) + " (" + names(e.gained_names, e.gained) + ")");
+      }
+      if (e.lost) {
+        parts.push((e.lost === 1 ? msgs.loseOne : fill(msgs.lose, e.lost)) + " (" + names(e.lost_names, e.lost) + ")");
+      }
       detail.textContent = parts.length ? parts.join(" · ") : msgs.none;
       li.appendChild(detail);
       if (e.note) {
