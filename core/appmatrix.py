@@ -178,7 +178,8 @@ def rows(session: Session, registry: PluginRegistry, structure: Structure,
     """Every app (not core, with a right) and every connector of the structure, with its cells for ``cols``."""
     cols = cols if cols is not None else columns(session, structure)
     state = _GrantState.load(session, structure)
-    effective = enabled_apps(session, structure.id, {r.app_id for r in _matrix_apps(registry)})
+    # An app whose required app is off here is off too (AppManifest.requires), as access_for decides.
+    effective = registry.with_requirements_met(enabled_apps(session, structure.id, {r.app_id for r in registry.apps()}))
     result = []
     for record in _matrix_apps(registry):
         m, right = record.manifest, main_right(record.rights, record.app_id)

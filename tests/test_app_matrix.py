@@ -17,9 +17,9 @@ from preau.models import (
     AccessVersion,
     AppEnablement,
     AuditEvent,
-    Role,
     RightExclusion,
     RightGrant,
+    Role,
     StructureConnector,
 )
 from preau.portal import services as connector_rules
@@ -45,8 +45,8 @@ def has(app, db, user, right="capytale.access"):
 
 def pressed(page, row, column):
     """The aria-pressed of the toggle of one cell of the matrix."""
-    match = re.search(r'aria-pressed="(true|false)" data-row="%s"\s+data-right="[^"]*" data-column="%s"'
-                      % (re.escape(row), re.escape(column)), page)
+    match = re.search(rf'aria-pressed="(true|false)" data-row="{re.escape(row)}"\s+data-right="[^"]*" '
+                      rf'data-column="{re.escape(column)}"', page)
     assert match, f"no toggle for {row} × {column}"
     return match.group(1)
 
@@ -91,9 +91,7 @@ def test_the_preview_names_who_gains_and_saves_nothing(client, login_as, school,
 def test_a_school_excludes_the_citys_grant_for_its_teachers_and_rolls_it_back(app, client, login_as, school, db):
     set_enabled(db, school.city, "capytale", True)
     grant(db, "capytale.access", school.city, group=profile_group(db, school.city.id, Profile.TEACHER))
-    from preau.directory.users import add_role
-    from preau.testing import TEST_PASSWORD  # noqa: F401 - the city teacher logs in nowhere, a role suffices
-    from preau.directory.users import create_user
+    from preau.directory.users import add_role, create_user
     city_teacher = create_user(db, first_name="Cécile", last_name="Ville", login="prof.ville")
     add_role(db, city_teacher, school.city, Profile.TEACHER)
     db.commit()

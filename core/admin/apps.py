@@ -114,12 +114,13 @@ def _matrix_context(structure: Structure) -> dict[str, Any]:
     shown = {c.key for c in cols}
     rows = appmatrix.rows(session, _registry(), structure, cols)
     by_app = {row.app_id: row for row in rows if row.kind == "app"}
+    legacy = app_rows(structure)
     return {"structure": structure, "columns": cols, "rows": rows,
             "addable": [c for c in appmatrix.extra_columns(session, structure) if c.key not in shown],
             "themes": sorted({row.theme for row in rows if row.theme}),
             "warnings": app_warnings(session, _registry(), structure),
             "versions": appmatrix.versions(session, structure)[:20], "actors": _actor_names(structure),
-            "legacy": app_rows(structure), "by_app": by_app,
+            "legacy": legacy, "legacy_by_app": {r.record.app_id: r for r in legacy}, "by_app": by_app,
             "others": appmatrix.other_apps(session, _registry(), structure),
             "labels": target_labels(structure), "broken": _registry().broken(),
             "cols_param": ",".join(c.key for c in cols if not c.profile)}

@@ -9,4 +9,5 @@ plugin = link_plugin(
     "capytale", "Capytale", "https://capytale2.ac-paris.fr/web/c-auth/list", version=__version__,
     editor="Académie de Paris", theme="Pédagogie", icon="code", profiles=(Profile.TEACHER, Profile.STUDENT),
     description=N_("Activités de programmation (Python, HTML, bases de données) à distribuer aux élèves."),
-    access_label=N_("Ouvrir Capytale"))
+    access_label=N_("Ouvrir Capytale"),
+    access_description=N_("Ouvrir Capytale pour créer ou faire des activités de programmation."))

@@ -16,7 +16,8 @@ SCHOOL = "École élémentaire Jules-Ferry"
 # Every click and key press the administrator makes, kept across page loads of the tab.
 COUNT_INTERACTIONS = """
 (() => {
-  const bump = () => sessionStorage.setItem("interactions", String(Number(sessionStorage.getItem("interactions") || 0) + 1));
+  const count = () => Number(sessionStorage.getItem("interactions") || 0);
+  const bump = () => sessionStorage.setItem("interactions", String(count() + 1));
   document.addEventListener("click", (e) => { if (e.isTrusted) bump(); }, true);
   document.addEventListener("keydown", (e) => { if (e.isTrusted) bump(); }, true);
 })();
