@@ -208,10 +208,14 @@ def other_apps(session: Session, registry: PluginRegistry, structure: Structure)
     records = [r for r in registry.apps() if r.manifest and r.manifest.is_app
                and (not r.rights or (r.app_id in core and r.settings))]
     effective = enabled_apps(session, structure.id, {r.app_id for r in records}) | core
-    return sorted((Row(f"app:{r.app_id}", _(r.manifest.name), _(r.manifest.theme),
-                       _(r.manifest.description) if r.manifest.description else "", "app", None, list(r.rights),
-                       r.app_id in effective, decisions.get(r.app_id), app_id=r.app_id, editor=r.manifest.editor,
-                       version=r.manifest.version) for r in records), key=lambda row: row.name.lower())
+    result = []
+    for record in records:
+        m = record.manifest
+        assert m is not None  # kept above
+        result.append(Row(f"app:{record.app_id}", _(m.name), _(m.theme), _(m.description) if m.description else "",
+                          "app", None, list(record.rights), record.app_id in effective,
+                          decisions.get(record.app_id), app_id=record.app_id, editor=m.editor, version=m.version))
+    return sorted(result, key=lambda row: row.name.lower())
 
 
 def connector_rows(session: Session, structure: Structure, cols: list[Column]) -> list[Row]:
@@ -391,9 +395,10 @@ def _inherited(session: Session, structure: Structure, target: _Target) -> bool:
     if not target.column.profile or target.right is None:
         return False
     above = set(ancestor_distances(session, structure.id)) - {structure.id}
-    return session.scalar(select(func.count(RightGrant.id)).join(Group, Group.id == RightGrant.group_id).where(
+    found = session.scalar(select(func.count(RightGrant.id)).join(Group, Group.id == RightGrant.group_id).where(
         RightGrant.right_id == target.right.id, RightGrant.structure_id.in_(above),
-        Group.kind == GroupKind.PROFILE, Group.profile == target.column.profile)) > 0
+        Group.kind == GroupKind.PROFILE, Group.profile == target.column.profile))
+    return bool(found)
 
 
 def _wanted_state(session: Session, structure: Structure, target: _Target) -> dict[str, Any]:

@@ -54,14 +54,15 @@ def _granted_to_nobody(session: Session, registry: PluginRegistry, structure: St
     core = registry.core_app_ids()
     records = [r for r in registry.apps() if r.manifest and r.manifest.is_app and r.rights and r.app_id not in core]
     enabled = enabled_apps(session, structure.id, {r.app_id for r in records})
+    names = {r.app_id: _(r.manifest.name) if r.manifest else r.app_id for r in records}
     found = []
-    for record in sorted(records, key=lambda r: _(r.manifest.name).lower()):
+    for record in sorted(records, key=lambda r: names[r.app_id].lower()):
         if record.app_id in enabled and not reaching_grants(session, registry, structure, record.app_id):
             endpoint, params, anchor = _matrix(structure, f"row-app-{record.app_id}")
             found.append(AppWarning(
                 "granted_to_nobody",
                 _("%(app)s est activée mais n'est ouverte à personne : aucun profil ni groupe n'y a accès.",
-                  app=_(record.manifest.name)),
+                  app=names[record.app_id]),
                 _("Choisir qui y a accès"), endpoint, params, anchor))
     return found
 
