@@ -134,6 +134,11 @@ def session_memo(session: Session, key: Any, compute: Any) -> Any:
     return memo[key]
 
 
+def forget_memo(session: Session) -> None:
+    """Forget what :func:`session_memo` remembered (after rolling a savepoint back: a "what if" computation)."""
+    session.info.pop(_MEMO, None)
+
+
 @event.listens_for(Session, "after_flush")
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")

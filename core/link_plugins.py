@@ -44,8 +44,8 @@ class LinkPlugin:
 
 
 def link_plugin(id: str, name: str, url: str, *, version: str, editor: str, profiles: Iterable[Profile],
-                access_label: str, theme: str = "Outils", description: str = "", icon: str = DEFAULT_ICON,
-                colour: str = "",
+                access_label: str, access_description: str = "",
+                theme: str = "Outils", description: str = "", icon: str = DEFAULT_ICON, colour: str = "",
                 kind: str = "link", connector: str = "link", connector_name: str | None = None,
                 launch_urls: Mapping[str, str] | None = None, attributes: Iterable[str] = ("login",),
                 reauthenticate: bool = False, settings: Iterable[SettingSpec] = (),
@@ -53,7 +53,8 @@ def link_plugin(id: str, name: str, url: str, *, version: str, editor: str, prof
     """A whole plugin that is a tile towards an outside service: a manifest, the right ``<id>.access`` (granted to
     ``profiles`` when an administrator first enables the app) and one connector ``<id>.<connector>``.
 
-    :param id: the app id; ``name``, ``description`` and ``access_label`` (the right's label) are French msgids.
+    :param id: the app id; ``name``, ``description``, ``access_label`` (the right's label) and
+        ``access_description`` (what the right lets a person do, shown to administrators) are French msgids.
     :param url: where the tile leads (``http(s)://``; placeholders as for any :class:`preau.Connector`:
         ``{uai}``, ``{email}``, ``{<setting key>}``); ``launch_urls`` gives a URL per profile value instead.
     :param kind: the connector kind: ``link`` (a plain redirect), ``cas``, ``saml``, or a kind a plugin opens
@@ -74,7 +75,7 @@ def link_plugin(id: str, name: str, url: str, *, version: str, editor: str, prof
     if requires_preau is not None:
         manifest = replace(manifest, requires_preau=requires_preau)
     access = f"{id}.access"
-    right = Right(access, access_label, chosen)
+    right = Right(access, access_label, chosen, access_description)
     tile = Connector(f"{id}.{connector}", connector_name or name, kind, url, access, attributes=tuple(attributes),
                      reauthenticate=reauthenticate, launch_urls=dict(launch_urls or {}))
     return LinkPlugin(manifest, right, tile, tuple(settings))

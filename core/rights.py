@@ -36,6 +36,7 @@ from .models import (
     Group,
     GroupKind,
     GroupMember,
+    RightExclusion,
     RightGrant,
     Role,
     SchoolClass,
@@ -101,6 +102,8 @@ class _Reach:
 
     group_ids: frozenset[int]
     class_ids: frozenset[int]
+    # The profile groups among ``group_ids``, with their structure (a local exclusion blocks those above it).
+    profile_groups: dict[int, int] = field(default_factory=dict)
 
 
 def _reaches(session: Session, user: User, roles: list[Role],
@@ -127,7 +130,8 @@ def _compute_reaches(session: Session, user: User, roles: list[Role],
     reaches = {}
     for role in roles:
         up = ancestors[role.structure_id]
-        groups = {g.id for g in profile_groups if g.profile == role.profile and g.structure_id in up}
+        mine = {g.id: g.structure_id for g in profile_groups if g.profile == role.profile and g.structure_id in up}
+        groups = set(mine)
         classes = set()
         for m in memberships:
             if m.kind == GroupKind.CLASS and m.profile == role.profile and m.structure_id == role.structure_id:
@@ -135,7 +139,7 @@ def _compute_reaches(session: Session, user: User, roles: list[Role],
                 classes.add(m.class_id)
             elif m.kind in (GroupKind.MANUAL, GroupKind.TEACHING) and m.structure_id in up:
                 groups.add(m.id)
-        reaches[role.id] = _Reach(frozenset(groups), frozenset(classes))
+        reaches[role.id] = _Reach(frozenset(groups), frozenset(classes), mine)
     return reaches
 
 
@@ -160,12 +164,15 @@ def access_for(session: Session, registry: PluginRegistry, user: User,
         all_classes = set().union(*(r.class_ids for r in reaches.values()))
         grants = session.execute(select(RightGrant.right_id, RightGrant.group_id, RightGrant.class_id).where(
             RightGrant.group_id.in_(all_groups) | RightGrant.class_id.in_(all_classes))).all()
+        exclusions = _exclusions(session, chosen, distances)
     role_rights: dict[int, set[str]] = {}
     for role in chosen:
         reach, apps = reaches[role.id], enabled[role.structure_id]
+        up, blocked = distances[role.structure_id], exclusions.get(role.id, {})
         role_rights[role.id] = {g.right_id for g in grants
                                 if (g.group_id in reach.group_ids or g.class_id in reach.class_ids)
-                                and g.right_id.split(".", 1)[0] in apps}
+                                and g.right_id.split(".", 1)[0] in apps
+                                and not _excluded(g.right_id, g.group_id, reach, up, blocked)}
     core = registry.core_app_ids()
     core_rights = {r.id for record in registry.active() if record.app_id in core for r in record.rights}
     declared = registry.all_rights()
@@ -184,6 +191,32 @@ def access_for(session: Session, registry: PluginRegistry, user: User,
     access._widget_loader = lambda: _reaching_widgets(session, registry, access, chosen, role_rights,
                                                       distances if chosen else {})
     return access
+
+
+def _exclusions(session: Session, roles: list[Role],
+                distances: dict[int, dict[int, int]]) -> dict[int, dict[str, int]]:
+    """For each role id, the rights a structure on its way up excluded for its profile, with the distance of the
+    nearest such structure (one query; see :class:`preau.models.RightExclusion`)."""
+    every = set().union(*(set(d) for d in distances.values()))
+    rows = session.execute(select(RightExclusion.structure_id, RightExclusion.right_id, RightExclusion.profile)
+                           .where(RightExclusion.structure_id.in_(every),
+                                  RightExclusion.profile.in_({r.profile for r in roles}))).all()
+    result: dict[int, dict[str, int]] = {}
+    for role in roles:
+        up = distances[role.structure_id]
+        for row in rows:
+            if row.profile == role.profile and row.structure_id in up:
+                nearest = result.setdefault(role.id, {})
+                nearest[row.right_id] = min(nearest.get(row.right_id, 1 << 30), up[row.structure_id])
+    return result
+
+
+def _excluded(right_id: str, group_id: int | None, reach: _Reach, up: dict[int, int],
+              blocked: dict[str, int]) -> bool:
+    """Whether a grant to a profile group made above a structure that excluded the right for that profile."""
+    if right_id not in blocked or group_id not in reach.profile_groups:
+        return False
+    return up[reach.profile_groups[group_id]] > blocked[right_id]
 
 
 def _reaching_widgets(session: Session, registry: PluginRegistry, access: Access, chosen: list[Role],

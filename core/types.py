@@ -141,11 +141,15 @@ class AppManifest:
 
 @dataclass(frozen=True)
 class Right:
-    """A right a plugin declares, e.g. ``messaging.access``. The app id prefixes the right id."""
+    """A right a plugin declares, e.g. ``messaging.access``. The app id prefixes the right id.
+
+    ``label`` names it in French (a msgid) and ``description`` (a msgid, default ``""``) says in one sentence what
+    it lets a person do: administrators read both in the "Applications et connecteurs" page, never the raw id."""
 
     id: str
     label: str
     default_profiles: tuple[Profile, ...] = ()
+    description: str = ""
 
     @property
     def app_id(self) -> str:

@@ -155,7 +155,11 @@ def test_grants_made_above_are_shown_as_inherited(client, login_as, school, db):
     db.flush()
     login_as(school.admin)
     page = client.get(url(school.structure)).get_data(as_text=True)
-    assert f"Enseignants — {school.city.name} (donné par {school.city.name})" in page
+    row = page[page.index('id="row-app-messaging"'):]
+    row = row[:row.index("</tr>")]
+    teachers = row[row.index('data-column="p:teacher"'):]
+    assert f"hérité de {school.city.name}" in teachers[:teachers.index("</td>")]
+    assert "hérité de" not in row[:row.index('data-column="p:teacher"')]  # the other profiles have no grant above
 
 
 # -- plugin settings per structure -------------------------------------------------------------------------

@@ -103,8 +103,8 @@ def test_administrators_see_why_an_app_is_hidden_where_its_requirement_is_off(ap
                                                                               login_as):
     enable_plugin("aa_dependent", school.structure)
     page = login_as(school.admin).get(f"/admin/structures/{school.structure.id}/apps").get_data(as_text=True)
-    section = page[page.index('id="app-aa_dependent"'):]
-    section = section[:section.index("</section>")]
+    section = page[page.index('id="row-app-aa_dependent"'):]
+    section = section[:section.index("</tr>")]
     assert 'id="requires-aa_dependent"' in section and "Nécessite Zz_base, désactivé ici" in section
     assert "désactivée</span>" in section  # enabled here, yet off: its requirement is off
     enable_plugin("zz_base", school.structure)
@@ -213,8 +213,8 @@ def test_directory_sources_are_not_apps_and_are_never_offered_to_enable(app, sch
         assert app_id not in {r.app_id for r in registry.apps()}
     client = login_as(school.admin)
     page = client.get(f"/admin/structures/{school.structure.id}/apps").get_data(as_text=True)
-    assert 'id="app-welcome"' in page
-    assert 'id="app-aaf"' not in page and 'id="app-csvimport"' not in page and "Import AAF" not in page
+    assert 'id="row-app-welcome"' in page
+    assert 'id="row-app-aaf"' not in page and 'id="row-app-csvimport"' not in page and "Import AAF" not in page
     response = client.post_form(f"/admin/structures/{school.structure.id}/apps/aaf/state", {"state": "enabled"})
     assert response.status_code == 404
 

@@ -6,18 +6,19 @@ Each route checks the administrator's scope on the server; every change is audit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import rights, settings
+from .. import appmatrix, rights, settings
+from ..appwarnings import app_warnings
 from ..db import db_session
 from ..directory.structures import ancestor_distances
-from ..models import AppEnablement, Group, GroupKind, RightGrant, SchoolClass, Structure
+from ..models import AppEnablement, Group, GroupKind, RightGrant, SchoolClass, Structure, User
 from ..plugins import PluginRecord
 from ..types import PROFILE_LABELS, Profile
 from .views import _structure_in_scope, bp
@@ -106,12 +107,118 @@ def target_labels(structure: Structure) -> dict[str, str]:
     return dict(grant_targets(structure))
 
 
+def _matrix_context(structure: Structure) -> dict[str, Any]:
+    session = db_session()
+    wanted = [key for raw in request.args.getlist("cols") for key in raw.split(",") if key]
+    cols = appmatrix.columns(session, structure, wanted)
+    shown = {c.key for c in cols}
+    rows = appmatrix.rows(session, _registry(), structure, cols)
+    by_app = {row.app_id: row for row in rows if row.kind == "app"}
+    legacy = app_rows(structure)
+    return {"structure": structure, "columns": cols, "rows": rows,
+            "addable": [c for c in appmatrix.extra_columns(session, structure) if c.key not in shown],
+            "themes": sorted({row.theme for row in rows if row.theme}),
+            "warnings": app_warnings(session, _registry(), structure),
+            "versions": appmatrix.versions(session, structure)[:20], "actors": _actor_names(structure),
+            "legacy": legacy, "legacy_by_app": {r.record.app_id: r for r in legacy}, "by_app": by_app,
+            "others": appmatrix.other_apps(session, _registry(), structure),
+            "labels": target_labels(structure), "broken": _registry().broken(),
+            "cols_param": ",".join(c.key for c in cols if not c.profile)}
+
+
+def _actor_names(structure: Structure) -> dict[int, str]:
+    ids = {v.actor_id for v in appmatrix.versions(db_session(), structure) if v.actor_id}
+    return {u.id: u.display_name for u in db_session().scalars(select(User).where(User.id.in_(ids)))}
+
+
 @bp.route("/structures/<int:structure_id>/apps")
 def apps(structure_id: int):
     structure = _structure_in_scope(structure_id)
-    return render_template("admin/apps.html", structure=structure, rows=app_rows(structure),
-                           targets=grant_targets(structure), labels=target_labels(structure),
-                           broken=_registry().broken())
+    return render_template("admin/apps.html", **_matrix_context(structure))
+
+
+@bp.route("/structures/<int:structure_id>/apps/panel/<app_id>")
+def app_panel(structure_id: int, app_id: str):
+    """The side panel of one app as a page of its own (what the matrix's dialog shows, without JavaScript)."""
+    context = _matrix_context(_structure_in_scope(structure_id))
+    if app_id not in context["by_app"]:
+        abort(404)
+    return render_template("admin/app_panel.html", row=context["by_app"][app_id], **context)
+
+
+def _matrix_refused(structure: Structure, message: str, json: bool):
+    db_session().rollback()
+    if json:
+        return jsonify({"error": message}), 400
+    return render_template("admin/apps_refused.html", structure=structure, message=message), 400
+
+
+@bp.route("/structures/<int:structure_id>/apps/cell", methods=["POST"])
+def app_cell(structure_id: int):
+    """One cell's own form (without JavaScript): applied at once, as a version of its own."""
+    structure = _structure_in_scope(structure_id)
+    try:
+        change = appmatrix.change_from_form(request.form)
+        version = appmatrix.save(db_session(), _registry(), structure, [change],
+                                 actor=current_user._get_current_object())
+    except appmatrix.MatrixError as error:
+        return _matrix_refused(structure, str(error), json=False)
+    db_session().commit()
+    for entry in version.changes:
+        flash(entry["sentence"], "success")
+    flash_nobody(structure)
+    anchor = "#row-" + change.row.replace(":", "-")
+    return redirect(url_for("admin.apps", structure_id=structure.id, cols=request.form.get("cols") or None) + anchor)
+
+
+def flash_nobody(structure: Structure) -> None:
+    for warning in app_warnings(db_session(), _registry(), structure):
+        if warning.kind == "granted_to_nobody":
+            flash(warning.message, "warning")
+
+
+@bp.route("/structures/<int:structure_id>/apps/preview", methods=["POST"])
+def app_matrix_preview(structure_id: int):
+    """Who gains or loses access through the staged cells (JSON in, JSON out; nothing saved)."""
+    structure = _structure_in_scope(structure_id)
+    try:
+        effects = appmatrix.preview(db_session(), _registry(), structure,
+                                    appmatrix.parse_changes(request.get_json(silent=True)))
+    except appmatrix.MatrixError as error:
+        return _matrix_refused(structure, str(error), json=True)
+    db_session().rollback()
+    return jsonify({"effects": [asdict(e) for e in effects]})
+
+
+@bp.route("/structures/<int:structure_id>/apps/save", methods=["POST"])
+def app_matrix_save(structure_id: int):
+    structure = _structure_in_scope(structure_id)
+    try:
+        version = appmatrix.save(db_session(), _registry(), structure,
+                                 appmatrix.parse_changes(request.get_json(silent=True)),
+                                 actor=current_user._get_current_object())
+    except appmatrix.MatrixError as error:
+        return _matrix_refused(structure, str(error), json=True)
+    db_session().commit()
+    flash(_("Changements enregistrés (version %(number)d).", number=version.number), "success")
+    flash_nobody(structure)
+    return jsonify({"version": version.number,
+                    "redirect": url_for("admin.apps", structure_id=structure.id,
+                                        cols=request.args.get("cols") or None)})
+
+
+@bp.route("/structures/<int:structure_id>/apps/versions/<int:number>/rollback", methods=["POST"])
+def app_matrix_rollback(structure_id: int, number: int):
+    structure = _structure_in_scope(structure_id)
+    try:
+        version = appmatrix.rollback(db_session(), _registry(), structure, number,
+                                     actor=current_user._get_current_object())
+    except appmatrix.MatrixError as error:
+        return _matrix_refused(structure, str(error), json=False)
+    db_session().commit()
+    flash(_("Version %(old)d annulée : les accès sont revenus à leur état d'avant (version %(number)d).",
+            old=number, number=version.number), "success")
+    return redirect(url_for("admin.apps", structure_id=structure.id) + "#history-title")
 
 
 @bp.route("/structures/<int:structure_id>/apps/<app_id>/state", methods=["POST"])
@@ -137,7 +244,7 @@ def app_state(structure_id: int, app_id: str):
     if granted:
         flash(_("Droits donnés par défaut : %(grants)s. Vous pouvez les retirer ci-dessous.",
                 grants=", ".join(_default_grant_label(right, profile) for right, profile in granted)), "success")
-    return redirect(url_for("admin.apps", structure_id=structure.id) + f"#app-{app_id}")
+    return redirect(url_for("admin.apps", structure_id=structure.id) + f"#row-app-{app_id}")
 
 
 def _default_grant_label(right: Any, profile: str) -> str:
@@ -169,7 +276,7 @@ def app_grant(structure_id: int):
         return _refuse(structure, str(error))
     db_session().commit()
     flash(_("Droit donné."), "success")
-    return redirect(url_for("admin.apps", structure_id=structure.id) + f"#app-{right_id.split('.')[0]}")
+    return redirect(url_for("admin.apps", structure_id=structure.id) + f"#row-app-{right_id.split('.')[0]}")
 
 
 @bp.route("/structures/<int:structure_id>/apps/grants/<int:grant_id>/revoke", methods=["POST"])
@@ -181,7 +288,7 @@ def app_revoke(structure_id: int, grant_id: int):
     rights.revoke(db_session(), grant.id, actor=current_user._get_current_object())
     db_session().commit()
     flash(_("Droit retiré."), "success")
-    return redirect(url_for("admin.apps", structure_id=structure.id) + f"#app-{grant.right_id.split('.')[0]}")
+    return redirect(url_for("admin.apps", structure_id=structure.id) + f"#row-app-{grant.right_id.split('.')[0]}")
 
 
 @bp.route("/structures/<int:structure_id>/apps/<app_id>/settings", methods=["POST"])
@@ -197,7 +304,7 @@ def app_settings(structure_id: int, app_id: str):
         return _refuse(structure, str(error))
     db_session().commit()
     flash(_("Réglages enregistrés pour %(name)s.", name=structure.name), "success")
-    return redirect(url_for("admin.apps", structure_id=structure.id) + f"#app-{app_id}")
+    return redirect(url_for("admin.apps", structure_id=structure.id) + f"#row-app-{app_id}")
 
 
 def _refuse(structure: Structure, message: str):

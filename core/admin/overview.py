@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
+from .. import appwarnings
 from ..directory.enablement import enabled_apps
 from ..models import (
     AccountState,
@@ -70,13 +71,8 @@ def _state_counts(session: Session, structure_id: int) -> dict[str, int]:
     return {str(state): count for state, count in rows}
 
 
-def no_app_warnings(session: Session, registry: Any, structure: Structure) -> list[Any]:
-    """Until the apps × profiles page provides ``app_warnings``, the overview shows no app warning."""
-    return []
-
-
 def build_overview(session: Session, structure: Structure, *,
-                   app_warnings: Callable[[Session, Any, Structure], list[Any]] = no_app_warnings,
+                   app_warnings: Callable[[Session, Any, Structure], list[Any]] = appwarnings.app_warnings,
                    registry: Any = None, now: datetime | None = None) -> Overview:
     sid = structure.id
     states = _state_counts(session, sid)

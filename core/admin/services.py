@@ -30,6 +30,13 @@ ATTRIBUTE_LABELS = {
 }
 
 
+KIND_LABELS = {
+    "link": _l("Lien simple"), "cas": _l("Connexion unique CAS"), "saml": _l("Connexion unique SAML"),
+    "lti11": _l("Outil pédagogique LTI 1.1"), "lti13": _l("Outil pédagogique LTI 1.3"),
+    "oidc": _l("Connexion unique OpenID Connect"),
+}
+
+
 def _ids(name: str) -> list[int]:
     raw = request.form.getlist(name)
     if not all(value.isascii() and value.isdigit() for value in raw):
@@ -59,7 +66,7 @@ def _services_page(structure: Structure, status: int = 200, form: dict | None = 
                            groups=groups, classes=classes, themes=THEMES, profiles=list(Profile),
                            profile_labels=PROFILE_LABELS, structure_names=names, form=form or {},
                            missing=rules.missing_values, icon_names=icon_names(),
-                           tile_colour=tile_colour), status
+                           tile_colour=tile_colour, kind_labels=KIND_LABELS), status
 
 
 def _refused(structure: Structure, error: rules.ServiceError, render):
@@ -126,7 +133,7 @@ def _connector_page(structure: Structure, connector: StructureConnector, status:
                            entry=rules.entry_of(connector), groups=groups, classes=classes,
                            chosen_groups=chosen_groups, chosen_classes=chosen_classes, profiles=list(Profile),
                            profile_labels=PROFILE_LABELS, missing=rules.missing_values(connector),
-                           attribute_labels=ATTRIBUTE_LABELS), status
+                           attribute_labels=ATTRIBUTE_LABELS, kind_labels=KIND_LABELS), status
 
 
 @bp.route("/structures/<int:structure_id>/services/connectors/<int:connector_id>", methods=["GET", "POST"])

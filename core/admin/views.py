@@ -94,17 +94,11 @@ def structure(structure_id: int):
     profile = request.args.get("profile", "")
     users, total = search_users(session, current_user._get_current_object(), PageRequest(page, PAGE_SIZE),
                                 structure_id=structure.id, profile=profile or None, q=query_text or None)
-    counts = structure_overview.build_overview(session, structure, app_warnings=APP_WARNINGS,
-                                               registry=current_app.extensions["preau.plugins"])
+    counts = structure_overview.build_overview(session, structure, registry=current_app.extensions["preau.plugins"])
     return render_template("admin/structure.html", structure=structure, users=users, total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), q=query_text, profile=profile,
                            parents=parents_of(session, structure.id), children=children_of(session, structure.id),
                            state_labels=STATE_LABELS, plugin_links=_plugin_links(structure), overview=counts)
-
-
-# The apps × profiles page's ``app_warnings(session, registry, structure)`` plugs in here when it is merged;
-# until then the overview's "Applications" card shows no warning.
-APP_WARNINGS = structure_overview.no_app_warnings
 
 
 def _plugin_links(structure: Structure) -> list[AdminLink]:

@@ -20,7 +20,7 @@ from .directory import (
     User,
     UserFunction,
 )
-from .enablement import AppEnablement, RightGrant, Setting
+from .enablement import AccessVersion, AppEnablement, RightExclusion, RightGrant, Setting
 from .imports import ImportFingerprint, ImportPendingDeletion, ImportRun, Mef, Subject  # noqa: F401 - imports
 from .jobs import Job, JobState
 from .launch import ConnectorLaunch, Launch
@@ -33,10 +33,11 @@ __all__ = [
     "AccountState", "ApiToken", "AuthSession", "AppEnablement", "AuditEvent", "Charter", "CharterAcceptance",
     "CommLink", "CommSettings", "CommVersion",
     "Function",
-    "Group", "GroupKind", "GroupMember", "LoginAttempt", "RelativeLink", "RightGrant", "Role", "SchoolClass",
+    "Group", "GroupKind", "GroupMember", "LoginAttempt", "RelativeLink", "RightExclusion", "RightGrant", "Role",
+    "SchoolClass",
     "Setting", "Structure", "StructureKind", "StructureLink", "User", "UserFunction",
     "Job", "JobState", "CasTicket",
-    "AppFavourite", "AppsMenuGroup", "AppsMenuTile", "DashboardDefault", "DashboardLayout",
+    "AccessVersion", "AppFavourite", "AppsMenuGroup", "AppsMenuTile", "DashboardDefault", "DashboardLayout",
     "ServiceLink", "ServiceTarget", "StructureConnector", "WidgetPolicy", "ConnectorLaunch", "Launch",
 ]
 

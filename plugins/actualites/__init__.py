@@ -37,7 +37,8 @@ def preau_app() -> AppManifest:
 
 @hookimpl
 def preau_rights() -> list[Right]:
-    return [Right(ACCESS, N_("Lire les actualités et écrire selon son rôle sur chaque fil"), READERS)]
+    return [Right(ACCESS, N_("Lire les actualités et écrire selon son rôle sur chaque fil"), READERS,
+              description=N_("Lire les actualités de l'établissement et de la classe ; y publier selon son rôle."))]
 
 
 @hookimpl

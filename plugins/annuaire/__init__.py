@@ -89,7 +89,8 @@ def preau_app() -> AppManifest:
 
 @hookimpl
 def preau_rights() -> list[Right]:
-    return [Right("annuaire.access", N_("Consulter l'annuaire"), ALL_PROFILES)]
+    return [Right("annuaire.access", N_("Consulter l'annuaire"), ALL_PROFILES,
+              description=N_("Chercher les personnes et groupes que les règles de communication permettent de voir."))]
 
 
 @hookimpl

@@ -16,4 +16,5 @@ plugin = link_plugin(
     connector_name=N_("Nuage Apps.Education"), attributes=("email",),
     launch_urls={"teacher": NUAGE + "login?user={email}", "personnel": NUAGE + "login?user={email}"},
     description=N_("Le nuage des agents (100 Go) et les autres outils libres d'apps.education.fr."),
-    access_label=N_("Ouvrir le nuage Apps.Education"))
+    access_label=N_("Ouvrir le nuage Apps.Education"),
+    access_description=N_("Ouvrir le nuage et les outils d'Apps.Education (agents de l'Éducation nationale)."))

@@ -13,4 +13,5 @@ plugin = link_plugin(
     icon="compass", colour="#a3324a", profiles=(Profile.STUDENT, Profile.RELATIVE, Profile.TEACHER, Profile.PERSONNEL),
     launch_urls={"student": BASE + "educonnect", "relative": BASE + "educonnect"},
     description=N_("Le service d'orientation de l'Onisep, pour les élèves, leurs parents et les équipes."),
-    access_label=N_("Ouvrir Avenir(s)"))
+    access_label=N_("Ouvrir Avenir(s)"),
+    access_description=N_("Ouvrir Avenir(s), le service d'orientation de l'Onisep, sans second mot de passe."))

@@ -32,7 +32,8 @@ def preau_app() -> AppManifest:
 
 @hookimpl
 def preau_rights() -> list[Right]:
-    return [Right(ACCESS, N_("Consulter le cahier de textes (et le remplir pour ses classes)"), USERS)]
+    return [Right(ACCESS, N_("Consulter le cahier de textes (et le remplir pour ses classes)"), USERS,
+              description=N_("Voir les séances et les devoirs ; un enseignant les saisit pour ses classes."))]
 
 
 @hookimpl

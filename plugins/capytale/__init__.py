@@ -10,4 +10,5 @@ plugin = link_plugin(
     editor="Académie de Paris", theme="Pédagogie", icon="code-xml",
     colour="#2b5b84", profiles=(Profile.TEACHER, Profile.STUDENT),
     description=N_("Activités de programmation (Python, HTML, bases de données) à distribuer aux élèves."),
-    access_label=N_("Ouvrir Capytale"))
+    access_label=N_("Ouvrir Capytale"),
+    access_description=N_("Ouvrir Capytale pour créer ou faire des activités de programmation."))

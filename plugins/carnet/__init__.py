@@ -32,7 +32,8 @@ def preau_app() -> AppManifest:
 
 @hookimpl
 def preau_rights() -> list[Right]:
-    return [Right(ACCESS, N_("Lire et signer les mots (et en écrire pour ses classes)"), USERS)]
+    return [Right(ACCESS, N_("Lire et signer les mots (et en écrire pour ses classes)"), USERS,
+              description=N_("Lire et signer les mots ; un enseignant en écrit aux familles de ses classes."))]
 
 
 @hookimpl

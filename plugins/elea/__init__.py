@@ -51,8 +51,10 @@ def preau_app() -> AppManifest:
 
 @hookimpl
 def preau_rights() -> list[Right]:
-    return [Right("elea.access", N_("Ouvrir Éléa (LTI 1.3)"), PROFILES),
-            Right("elea.export", N_("Exporter les comptes et les classes pour Éléa"), (Profile.PERSONNEL,))]
+    return [Right("elea.access", N_("Ouvrir Éléa (LTI 1.3)"), PROFILES,
+              description=N_("Se connecter à la plateforme Éléa (Moodle du bassin) sans second mot de passe.")),
+            Right("elea.export", N_("Exporter les comptes et les classes pour Éléa"), (Profile.PERSONNEL,),
+              description=N_("Télécharger les comptes et les classes de l'établissement au format qu'Éléa importe."))]
 
 
 @hookimpl

@@ -47,7 +47,8 @@ def preau_app() -> AppManifest:
 
 @hookimpl
 def preau_rights() -> list[Right]:
-    return [Right(READ, N_("Lire les messages flash de ses structures"), READERS)]
+    return [Right(READ, N_("Lire les messages flash de ses structures"), READERS,
+              description=N_("Voir le bandeau des messages flash destinés à son profil."))]
 
 
 @hookimpl

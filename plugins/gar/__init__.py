@@ -46,7 +46,8 @@ def preau_app() -> AppManifest:
 
 @hookimpl
 def preau_rights() -> list[Right]:
-    return [Right(ACCESS, N_("Ouvrir le Médiacentre et ses ressources"), USERS)]
+    return [Right(ACCESS, N_("Ouvrir le Médiacentre et ses ressources"), USERS,
+              description=N_("Ouvrir le Médiacentre du GAR et les ressources numériques attribuées."))]
 
 
 @hookimpl

@@ -58,7 +58,8 @@ def preau_app() -> AppManifest:
 @hookimpl
 def preau_rights() -> list[Right]:
     return [Right(ACCESS, N_("Voir les activités en ligne de ses classes (ressources et notes des outils)"),
-                  CLASS_MEMBERS)]
+                  CLASS_MEMBERS,
+              description=N_("Ouvrir les outils pédagogiques LTI de ses classes et en voir les notes."))]
 
 
 @hookimpl

@@ -40,7 +40,8 @@ def preau_app() -> AppManifest:
 
 @hookimpl
 def preau_rights() -> list[Right]:
-    return [Right(ACCESS, N_("Utiliser la messagerie"), ALL_PROFILES), *moderation.RIGHTS]
+    return [Right(ACCESS, N_("Utiliser la messagerie"), ALL_PROFILES,
+              description=N_("Écrire et recevoir des messages selon les règles de communication.")), *moderation.RIGHTS]
 
 
 @hookimpl

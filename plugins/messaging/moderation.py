@@ -31,7 +31,8 @@ from .services.compose import deliver_held
 
 MODERATE = "messaging.moderate"
 RIGHTS = [Right(MODERATE, N_("Modérer la messagerie de la structure (signalements, messages retenus)"),
-                (Profile.PERSONNEL,))]
+                (Profile.PERSONNEL,),
+              description=N_("Traiter les messages signalés et ceux retenus par les limites d'envoi."))]
 DECISIONS = {ItemKind.REPORT: (Decision.KEEP, Decision.DELETE), ItemKind.HELD: (Decision.RELEASE, Decision.REJECT)}
 
 

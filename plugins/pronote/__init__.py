@@ -43,7 +43,8 @@ def preau_app() -> AppManifest:
 @hookimpl
 def preau_rights() -> list[Right]:
     return [Right("pronote.access", N_("Se connecter à Pronote et voir le bloc Pronote"),
-                  (Profile.STUDENT, Profile.RELATIVE, Profile.TEACHER))]
+                  (Profile.STUDENT, Profile.RELATIVE, Profile.TEACHER),
+              description=N_("Ouvrir Pronote sans second mot de passe et voir ses dernières notes."))]
 
 
 @hookimpl

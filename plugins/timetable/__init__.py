@@ -34,8 +34,10 @@ def preau_app() -> AppManifest:
 
 @hookimpl
 def preau_rights() -> list[Right]:
-    return [Right(ACCESS, N_("Consulter l'emploi du temps"), USERS),
-            Right(MANAGE, N_("Saisir et importer l'emploi du temps"), (Profile.PERSONNEL,))]
+    return [Right(ACCESS, N_("Consulter l'emploi du temps"), USERS,
+              description=N_("Voir l'emploi du temps de sa classe, de ses enfants ou le sien.")),
+            Right(MANAGE, N_("Saisir et importer l'emploi du temps"), (Profile.PERSONNEL,),
+              description=N_("Saisir les cours, importer l'emploi du temps de l'établissement et gérer les salles."))]
 
 
 @hookimpl

@@ -32,9 +32,11 @@ def preau_app() -> AppManifest:
 
 @hookimpl
 def preau_rights() -> list[Right]:
-    return [Right(ACCESS, N_("Voir les notes et la vie scolaire (les siennes ou celles de ses enfants)"), READERS),
+    return [Right(ACCESS, N_("Voir les notes et la vie scolaire (les siennes ou celles de ses enfants)"), READERS,
+              description=N_("Voir ses notes, absences et retards, ou ceux de ses enfants.")),
             Right(IMPORT, N_("Importer les notes et la vie scolaire de l'établissement (fichiers CSV)"),
-                  (Profile.PERSONNEL,))]
+                  (Profile.PERSONNEL,),
+              description=N_("Importer les notes et les absences de l'établissement depuis des fichiers CSV."))]
 
 
 @hookimpl

@@ -39,7 +39,8 @@ def preau_app() -> AppManifest:
 
 @hookimpl
 def preau_rights() -> list[Right]:
-    return [Right("welcome.access", N_("Voir la page d'accueil et le widget Bienvenue"), ALL_PROFILES)]
+    return [Right("welcome.access", N_("Voir la page d'accueil et le widget Bienvenue"), ALL_PROFILES,
+              description=N_("Voir la page d'accueil de l'ENT et le widget de bienvenue."))]
 
 
 @hookimpl

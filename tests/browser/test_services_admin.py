@@ -35,32 +35,31 @@ def _open_school_page(admin, link_name: str) -> None:
     admin.get_by_role("link", name=link_name).click()
 
 
-def _messaging_grants(admin):
-    """The grant list of the right "messaging.access" on the school's apps page."""
+def _restrict_messaging_to_parents(admin) -> tuple[list[str], str | None]:
+    """In the "Applications et connecteurs" matrix, withdraw messaging from every profile of the school but its
+    parents, in one saved change set; returns the profiles withdrawn and the version that did it."""
     _open_school_page(admin, "Applications : activation et droits")
-    return admin.locator("#app-messaging h3", has=admin.locator("code", has_text="messaging.access")).locator(
-        "xpath=following-sibling::ul[1]/li")
-
-
-def _restrict_messaging_to_parents(admin) -> list[str]:
-    """Withdraw messaging from every group of the school but its parents; returns the groups withdrawn."""
     withdrawn = []
-    while True:
-        others = _messaging_grants(admin).filter(has_not_text="Parents")
-        if others.count() == 0:
-            return withdrawn
-        withdrawn.append(others.first.inner_text().split("\n")[0].strip())
-        others.first.get_by_role("button").click()
-        expect(admin.get_by_text("Droit retiré.")).to_be_visible()
+    for profile in ("Élèves", "Enseignants", "Personnels", "Invités"):
+        cell = admin.get_by_role("button", name=f"Messagerie pour les {profile}", exact=True)
+        if cell.get_attribute("aria-pressed") == "true":
+            cell.click()
+            withdrawn.append(profile)
+    if not withdrawn:
+        return withdrawn, None
+    admin.get_by_role("button", name="Enregistrer", exact=True).click()
+    admin.get_by_role("dialog").get_by_role("button", name="Confirmer et enregistrer").click()
+    saved = admin.get_by_text("Changements enregistrés (version")
+    expect(saved).to_be_visible()
+    return withdrawn, saved.inner_text().split("version")[1].strip(" ).")
 
 
-def _give_messaging_back(admin, groups: list[str]) -> None:
-    for group in groups:
-        _open_school_page(admin, "Applications : activation et droits")
-        section = admin.locator("#app-messaging")
-        section.get_by_label("Donner à").first.select_option(label=group)  # its first right: messaging.access
-        section.get_by_role("button", name="Donner le droit").first.click()
-        expect(admin.get_by_text("Droit donné.")).to_be_visible()
+def _give_messaging_back(admin, version: str | None) -> None:
+    if version is None:
+        return
+    _open_school_page(admin, "Applications : activation et droits")
+    admin.get_by_role("button", name=f"Rétablir l'état d'avant la version {version}", exact=True).click()
+    expect(admin.get_by_text(f"Version {version} annulée")).to_be_visible()
 
 
 def test_direction_opens_messaging_and_pronote_to_parents_only(new_context, screenshots_dir):
@@ -68,10 +67,10 @@ def test_direction_opens_messaging_and_pronote_to_parents_only(new_context, scre
     connector for parents → parent.colin sees both in Mes Applis, eleve.lea neither."""
     admin = new_context(bypass_csp=True).new_page()
     log_in(admin, "direction")
-    withdrawn: list[str] = []
+    version = None
     try:
-        withdrawn = _restrict_messaging_to_parents(admin)
-        assert any(group.startswith("Élèves") for group in withdrawn), withdrawn
+        withdrawn, version = _restrict_messaging_to_parents(admin)
+        assert "Élèves" in withdrawn, withdrawn
         _open_school_page(admin, "Services : liens et connecteurs")
         expect(admin.get_by_role("heading", level=1, name=f"Services — {SCHOOL}")).to_be_visible()
         check_page(admin, "services-admin", screenshots_dir)
@@ -106,6 +105,6 @@ def test_direction_opens_messaging_and_pronote_to_parents_only(new_context, scre
             configure.click()
             admin.get_by_role("button", name="Retirer le connecteur Pronote").click()
             expect(admin.get_by_text("Connecteur retiré.")).to_be_visible()
-        _give_messaging_back(admin, withdrawn)
+        _give_messaging_back(admin, version)
     assert PRONOTE not in _tile_links(_fresh_page(new_context, "parent.colin"))
     assert MESSAGING in _tile_links(_fresh_page(new_context, "eleve.lea"))

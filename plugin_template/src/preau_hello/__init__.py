@@ -46,7 +46,9 @@ def preau_app() -> AppManifest:
 
 @hookimpl
 def preau_rights() -> list[Right]:
-    return [Right(ACCESS, "Utiliser l'application Hello", DEFAULT_PROFILES)]
+    # label and description: what administrators read in "Applications et connecteurs" (never the raw id)
+    return [Right(ACCESS, "Utiliser l'application Hello", DEFAULT_PROFILES,
+                  description="Écrire et relire ses notes personnelles dans Hello.")]
 
 
 @hookimpl
