@@ -44,6 +44,7 @@ from .models import (
 )
 from .plugins import PluginRegistry
 from .portal import services as connector_rules
+from .icons import DEFAULT_ICON, tile_colour
 from .portal.catalogue import catalogue
 from .types import Profile, Right
 
@@ -94,6 +95,8 @@ class Row:
     version: str = ""
     technical: str = ""  # raw ids, for the "Détails techniques" disclosure
     connector: StructureConnector | None = None
+    icon: str = DEFAULT_ICON  # the manifest's or catalogue entry's icon (preau.icon_names)
+    colour: str = ""  # the colour the row's tile is drawn with (its own, else its theme's)
     cells: dict[str, Cell] = field(default_factory=dict)  # column key → cell (right = the row's right)
     finer_cells: dict[str, dict[str, Cell]] = field(default_factory=dict)  # right id → column key → cell
 
@@ -187,7 +190,7 @@ def rows(session: Session, registry: PluginRegistry, structure: Structure,
         row = Row(f"app:{record.app_id}", _(m.name), _(m.theme), _(m.description) if m.description else "",
                   "app", right, [r for r in record.rights if r.id != right.id], record.app_id in effective,
                   state.decisions.get(record.app_id), app_id=record.app_id, editor=m.editor, version=m.version,
-                  technical=", ".join(r.id for r in record.rights))
+                  technical=", ".join(r.id for r in record.rights), icon=m.icon, colour=tile_colour(m.colour, m.theme))
         for r in record.rights:
             cells = {c.key: state.cell(r.id, c, row.enabled) for c in cols}
             if r.id == right.id:
@@ -214,7 +217,8 @@ def other_apps(session: Session, registry: PluginRegistry, structure: Structure)
         assert m is not None  # kept above
         result.append(Row(f"app:{record.app_id}", _(m.name), _(m.theme), _(m.description) if m.description else "",
                           "app", None, list(record.rights), record.app_id in effective,
-                          decisions.get(record.app_id), app_id=record.app_id, editor=m.editor, version=m.version))
+                          decisions.get(record.app_id), app_id=record.app_id, editor=m.editor, version=m.version,
+                          icon=m.icon, colour=tile_colour(m.colour, m.theme)))
     return sorted(result, key=lambda row: row.name.lower())
 
 
@@ -231,7 +235,9 @@ def connector_rows(session: Session, structure: Structure, cols: list[Column]) -
                   _(entry.theme) if entry else "", entry.help if entry else "", "connector", None, [],
                   connector.enabled, owner=None if own else names.get(connector.structure_id),
                   editor=entry.editor if entry else "", technical=f"{connector.catalogue_id} ({entry.kind})"
-                  if entry else connector.catalogue_id, connector=connector)
+                  if entry else connector.catalogue_id, connector=connector,
+                  icon=entry.icon if entry else DEFAULT_ICON,
+                  colour=tile_colour(entry.colour, entry.theme) if entry else tile_colour(None, ""))
         for c in cols:
             on = ((c.profile in (connector.profiles or [])) if c.profile else
                   (c.group_id in groups) if c.group_id else (c.class_id in classes))

@@ -74,7 +74,7 @@ def test_the_structure_page_groups_its_links_with_counts_and_warnings(school, ad
     inactive = "compte non activé" if counts.inactive == 1 else "comptes non activés"
     assert f"{counts.inactive} {inactive} : envoyez les lettres d'activation." in text
     assert "1 import a échoué ces 30 derniers jours." in text
-    assert 'class="section-icon app-icon"' in text
+    assert 'class="section-icon" data-icon="users"' in text and "sprite.svg#users" in text  # drawn from the set
     sid = school.structure.id
     for path in ("users", "groups", "letters", "year-transition", "duplicates", "communication",
                  "services", "apps", "dashboard", "statistics", "imports"):
