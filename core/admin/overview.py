@@ -3,7 +3,6 @@ each a COUNT query (no user is loaded), for the administrator's grouped view of 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -71,9 +70,8 @@ def _state_counts(session: Session, structure_id: int) -> dict[str, int]:
     return {str(state): count for state, count in rows}
 
 
-def build_overview(session: Session, structure: Structure, *,
-                   app_warnings: Callable[[Session, Any, Structure], list[Any]] = appwarnings.app_warnings,
-                   registry: Any = None, now: datetime | None = None) -> Overview:
+def build_overview(session: Session, structure: Structure, *, registry: Any,
+                   now: datetime | None = None) -> Overview:
     sid = structure.id
     states = _state_counts(session, sid)
     members = _members(sid)
@@ -91,7 +89,7 @@ def build_overview(session: Session, structure: Structure, *,
         failed_imports=session.scalar(select(func.count()).select_from(runs.where(
             ImportRun.state == "failed", ImportRun.started_at >= since).subquery())) or 0,
         apps=len(enabled_apps(session, sid)),
-        app_warnings=list(app_warnings(session, registry, structure)),
+        app_warnings=appwarnings.app_warnings(session, registry, structure),
         comm_links=session.scalar(select(func.count()).select_from(CommLink).where(
             CommLink.to_group_id.in_(group_ids))) or 0,
         comm_changes=session.scalar(select(func.count()).select_from(CommVersion).where(

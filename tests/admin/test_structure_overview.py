@@ -33,8 +33,8 @@ def _statements(db):
     return seen, lambda: event.remove(engine, "before_cursor_execute", record)
 
 
-def test_the_overview_counts_with_count_queries_only(school, db):
-    before = overview.build_overview(db, school.structure)
+def test_the_overview_counts_with_count_queries_only(app, school, db):
+    before = overview.build_overview(db, school.structure, registry=app.extensions["preau.plugins"])
     _newcomer(db, school, "Ana")
     _newcomer(db, school, "Bob")
     transition(db, school.guest, AccountState.BLOCKED, actor=school.admin.id)
@@ -47,7 +47,7 @@ def test_the_overview_counts_with_count_queries_only(school, db):
 
     seen, stop = _statements(db)
     try:
-        after = overview.build_overview(db, school.structure)
+        after = overview.build_overview(db, school.structure, registry=app.extensions["preau.plugins"])
     finally:
         stop()
     assert after.users == before.users + 2
@@ -61,11 +61,11 @@ def test_the_overview_counts_with_count_queries_only(school, db):
     assert not [s for s in seen if "users.login" in s or "users.first_name" in s], seen
 
 
-def test_the_structure_page_groups_its_links_with_counts_and_warnings(school, adml, db):
+def test_the_structure_page_groups_its_links_with_counts_and_warnings(app, school, adml, db):
     _newcomer(db, school, "Ana")
     db.add(ImportRun(source="csv", structure_id=school.structure.id, state="failed", started_at=utcnow()))
     db.commit()
-    counts = overview.build_overview(db, school.structure)
+    counts = overview.build_overview(db, school.structure, registry=app.extensions["preau.plugins"])
     text = page(adml.get(f"/admin/structures/{school.structure.id}"))
     for section in ("Comptes et annuaire", "Applications", "Communication", "Sécurité", "Statistiques"):
         assert f"</span> {section}</h3>" in text, section
