@@ -9,7 +9,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Flask,
-    abort,
     current_app,
     g,
     has_request_context,

@@ -32,6 +32,11 @@ class AdapterError(PreauError, LookupError):
     """The structure's ``adapter`` setting names no known source, or the source is not set up."""
 
 
+class InPronote(AdapterError):
+    """The student's school uses Pronote (the app is on there): Pronote is the one source of its grades and school
+    life, and this deployment reads none of it (no pronotepy client): the pages send the reader to Pronote."""
+
+
 @dataclass(frozen=True)
 class Period:
     id: str

@@ -28,7 +28,7 @@ from preau import (
     setting,
 )
 
-from .adapters import PRONOTE, AdapterError, Period, VieScolaireAdapter, adapter_named
+from .adapters import PRONOTE, AdapterError, InPronote, Period, VieScolaireAdapter, adapter_named
 from .models import PERIOD_MAX, SUBJECT_MAX, TEXT_MAX, ImportedEvent, ImportedGrade
 
 APP_ID = "vie_scolaire"
@@ -55,21 +55,75 @@ def student_structure_id(student: User) -> int | None:
     return role.structure_id if role else None
 
 
-def adapter_for(session: Session, student: User, memo: dict | None = None) -> VieScolaireAdapter:
-    """The adapter the ``adapter`` setting of the student's structure names. ``memo`` (a per-request dict)
-    spares the setting's queries when two widgets of one page ask for the same structure."""
+NOTES, COMPETENCES = "notes", "competences"  # the ``notation`` setting: grades on /20, or competences only
+
+
+def _memo(memo: dict | None, key: tuple, compute: Any) -> Any:
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def uses_pronote(session: Session, student: User, memo: dict | None = None) -> bool:
+    """Whether the student's school has Pronote on: then Pronote is the one source of their grades and school
+    life, and this app never shows its own next to it."""
     structure_id = student_structure_id(student)
-    key = ("vie_scolaire.adapter", structure_id)
-    if memo is not None and key in memo:
-        name = memo[key]
-    else:
-        name = setting(APP_ID, "adapter", structure_id=structure_id, session=session)
-        if memo is not None:
-            memo[key] = name
-    if name == "pronote" and (structure_id is None or not app_enabled(session, PRONOTE, structure_id)):
+    return structure_id is not None and _memo(memo, ("vie_scolaire.pronote", structure_id),
+                                              lambda: app_enabled(session, PRONOTE, structure_id))
+
+
+def notation_of(session: Session, student: User, memo: dict | None = None) -> str:
+    """``notes`` (grades on /20 with averages) or ``competences`` (levels of mastery only, an école): the
+    ``notation`` setting of the student's school; a school on Pronote follows Pronote (``notes``)."""
+    structure_id = student_structure_id(student)
+    value = _memo(memo, ("vie_scolaire.notation", structure_id),
+                  lambda: setting(APP_ID, "notation", structure_id=structure_id, session=session))
+    return COMPETENCES if value == COMPETENCES and not uses_pronote(session, student, memo) else NOTES
+
+
+def adapter_for(session: Session, student: User, memo: dict | None = None) -> VieScolaireAdapter:
+    """Where the student's data comes from: Pronote where the school has it on (one source: the ``adapter``
+    setting is not read there; :class:`InPronote` when this deployment cannot read Pronote), else the adapter the
+    ``adapter`` setting of the student's structure names. ``memo`` (a per-request dict) spares the queries when
+    two widgets of one page ask for the same structure."""
+    if uses_pronote(session, student, memo):
+        try:
+            return adapter_named(PRONOTE, session)
+        except AdapterError as error:
+            raise InPronote(str(error)) from error
+    structure_id = student_structure_id(student)
+    name = _memo(memo, ("vie_scolaire.adapter", structure_id),
+                 lambda: setting(APP_ID, "adapter", structure_id=structure_id, session=session))
+    if name == PRONOTE:
         # Pronote is an optional requirement: where it is off, nothing read from it is shown.
         raise AdapterError("pronote: the Pronote app is off for the student's structure")
     return adapter_named(name, session)
+
+
+def sees_own_source_student(session: Session, user: User, roles: list[Any]) -> bool:
+    """Whether ``user`` (acting with ``roles``) sees a student whose school does not use Pronote: themself, or
+    one of their children. The widgets are for them; where every child's school uses Pronote, the Pronote
+    block is the one block of grades."""
+    students = [user] if any(r.profile == "student" for r in roles) else []
+    if any(r.profile == "relative" for r in roles):
+        students += children_of(session, user)
+    memo: dict = {}
+    return any(not uses_pronote(session, s, memo) for s in students)
+
+
+def latest_period_with_grades(adapter: VieScolaireAdapter, student: User, periods: list[Period],
+                              today: date | None = None) -> Period | None:
+    """The period "Toutes les notes" opens: the current one when it has grades, else the latest started one that
+    has some (a term just begun is empty while the widget shows last term's grades), else the current one."""
+    today = today or date.today()
+    current = current_period(periods, today)
+    if current is None or adapter.grades(student, current.id):
+        return current
+    started = sorted((p for p in periods if not p.archived and p.start <= today), key=lambda p: p.start,
+                     reverse=True)
+    return next((p for p in started if p is not current and adapter.grades(student, p.id)), current)
 
 
 def allowed_student(session: Session, user: User, raw_id: str) -> User | None:

@@ -13,8 +13,8 @@ from markupsafe import escape
 
 from preau import db_session, student_in_view
 
-from .adapters import AdapterError, SchoolLife
-from .services import adapter_for
+from .adapters import AdapterError, InPronote, SchoolLife
+from .services import COMPETENCES, adapter_for, notation_of, sees_own_source_student
 from .views import request_memo
 
 GRADE_LIMITS = {"miniature": 3, "apercu": 5, "large": 10}
@@ -29,6 +29,26 @@ def _adapter(student: Any):
     return adapter_for(db_session(), student, request_memo())
 
 
+def has_own_source_student(user: Any, roles: list[Any]) -> bool:
+    return sees_own_source_student(db_session(), user, roles)
+
+
+def _in_pronote(student: Any) -> str:
+    return _empty(_("Les notes et la vie scolaire de %(name)s viennent de Pronote : voir le bloc Pronote.",
+                    name=student.first_name))
+
+
+def _skills(student: Any, adapter: Any, size: str) -> str:
+    skills = adapter.skills(student)[:GRADE_LIMITS.get(size, GRADE_LIMITS["apercu"])]
+    if not skills:
+        return _empty(_("Aucune compétence évaluée pour le moment."))
+    items = "".join(f"<li>{s.date:%d/%m} — {escape(s.subject)} : {escape(s.label)} "
+                    f'<span class="tag">{escape(_(s.level))}</span></li>' for s in skills)
+    link = escape(_("Toutes les compétences de %(name)s", name=student.first_name))
+    return (f'<ul class="plain-list vie-scolaire__skills" data-student="{student.id}">{items}</ul>'
+            f'<p><a href="{url_for("vie_scolaire.skills")}">{link}</a></p>')
+
+
 def _number(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
@@ -38,7 +58,12 @@ def render_grades(user: Any, size: str) -> str:
     if student is None:
         return _empty(_("Aucun élève à afficher."))
     try:
-        grades = _adapter(student).latest_grades(student, GRADE_LIMITS.get(size, GRADE_LIMITS["apercu"]))
+        adapter = _adapter(student)
+        if notation_of(db_session(), student, request_memo()) == COMPETENCES:
+            return _skills(student, adapter, size)
+        grades = adapter.latest_grades(student, GRADE_LIMITS.get(size, GRADE_LIMITS["apercu"]))
+    except InPronote:
+        return _in_pronote(student)
     except AdapterError:
         return _empty(_("La source des notes n'est pas configurée."))
     if not grades:
@@ -77,6 +102,8 @@ def render_life(user: Any, size: str) -> str:
         return _empty(_("Aucun élève à afficher."))
     try:
         life = _adapter(student).school_life(student)
+    except InPronote:
+        return _in_pronote(student)
     except AdapterError:
         return _empty(_("La source de la vie scolaire n'est pas configurée."))
     events = _events(life)[:EVENT_LIMITS.get(size, EVENT_LIMITS["apercu"])]
