@@ -77,13 +77,19 @@ def test_the_ecole_student_gets_competences_never_grades_out_of_20(demo, login_a
 
 
 def test_the_college_student_reads_grades_from_pronote_only(demo, login_as):
+    from preau_plugins.pronote.adapters import DemoAdapter as PronoteDemo
+    from preau_plugins.vie_scolaire.adapters import DEMO_SUBJECTS
+
     tom = _user(demo, "eleve.tom")
     widgets = _widgets(demo, tom)
     assert "pronote.block" in widgets and not widgets & {"vie_scolaire.grades", "vie_scolaire.life"}
     client = login_as(tom, PASSWORD)
-    assert _out_of_20(_page(client.get("/portal/widgets/pronote.block")))
-    page = _page(client.get("/apps/vie_scolaire/notes"))
-    assert "viennent de Pronote" in page and not _out_of_20(page) and "Moyenne" not in page
+    latest = PronoteDemo().latest_grades(tom, 1)[0]
+    assert f"{latest.subject} : <strong>{latest.value}/20</strong>" in _page(client.get("/portal/widgets/pronote.block"))
+    page = _page(client.get("/apps/vie_scolaire/notes"))  # the pages read the same Pronote: the same figures
+    assert f"<td>{latest.date:%d/%m/%Y}</td><td><strong>{latest.value}</strong>/20</td>" in page
+    assert latest.subject in page
+    assert not any(f">{subject}</h3>" in page for subject in DEMO_SUBJECTS)  # nothing of the app's own source
 
 
 def test_the_parent_of_both_sees_each_child_from_its_one_source(demo, login_as):

@@ -90,7 +90,7 @@ def adapter_for(session: Session, student: User, memo: dict | None = None) -> Vi
     two widgets of one page ask for the same structure."""
     if uses_pronote(session, student, memo):
         try:
-            return adapter_named(PRONOTE, session)
+            return adapter_named(PRONOTE, session, student_structure_id(student))
         except AdapterError as error:
             raise InPronote(str(error)) from error
     structure_id = student_structure_id(student)

@@ -13,8 +13,8 @@ from markupsafe import escape
 
 from preau import db_session, student_in_view
 
-from .adapters import AdapterError, InPronote, SchoolLife
-from .services import COMPETENCES, adapter_for, notation_of, sees_own_source_student
+from .adapters import AdapterError, SchoolLife
+from .services import COMPETENCES, adapter_for, notation_of, sees_own_source_student, uses_pronote
 from .views import request_memo
 
 GRADE_LIMITS = {"miniature": 3, "apercu": 5, "large": 10}
@@ -57,13 +57,13 @@ def render_grades(user: Any, size: str) -> str:
     student = student_in_view(user)
     if student is None:
         return _empty(_("Aucun élève à afficher."))
+    if uses_pronote(db_session(), student, request_memo()):
+        return _in_pronote(student)  # the Pronote block shows them: one block of grades, not two
     try:
         adapter = _adapter(student)
         if notation_of(db_session(), student, request_memo()) == COMPETENCES:
             return _skills(student, adapter, size)
         grades = adapter.latest_grades(student, GRADE_LIMITS.get(size, GRADE_LIMITS["apercu"]))
-    except InPronote:
-        return _in_pronote(student)
     except AdapterError:
         return _empty(_("La source des notes n'est pas configurée."))
     if not grades:
@@ -100,10 +100,10 @@ def render_life(user: Any, size: str) -> str:
     student = student_in_view(user)
     if student is None:
         return _empty(_("Aucun élève à afficher."))
+    if uses_pronote(db_session(), student, request_memo()):
+        return _in_pronote(student)
     try:
         life = _adapter(student).school_life(student)
-    except InPronote:
-        return _in_pronote(student)
     except AdapterError:
         return _empty(_("La source de la vie scolaire n'est pas configurée."))
     events = _events(life)[:EVENT_LIMITS.get(size, EVENT_LIMITS["apercu"])]
