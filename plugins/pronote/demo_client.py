@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-SUBJECTS = ("FRANÇAIS", "MATHÉMATIQUES", "HISTOIRE-GÉOGRAPHIE", "SCIENCES DE LA VIE ET DE LA TERRE", "ANGLAIS LV1",
-            "ARTS PLASTIQUES", "ÉDUCATION PHYSIQUE ET SPORTIVE")
+SUBJECTS = ("Français", "Mathématiques", "Histoire-géographie", "SVT", "Anglais LV1", "Physique-chimie",
+            "Technologie", "EPS")  # a collège's subjects, as the demo's timetable and cahier de textes name them
 COMMENTS = ("Très bon travail.", "Des progrès, continue.", "Attention aux leçons.", "", "Bel effort.")
 GRADES = 24  # about two months of grades, one every two or three days
 ABSENCE_REASONS = ("Maladie", "Rendez-vous médical", "Raison familiale")
