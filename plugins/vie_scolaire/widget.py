@@ -1,4 +1,4 @@
-"""The « Dernières notes » and « Vie scolaire » blocks: the selected child's (a parent) or one's own (a student)
+"""The « Dernières évaluations » (grades, or levels of mastery in competences mode) and « Vie scolaire » blocks: the selected child's (a parent) or one's own (a student)
 latest grades and school-life events. Cheap: the demo adapter reads nothing, the csv adapter one query per block,
 the adapter setting is read once per request for both blocks."""
 

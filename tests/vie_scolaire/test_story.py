@@ -93,3 +93,12 @@ def test_a_school_on_pronote_never_shows_the_apps_own_data(app, db, viesco, logi
     assert shown and shown <= set(PRONOTE_SUBJECTS) and not shown & (set(DEMO_SUBJECTS) - set(PRONOTE_SUBJECTS))
     widgets = _page(client.get("/"))
     assert 'data-widget="pronote.block"' in widgets and 'data-widget="vie_scolaire.grades"' not in widgets
+
+
+def test_the_api_gives_no_grades_in_competences_mode(app, db, viesco, login_as):
+    client = login_as(viesco.student)
+    assert client.get("/api/v1/vie-scolaire/grades").get_json()["notation"] == "notes"
+    _notation(app, db, viesco.structure, "competences")
+    body = client.get("/api/v1/vie-scolaire/grades").get_json()
+    assert body["notation"] == "competences" and body["grades"] == [] and body["averages"] == []
+    assert client.get("/api/v1/vie-scolaire/skills").get_json()["skills"]
