@@ -344,7 +344,7 @@ def test_server_endpoints_of_a_plugin(db, school, login_as, enable_plugin):
 
     base = "/apps/server_endpoints/spy-endpoints"
     client = login_as(school.teacher)
-    assert client.get(f"{base}/page").status_code == 403  # enabled nowhere: "not open to you"; only the public view answers
+    assert client.get(f"{base}/page").status_code == 403  # enabled nowhere: only the public view answers
     assert client.post(f"{base}/token").get_data(as_text=True) == "token"  # and without a CSRF token
     client.post_form("/auth/logout", {})
     assert client.post(f"{base}/token").get_data(as_text=True) == "token"  # anonymous: another server

@@ -57,8 +57,8 @@ def preau_api_blueprints() -> list:
 @hookimpl
 def preau_widgets() -> list[Widget]:
     # Where every student one sees is at a school on Pronote, the Pronote block is the one block: these yield.
-    return [Widget(f"{APP_ID}.grades", N_("Dernières évaluations"), render_grades, right=ACCESS, default_profiles=READERS,
-                   shown_to=has_own_source_student),
+    return [Widget(f"{APP_ID}.grades", N_("Dernières évaluations"), render_grades, right=ACCESS,
+                   default_profiles=READERS, shown_to=has_own_source_student),
             Widget(f"{APP_ID}.life", N_("Vie scolaire"), render_life, right=ACCESS, default_profiles=READERS,
                    shown_to=has_own_source_student)]
 

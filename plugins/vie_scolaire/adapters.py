@@ -20,7 +20,7 @@ from sqlalchemy import Integer, func, select
 
 from preau import N_, PreauError
 
-from .models import ImportedEvent, ImportedGrade
+from .models import ImportedEvent, ImportedGrade, ImportedSkill
 
 PRONOTE = "pronote"  # the adapter, and the plugin it reads through (optional_requires)
 # The levels of the "socle commun" (LSU): a source sends them in French, the page translates them.
@@ -295,7 +295,9 @@ class CsvAdapter:
         return self._grade_rows(student, limit=limit)
 
     def skills(self, student: Any) -> list[Skill]:
-        return []  # the CSV import carries no skills (see docs/vie_scolaire.md)
+        query = (select(ImportedSkill).where(ImportedSkill.student_id == student.id, ImportedSkill.archived.is_(False))
+                 .order_by(ImportedSkill.day.desc(), ImportedSkill.id.desc()))
+        return [Skill(r.domain, r.label, r.level, r.day, r.subject) for r in self.session.scalars(query)]
 
     def school_life(self, student: Any, include_archived: bool = False) -> SchoolLife:
         query = select(ImportedEvent).where(ImportedEvent.student_id == student.id)

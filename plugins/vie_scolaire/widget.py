@@ -1,6 +1,7 @@
-"""The « Dernières évaluations » (grades, or levels of mastery in competences mode) and « Vie scolaire » blocks: the selected child's (a parent) or one's own (a student)
-latest grades and school-life events. Cheap: the demo adapter reads nothing, the csv adapter one query per block,
-the adapter setting is read once per request for both blocks."""
+"""The « Dernières évaluations » (grades, or levels of mastery in competences mode) and « Vie scolaire » blocks:
+the selected child's (a parent) or one's own (a student) latest grades and school-life events. Cheap: the demo
+adapter reads nothing, the csv adapter one query per block, the settings are read once per request for both
+blocks. Where the child's school uses Pronote they point to the Pronote block (one block of grades, not two)."""
 
 from __future__ import annotations
 

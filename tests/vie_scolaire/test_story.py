@@ -65,7 +65,8 @@ def test_an_ecole_in_competences_mode_shows_levels_and_no_grades(app, db, viesco
     assert skill.label in widget and skill.level in widget and "/20" not in widget.replace("/2026", "")
     assert "Toutes les compétences de Emma" in widget
     response = client.get("/apps/vie_scolaire/notes?periode=T1")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/apps/vie_scolaire/competences?periode=T1")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/apps/vie_scolaire/competences?periode=T1")
     page = _page(client.get("/apps/vie_scolaire/competences"))
     assert skill.label in page and "Moyenne" not in page
     assert 'href="/apps/vie_scolaire/notes"' not in page  # no "Notes" tab

@@ -1,4 +1,5 @@
-"""The « Dernières évaluations » (grades, or levels of mastery in competences mode) and « Vie scolaire » blocks: the child in view, an empty state, and a few queries
+"""The « Dernières évaluations » (grades, or levels of mastery in competences mode) and « Vie scolaire »
+blocks: the child in view, an empty state, and a few queries
 whatever the amount of data."""
 
 from __future__ import annotations
