@@ -24,7 +24,8 @@ def render_unread_widget(user: Any, size: str) -> str:
     inbox = escape(url_for("messaging.inbox"))
     summary: str
     if count == 0:
-        summary = f"<p>{escape(_('Aucun message non lu.'))}</p>"  # an f-string: "<p>" + Markup would escape "<p>"
+        empty = escape(_("Aucun message non lu."))
+        summary = f"<p>{empty}</p>"  # an f-string: "<p>" + Markup would escape "<p>"
     else:
         unread = escape(ngettext("%(num)d message non lu", "%(num)d messages non lus", count))
         summary = f"<p><strong>{unread}</strong></p>"

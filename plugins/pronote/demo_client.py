@@ -138,9 +138,14 @@ class DemoClient:
             self._add(day, "punishments", DemoPunishment(day, nature, [reason], giver))
 
 
-def demo_client_factory(student: Any) -> DemoClient:
-    """The demo's client factory: the shape of ``PRONOTEPY_CLIENTS["default"]``, no pronotepy needed."""
-    return DemoClient(student)
+class DemoClientFactory:
+    """The demo's client factory: the shape of ``PRONOTEPY_CLIENTS["default"]`` (called with a student), no
+    pronotepy needed; ``demo`` tells the readers to skip their pronotepy import check."""
+
+    demo = True
+
+    def __call__(self, student: Any) -> DemoClient:
+        return DemoClient(student)
 
 
-demo_client_factory.demo = True  # type: ignore[attr-defined] - readers skip the pronotepy import check
+demo_client_factory = DemoClientFactory()
