@@ -9,7 +9,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Flask,
-    abort,
     current_app,
     g,
     has_request_context,
@@ -49,7 +48,7 @@ from .portal import views as portal_views
 from .sso import cas, init_sso
 from .statistics.web import init_app as count_visits
 from .types import N_, PROFILE_LABELS
-from .web import client_ip, current_access, current_role, page_banners
+from .web import app_not_open, client_ip, current_access, current_role, page_banners
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +211,7 @@ def _plugin_guard(owners: dict[str, str]):
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         if app_id not in current_access().apps:
-            abort(404)
+            return app_not_open(app_id)  # an installed app: say it is closed to them, and whom to ask
         return None
 
     return guard

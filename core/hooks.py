@@ -229,6 +229,22 @@ def preau_page_banners(user: User) -> list[Markup] | None:
     """
 
 
+@hookspec(firstresult=True)
+def preau_write_link(sender: User, recipient: User) -> str | None:
+    """The address of a page where ``sender`` writes to ``recipient`` (the messaging's new message with the
+    recipient filled in): the kernel's pages link to it where they name someone to ask, such as the local
+    administrators on the page of an app that is not open to the person.
+
+    Dispatched to the plugins enabled for ``sender`` (for the role they chose); called robustly, in the request
+    (``url_for`` works). ``firstresult``: the first plugin that answers gives the link. Answer ``None`` when
+    ``sender`` may not write to ``recipient`` (the communication rules): the page then shows the name alone.
+
+    :param sender: the :class:`preau.User` logged in.
+    :param recipient: the :class:`preau.User` they would write to.
+    :returns: a path on this site, or ``None``.
+    """
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Rules: dispatched to the plugins enabled for the sender; fail closed
 # ---------------------------------------------------------------------------------------------------------

@@ -188,7 +188,7 @@ def access_for(session: Session, registry: PluginRegistry, user: User,
             continue
         access.connectors += [c for c in record.connectors if c.right in access.rights]
         access.menu_items += [m for m in record.menu_items if m.right in access.rights]
-    access._widget_loader = lambda: _reaching_widgets(session, registry, access, chosen, role_rights,
+    access._widget_loader = lambda: _reaching_widgets(session, registry, access, user, chosen, role_rights,
                                                       distances if chosen else {})
     return access
 
@@ -219,12 +219,24 @@ def _excluded(right_id: str, group_id: int | None, reach: _Reach, up: dict[int, 
     return up[reach.profile_groups[group_id]] > blocked[right_id]
 
 
-def _reaching_widgets(session: Session, registry: PluginRegistry, access: Access, chosen: list[Role],
+def _reaching_widgets(session: Session, registry: PluginRegistry, access: Access, user: User, chosen: list[Role],
                       role_rights: dict[int, set[str]], distances: dict[int, dict[int, int]]) -> list[Widget]:
     policies = _widget_policies(session, chosen, distances) if chosen else {}
     return [w for record in registry.active() if record.app_id in access.apps
             for w in (_apply_policy(w, chosen, role_rights, policies) for w in record.widgets
-                      if w.right in access.rights) if w is not None]
+                      if w.right in access.rights) if w is not None and _shown(registry, w, user, chosen)]
+
+
+def _shown(registry: PluginRegistry, widget: Widget, user: User, roles: list[Role]) -> bool:
+    """The widget's own audience test (``Widget.shown_to``), robustly: a test that raises hides the widget and is
+    reported to administrators."""
+    if widget.shown_to is None:
+        return True
+    try:
+        return bool(widget.shown_to(user, roles))
+    except Exception as exc:  # noqa: BLE001 - a UI callback of a plugin: robust by contract
+        registry.note_failure(widget.id.split(".", 1)[0], f"widget {widget.id} shown_to", exc)
+        return False
 
 
 def _widget_policies(session: Session, roles: list[Role],

@@ -173,6 +173,10 @@ class Widget:
     default_profiles: tuple[Profile, ...] = ()
     placeable: bool = True  # False: users may not add it themselves (it comes only if mandatory)
     mandatory: bool = False  # always on the dashboard of those it reaches, first; cannot be removed nor moved
+    # Beyond the grant, whether the widget is for this person: ``shown_to(user, roles)`` (the roles they act
+    # with) → bool, e.g. parents only, or only where a child's school uses some source. ``None``: whoever the
+    # right reaches. Called once per request that lists the person's widgets; it may query (keep it to one).
+    shown_to: Callable[[Any, list[Any]], bool] | None = None
 
     def validate(self, app_id: str) -> None:
         if not self.id.startswith(app_id + "."):

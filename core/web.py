@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any, NoReturn, overload
 from urllib.parse import unquote, urljoin, urlsplit
 
-from flask import abort, current_app, g, request, session
+from flask import abort, current_app, g, render_template, request, session
 from flask_babel import gettext
 from flask_login import current_user
 from markupsafe import Markup
@@ -15,16 +15,17 @@ from sqlalchemy.orm import Session
 
 from . import audit, rights
 from .db import db_session
-from .directory.scopes import can_administer, is_admin
+from .directory.scopes import can_administer, is_admin, local_administrators
 from .directory.structures import profile_group
-from .errors import PreauError
+from .errors import PreauError, problem, wants_json
 from .models import AccountState, Role, Structure, User
 from .plugins import HookFailure
 from .rights import Access
 from .types import AppManifest
 
 __all__ = ["current_user", "current_access", "current_role", "require_right", "access_for", "installed_apps",
-           "require_admin", "abort_refused", "client_ip", "safe_next", "is_local_target", "page_banners"]
+           "require_admin", "abort_refused", "client_ip", "safe_next", "is_local_target", "page_banners",
+           "app_not_open"]
 
 
 def registry():
@@ -199,3 +200,40 @@ def is_local_target(target: str) -> bool:
 def safe_next(target: str | None, default: str = "/") -> str:
     """``target`` if it stays on this site (see :func:`is_local_target`), else ``default``."""
     return target if target and is_local_target(target) else default
+
+
+def app_not_open(app_id: str) -> Any:
+    """The answer to someone logged in who opens an installed app that does not reach them (not enabled for
+    their structure, or enabled but granted neither to their profile nor to their groups): a 403 page saying so
+    and naming the local administrators of their own structures to ask (with a link to write to them where a
+    plugin offers one, ``preau_write_link``); an RFC 9457 problem (reason ``app_not_open``) for JSON clients.
+    Nothing is said of other structures."""
+    record = registry().by_app_id(app_id)
+    name = gettext(record.manifest.name) if record is not None and record.manifest is not None else app_id
+    message = gettext("L'application « %(app)s » n'est pas ouverte pour vous : demandez-la aux administrateurs "
+                      "de votre établissement.", app=name)
+    if wants_json():
+        return problem(403, message, reason="app_not_open")
+    user = current_user._get_current_object()
+    role = current_role()
+    roles = [role] if role is not None else list(user.roles)
+    structures = sorted({r.structure_id: r.structure for r in roles}.values(), key=lambda s: s.name)
+    admins = [(admin, structure) for admin, structure in
+              local_administrators(db_session(), {s.id for s in structures}) if admin.id != user.id]
+    html = render_template("app_not_open.html", app_name=name, enabled=app_id in current_access().enabled,
+                           structures=structures, admins=[(a, s, _write_link(user, a)) for a, s in admins])
+    return html, 403
+
+
+def _write_link(sender: User, recipient: User) -> str | None:
+    """The first local path a plugin gives to write to ``recipient`` (``preau_write_link``), robustly."""
+    plugins = registry()
+    for record, answer in plugins.call_each("preau_write_link", apps=apps_for_request(), sender=sender,
+                                            recipient=recipient):
+        if answer is None or isinstance(answer, HookFailure):
+            continue
+        if isinstance(answer, str) and is_local_target(answer):
+            return answer
+        plugins.note_failure(record.app_id, "preau_write_link",
+                             TypeError(f"a write link must be a path on this site, got {answer!r:.80}"))
+    return None

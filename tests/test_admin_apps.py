@@ -64,7 +64,7 @@ def _teacher_client(app, school):
 def test_activer_in_the_console_grants_the_defaults_and_a_teacher_then_reaches_the_app(app, client, login_as,
                                                                                          school, db):
     teacher = _teacher_client(app, school)
-    assert teacher.get("/apps/welcome/").status_code == 404
+    assert teacher.get("/apps/welcome/").status_code == 403
     login_as(school.admin)
     page = client.get(url(school.structure)).get_data(as_text=True)
     assert 'id="state-welcome"' in page and "Activer" in page
@@ -87,12 +87,12 @@ def test_enabling_again_does_not_give_back_what_an_administrator_revoked(app, cl
     teachers = profile_group(db, school.structure.id, Profile.TEACHER)
     [teachers_grant] = [g for g in grants(db, "welcome.access") if g.group_id == teachers.id]
     client.post_form(url(school.structure, f"/grants/{teachers_grant.id}/revoke"))
-    assert teacher.get("/apps/welcome/").status_code == 404
+    assert teacher.get("/apps/welcome/").status_code == 403
     for state in ("disabled", "inherit", "enabled"):
         assert client.post_form(url(school.structure, "/welcome/state"), {"state": state}).status_code == 302
     assert teachers.id not in {g.group_id for g in grants(db, "welcome.access")}
     assert len(grants(db, "welcome.access")) == len(Profile) - 1
-    assert teacher.get("/apps/welcome/").status_code == 404
+    assert teacher.get("/apps/welcome/").status_code == 403
 
 
 def test_a_right_granted_to_a_class_or_a_manual_group(app, client, login_as, school, db):

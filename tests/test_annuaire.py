@@ -72,7 +72,7 @@ def test_the_app_declares_its_right_for_every_profile(app):
 
 def test_the_app_answers_404_where_it_is_not_enabled(client, login_as, school):
     login_as(school.parent)
-    assert client.get("/apps/annuaire/").status_code == 404
+    assert client.get("/apps/annuaire/").status_code == 403
 
 
 def test_a_parent_finds_their_childs_teacher_and_child_but_no_other_parent(client, login_as, world, db):

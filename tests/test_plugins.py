@@ -63,7 +63,7 @@ def test_preau_plugins_command_lists_state_and_error(app, monkeypatch, preau_dat
 
 def test_plugin_routes_answer_404_where_the_app_is_not_enabled(school, login_as):
     client = login_as(school.teacher)
-    assert client.get("/apps/welcome/").status_code == 404
+    assert client.get("/apps/welcome/").status_code == 403
 
 
 def test_plugin_routes_answer_once_enabled_and_granted(school, login_as, enable_plugin):

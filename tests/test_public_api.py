@@ -217,10 +217,10 @@ def test_enabled_without_defaults_reaches_nobody_until_one_right_is_granted(scho
                                                                           grant_right):
     enable_plugin("timetable", school.structure, defaults=False)
     client = login_as(school.teacher)
-    assert client.get("/apps/timetable/").status_code == 404
+    assert client.get("/apps/timetable/").status_code == 403
     grant_right("timetable.access", school.structure, Profile.TEACHER)
     assert client.get("/apps/timetable/").status_code == 200
-    assert login_as(school.student).get("/apps/timetable/").status_code == 404
+    assert login_as(school.student).get("/apps/timetable/").status_code == 403
 
 
 def test_the_fixtures_refuse_an_unknown_app_or_right(school, enable_plugin, grant_right):
@@ -344,7 +344,7 @@ def test_server_endpoints_of_a_plugin(db, school, login_as, enable_plugin):
 
     base = "/apps/server_endpoints/spy-endpoints"
     client = login_as(school.teacher)
-    assert client.get(f"{base}/page").status_code == 404  # the app is enabled nowhere: only the public view answers
+    assert client.get(f"{base}/page").status_code == 403  # enabled nowhere: only the public view answers
     assert client.post(f"{base}/token").get_data(as_text=True) == "token"  # and without a CSRF token
     client.post_form("/auth/logout", {})
     assert client.post(f"{base}/token").get_data(as_text=True) == "token"  # anonymous: another server

@@ -323,7 +323,7 @@ def test_the_role_switch_changes_what_the_dashboard_shows(db, two_cities, login_
     assert response.status_code == 302
     page = client.get("/").get_data(as_text=True)
     assert 'data-widget="failing.boom"' in page and 'data-widget="welcome.hello"' not in page
-    assert client.get("/apps/welcome/").status_code == 404  # the app is gone for this role, pages too
+    assert client.get("/apps/welcome/").status_code == 403  # the app is gone for this role, pages too
 
     as_teacher = role_of(a.teacher, a.structure, Profile.TEACHER)
     client.post_form("/role", {"role_id": str(as_teacher.id)})

@@ -135,7 +135,7 @@ def test_an_app_is_counted_once_per_person_and_day_however_often_it_is_opened(db
 
 def test_an_app_the_person_may_not_open_is_not_counted(db, school, client, enable_plugin):
     login_with(client, school.teacher, FIREFOX_DESKTOP)
-    assert client.get("/apps/annuaire/").status_code == 404  # not enabled for this school
+    assert client.get("/apps/annuaire/").status_code == 403  # not enabled for this school
     assert counters(db, "app") == {}
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Function, Structure, User
-from .structures import descendant_ids
+from ..models import AccountState, Function, Structure, User, UserFunction
+from .structures import ancestor_distances, descendant_ids
 
 ADMIN_FUNCTIONS = (Function.ADMIN_LOCAL,)
 
@@ -54,3 +54,30 @@ def structure_ids_of(user: User) -> set[int]:
     return {role.structure_id for role in user.roles}
 
 
+
+
+def local_administrators(session: Session, structure_ids: set[int]) -> list[tuple[User, Structure]]:
+    """The local administrators (ADML) whom a member of ``structure_ids`` may ask for an app: those of each of
+    these structures, else of the nearest structure above that has some. Each person once, with the structure they
+    administer, by structure then name; blocked and deleted accounts are left out."""
+    found: dict[int, tuple[User, Structure]] = {}
+    for structure_id in sorted(structure_ids):
+        for ring in _rings_upward(session, structure_id):
+            rows = session.execute(
+                select(User, Structure).join(UserFunction, UserFunction.user_id == User.id)
+                .join(Structure, Structure.id == UserFunction.structure_id)
+                .where(UserFunction.code.in_(ADMIN_FUNCTIONS), UserFunction.structure_id.in_(ring),
+                       User.state == AccountState.ACTIVE)).all()
+            if rows:
+                for user, structure in rows:
+                    found.setdefault(user.id, (user, structure))
+                break
+    return sorted(found.values(), key=lambda pair: (pair[1].name, pair[0].last_name, pair[0].first_name))
+
+
+def _rings_upward(session: Session, structure_id: int) -> list[set[int]]:
+    """The structure, then its parents, then theirs…: each distance upward as one set of ids."""
+    rings: dict[int, set[int]] = {}
+    for ancestor, distance in ancestor_distances(session, structure_id).items():
+        rings.setdefault(distance, set()).add(ancestor)
+    return [rings[d] for d in sorted(rings)]

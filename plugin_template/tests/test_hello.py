@@ -27,9 +27,9 @@ def test_manifest_and_contributions_validate():
     assert manifest.id == "hello" and manifest.entry_endpoint == "hello.index"
 
 
-def test_page_is_404_until_the_app_is_enabled_for_the_school(school, login_as):
+def test_page_is_closed_until_the_app_is_enabled_for_the_school(school, login_as):
     client = login_as(school.teacher)
-    assert client.get(PAGE).status_code == 404
+    assert client.get(PAGE).status_code == 403  # the kernel's page: not open to you, whom to ask
 
 
 def test_page_opens_once_the_app_is_enabled_for_the_school(school, login_as, enable_plugin):
@@ -39,9 +39,9 @@ def test_page_opens_once_the_app_is_enabled_for_the_school(school, login_as, ena
     assert "Mes notes" in response.text and 'name="csrf_token"' in response.text
 
 
-def test_page_stays_404_for_a_profile_the_right_is_not_granted_to(school, login_as, enable_plugin):
+def test_page_stays_closed_for_a_profile_the_right_is_not_granted_to(school, login_as, enable_plugin):
     enable_plugin("hello", school.structure)
-    assert login_as(school.student).get(PAGE).status_code == 404
+    assert login_as(school.student).get(PAGE).status_code == 403
 
 
 def test_widget_shows_on_the_dashboard_once_enabled(school, login_as, enable_plugin):

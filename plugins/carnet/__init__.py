@@ -17,7 +17,7 @@ from .api import blp
 from .demo import add_demo_data
 from .services import archive_year, export_of, move_user
 from .views import ACCESS, bp
-from .widget import render_to_sign
+from .widget import render_to_sign, signs_or_writes
 
 APP_ID = "carnet"
 USERS = (Profile.TEACHER, Profile.STUDENT, Profile.RELATIVE, Profile.PERSONNEL)
@@ -48,8 +48,9 @@ def preau_api_blueprints() -> list:
 
 @hookimpl
 def preau_widgets() -> list[Widget]:
+    # "Mots à signer" is for those who sign (parents) or write (teachers): a student reads the mots in the app.
     return [Widget(f"{APP_ID}.to_sign", N_("Mots à signer"), render_to_sign, right=ACCESS,
-                   default_profiles=(Profile.RELATIVE, Profile.STUDENT, Profile.TEACHER))]
+                   default_profiles=(Profile.RELATIVE, Profile.TEACHER), shown_to=signs_or_writes)]
 
 
 @hookimpl

@@ -27,6 +27,11 @@ def _count(mot: Any, signed: int) -> str:
     return f" <small>{escape(label)}</small>"
 
 
+def signs_or_writes(user: Any, roles: list[Any]) -> bool:
+    """The block's audience: anyone acting with a role other than student (a parent signs, a teacher writes)."""
+    return any(r.profile != "student" for r in roles)
+
+
 def render_to_sign(user: Any, size: str) -> str:
     limit = LIMITS.get(size, LIMITS["apercu"])
     open_label = escape(_("Ouvrir le carnet de liaison"))

@@ -11,10 +11,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, url_for
 from sqlalchemy.orm import Session
 
-from preau import AppManifest, MenuItem, Profile, Right, SettingSpec, Widget, __version__, db_session, hookimpl
+from preau import (
+    AppManifest,
+    MenuItem,
+    Profile,
+    Right,
+    SettingSpec,
+    Widget,
+    __version__,
+    can_communicate,
+    current_access,
+    db_session,
+    hookimpl,
+)
 
 from . import moderation, moderation_views  # noqa: F401 - moderation_views adds its routes to ``bp``
 from .api import blp as api_blp
@@ -101,3 +113,11 @@ def preau_user_merged(user: Any, merged_user_id: int) -> None:
 @hookimpl
 def preau_export_user_data(user: Any) -> dict[str, Any]:
     return export_messages_of(db_session(), user.id)
+
+
+@hookimpl
+def preau_write_link(sender: Any, recipient: Any) -> str | None:
+    """A new message to ``recipient``, when the sender may use the messaging and the rules let them write."""
+    if not current_access().has(ACCESS) or not can_communicate(db_session(), sender, recipient):
+        return None
+    return url_for("messaging.compose", to=f"u:{recipient.id}")

@@ -26,7 +26,7 @@ from preau import (
     set_setting,
 )
 
-from .widget import render_pronote
+from .widget import render_pronote, sees_a_pronote_student
 
 RELEASED = ("login", "display_name", "first_name", "last_name", "profile", "uai", "external_id")
 
@@ -63,18 +63,18 @@ def preau_connectors() -> list[Connector]:
 @hookimpl
 def preau_widgets() -> list[Widget]:
     return [Widget("pronote.block", "Pronote", render_pronote, right="pronote.access",
-                   default_profiles=(Profile.STUDENT, Profile.RELATIVE))]
+                   default_profiles=(Profile.STUDENT, Profile.RELATIVE), shown_to=sees_a_pronote_student)]
 
 
 @hookimpl
 def preau_demo_data(session: Session, demo: DemoDirectory) -> None:
-    """Pronote for Jules-Ferry, granted to parents and students; the block of every demo student (Tom is at
-    Marie-Curie) is fed by the demo adapter."""
-    school = demo.ferry
-    assert school.uai is not None  # Jules-Ferry is built with its UAI
+    """Pronote for Marie-Curie (a collège), granted to its parents, students and teachers; its block is fed by the
+    demo adapter. Jules-Ferry, an école élémentaire, has no Pronote: its vie scolaire assesses competences."""
+    school = demo.curie
+    assert school.uai is not None  # Marie-Curie is built with its UAI
     enable_app(session, school, "pronote", defaults=False)
-    for profile in (Profile.RELATIVE, Profile.STUDENT):
+    for profile in (Profile.RELATIVE, Profile.STUDENT, Profile.TEACHER):
         grant_to_profile(session, "pronote.access", school, profile)
     set_setting("pronote", "url", f"https://{school.uai.lower()}.index-education.net/pronote/",
                 structure_id=school.id, session=session)
-    set_setting("pronote", "adapter", "demo", structure_id=demo.city.id, session=session)
+    set_setting("pronote", "adapter", "demo", structure_id=school.id, session=session)

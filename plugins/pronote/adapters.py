@@ -1,17 +1,19 @@
 """Where the Pronote block reads a student's grades and school-life events: an adapter per source.
 
-``DemoAdapter`` invents stable data from the student's id (the demo and the tests); ``PronotepyAdapter`` reads a
+``DemoAdapter`` reads the demo's stand-in client (stable data derived from the student's id, see
+:mod:`.demo_client`); ``PronotepyAdapter`` reads a
 real Pronote through pronotepy (optional extra ``pronote``, imported only when used). The ``adapter`` setting of
 the student's structure chooses one.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Literal, Protocol
+
+from .demo_client import DemoClient
 
 EventKind = Literal["absence", "retard", "punition"]
 
@@ -42,48 +44,6 @@ class PronoteAdapter(Protocol):
     def latest_grades(self, student: Any, limit: int) -> list[Grade]: ...
 
     def school_life(self, student: Any, limit: int) -> list[SchoolLifeEvent]: ...
-
-
-# -- demo --------------------------------------------------------------------------------------------------
-
-_SUBJECTS = ("Français", "Mathématiques", "Histoire-géographie", "Sciences", "Anglais", "Arts plastiques",
-             "Éducation physique")
-_COMMENTS = ("Très bon travail.", "Des progrès, continue.", "Attention aux leçons.", "", "Bel effort.")
-_EVENTS: tuple[tuple[EventKind, str], ...] = (
-    ("absence", "Absence d'une demi-journée"), ("retard", "Retard de 10 minutes"),
-    ("punition", "Travail supplémentaire"), ("absence", "Absence d'une journée"), ("retard", "Retard de 5 minutes"))
-
-
-def _stream(seed: str) -> list[int]:
-    """Deterministic bytes for a student: the same data on every page and every run."""
-    return list(hashlib.sha256(seed.encode()).digest())
-
-
-class DemoAdapter:
-    """Invented but stable data: each student gets their own grades and events, derived from their id."""
-
-    def __init__(self, today: date | None = None) -> None:
-        self.today = today or date(2026, 11, 20)
-
-    def latest_grades(self, student: Any, limit: int) -> list[Grade]:
-        raw = _stream(f"grades:{student.id}")
-        grades = []
-        for index in range(min(limit, 8)):
-            a, b = raw[2 * index], raw[2 * index + 1]
-            value = 8 + a % 13  # 8 to 20
-            grades.append(Grade(_SUBJECTS[(a + index) % len(_SUBJECTS)], str(value), "20",
-                                self.today - timedelta(days=2 * index + b % 2), _COMMENTS[b % len(_COMMENTS)]))
-        return grades
-
-    def school_life(self, student: Any, limit: int) -> list[SchoolLifeEvent]:
-        raw = _stream(f"life:{student.id}")
-        count = min(limit, 1 + raw[0] % 3)
-        events = []
-        for index in range(count):
-            kind, label = _EVENTS[(raw[1] + index) % len(_EVENTS)]
-            events.append(SchoolLifeEvent(kind, self.today - timedelta(days=5 + 7 * index), label,
-                                          justified=raw[2 + index] % 2 == 0))
-        return events
 
 
 # -- pronotepy ---------------------------------------------------------------------------------------------
@@ -137,10 +97,32 @@ class PronotepyAdapter:
         return sorted((grade_from_pronotepy(g) for g in grades), key=lambda g: g.date, reverse=True)[:limit]
 
     def school_life(self, student: Any, limit: int) -> list[SchoolLifeEvent]:
-        period = self.client_for(student).current_period
-        events = [*map(absence_from_pronotepy, period.absences), *map(delay_from_pronotepy, period.delays),
-                  *map(punishment_from_pronotepy, period.punishments)]
+        events = _events(self.client_for(student).current_period)
         return sorted(events, key=lambda e: e.date, reverse=True)[:limit]
+
+
+class DemoAdapter:
+    """The demo's Pronote (:mod:`.demo_client`): the latest grades and events of all terms, newest first, the same
+    figures the vie scolaire pages read through ``preau_plugins.pronote.api.client_factory``."""
+
+    def __init__(self, today: date | None = None) -> None:
+        self.today = today
+
+    def _client(self, student: Any) -> DemoClient:
+        return DemoClient(student, self.today)
+
+    def latest_grades(self, student: Any, limit: int) -> list[Grade]:
+        grades = [grade_from_pronotepy(g) for p in self._client(student).periods for g in p.grades]
+        return sorted(grades, key=lambda g: g.date, reverse=True)[:max(limit, 0)]
+
+    def school_life(self, student: Any, limit: int) -> list[SchoolLifeEvent]:
+        events = [e for p in self._client(student).periods for e in _events(p)]
+        return sorted(events, key=lambda e: e.date, reverse=True)[:max(limit, 0)]
+
+
+def _events(period: Any) -> list[SchoolLifeEvent]:
+    return [*map(absence_from_pronotepy, period.absences), *map(delay_from_pronotepy, period.delays),
+            *map(punishment_from_pronotepy, period.punishments)]
 
 
 PRONOTEPY_CLIENTS: dict[str, ClientFactory] = {}

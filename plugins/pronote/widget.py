@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 from markupsafe import escape
 
-from preau import N_, setting, student_in_view
+from preau import N_, app_enabled, children_of, db_session, setting, student_in_view
 
 from .adapters import PronoteAdapter, SchoolLifeEvent, adapter_named
 
@@ -20,6 +20,25 @@ def adapter_for(student: Any) -> PronoteAdapter | None:
     """The adapter set for the student's school (the ``adapter`` setting; none by default)."""
     role = next((r for r in student.roles if r.profile == "student"), None)
     return adapter_named(setting("pronote", "adapter", structure_id=role.structure_id if role else None))
+
+
+def school_of(student: Any) -> int | None:
+    role = next((r for r in student.roles if r.profile == "student"), None)
+    return role.structure_id if role else None
+
+
+def uses_pronote(student: Any) -> bool:
+    """Whether the student's school has Pronote on: elsewhere the block shows nothing read from Pronote."""
+    structure_id = school_of(student)
+    return structure_id is not None and app_enabled(db_session(), "pronote", structure_id)
+
+
+def sees_a_pronote_student(user: Any, roles: list[Any]) -> bool:
+    """The block is for those who see a student of a Pronote school: themself, or one of their children."""
+    students = [user] if any(r.profile == "student" for r in roles) else []
+    if any(r.profile == "relative" for r in roles):
+        students += children_of(db_session(), user)
+    return any(uses_pronote(s) for s in students)
 
 
 def _day(value) -> str:
@@ -50,6 +69,9 @@ def render_pronote(user: Any, size: str) -> str:
     student = student_in_view(user)
     if student is None:
         return _empty(_("Aucun élève à afficher."))
+    if not uses_pronote(student):
+        return _empty(_("L’établissement de %(name)s n’utilise pas Pronote : ses résultats sont dans « Notes et "
+                        "vie scolaire ».", name=student.first_name))
     grades_limit, events_limit = LIMITS.get(size, LIMITS["apercu"])
     adapter = adapter_for(student)
     if adapter is None:

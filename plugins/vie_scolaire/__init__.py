@@ -14,9 +14,9 @@ from preau import N_, AppManifest, Profile, Right, SettingSpec, Widget, __versio
 from . import models  # noqa: F401 - the plugin's tables, for the metadata
 from .api import blp
 from .demo import add_demo_data
-from .services import ACCESS, APP_ID, IMPORT, archive_year, delete_rows, export_rows, move_rows
+from .services import ACCESS, APP_ID, IMPORT, NOTES, archive_year, delete_rows, export_rows, move_rows
 from .views import bp
-from .widget import render_grades, render_life
+from .widget import has_own_source_student, render_grades, render_life
 
 READERS = (Profile.STUDENT, Profile.RELATIVE)
 
@@ -41,7 +41,9 @@ def preau_rights() -> list[Right]:
 
 @hookimpl
 def preau_settings() -> list[SettingSpec]:
-    return [SettingSpec("adapter", N_("Source des notes et de la vie scolaire (demo, csv ou pronote)"), "csv")]
+    return [SettingSpec("adapter", N_("Source des notes et de la vie scolaire (demo, csv ou pronote)"), "csv"),
+            SettingSpec("notation", N_("Évaluation : notes sur 20 (notes) ou compétences seules (competences)"),
+                        NOTES)]
 
 
 @hookimpl
@@ -56,8 +58,11 @@ def preau_api_blueprints() -> list:
 
 @hookimpl
 def preau_widgets() -> list[Widget]:
-    return [Widget(f"{APP_ID}.grades", N_("Dernières notes"), render_grades, right=ACCESS, default_profiles=READERS),
-            Widget(f"{APP_ID}.life", N_("Vie scolaire"), render_life, right=ACCESS, default_profiles=READERS)]
+    # Where every student one sees is at a school on Pronote, the Pronote block is the one block: these yield.
+    return [Widget(f"{APP_ID}.grades", N_("Dernières évaluations"), render_grades, right=ACCESS,
+                   default_profiles=READERS, shown_to=has_own_source_student),
+            Widget(f"{APP_ID}.life", N_("Vie scolaire"), render_life, right=ACCESS, default_profiles=READERS,
+                   shown_to=has_own_source_student)]
 
 
 @hookimpl

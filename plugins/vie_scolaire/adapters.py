@@ -20,7 +20,7 @@ from sqlalchemy import Integer, func, select
 
 from preau import N_, PreauError
 
-from .models import ImportedEvent, ImportedGrade
+from .models import ImportedEvent, ImportedGrade, ImportedSkill
 
 PRONOTE = "pronote"  # the adapter, and the plugin it reads through (optional_requires)
 # The levels of the "socle commun" (LSU): a source sends them in French, the page translates them.
@@ -30,6 +30,11 @@ SKILL_LEVELS = (N_("Très bonne maîtrise"), N_("Maîtrise satisfaisante"), N_("
 
 class AdapterError(PreauError, LookupError):
     """The structure's ``adapter`` setting names no known source, or the source is not set up."""
+
+
+class InPronote(AdapterError):
+    """The student's school uses Pronote (the app is on there): Pronote is the one source of its grades and school
+    life, and this deployment reads none of it (no pronotepy client): the pages send the reader to Pronote."""
 
 
 @dataclass(frozen=True)
@@ -172,8 +177,6 @@ _SKILLS = (("Comprendre, s'exprimer en utilisant la langue française", "Lire et
 _ABSENCE_REASONS = ("Maladie", "Rendez-vous médical", "Raison familiale", "")
 _PUNISHMENTS = (("Travail supplémentaire", "Travail non fait", "M. Martin"),
                 ("Retenue", "Bavardages répétés", "Mme Durand"))
-DEMO_YEAR = 2026
-
 
 def _stream(seed: str) -> list[int]:
     """Deterministic bytes for a student: the same data on every page and every run."""
@@ -186,10 +189,11 @@ class DemoAdapter:
     subjects (some of them 'Abs'), the second just begun, a few skills, absences, lateness and a punishment."""
 
     def __init__(self, today: date | None = None) -> None:
-        self.today = today or date(DEMO_YEAR, 11, 20)
+        self.today = today or date.today()  # a demo is shown today: its dates follow the calendar
+        self.year = self.today.year if self.today.month >= 8 else self.today.year - 1  # the school year's start
 
     def periods(self, student: Any) -> list[Period]:
-        y = DEMO_YEAR
+        y = self.year
         return [Period("T1", "Trimestre 1", date(y, 9, 1), date(y, 11, 30)),
                 Period("T2", "Trimestre 2", date(y, 12, 1), date(y + 1, 2, 28)),
                 Period("T3", "Trimestre 3", date(y + 1, 3, 1), date(y + 1, 7, 4))]
@@ -204,7 +208,7 @@ class DemoAdapter:
                 out_of = 10.0 if round_ == 2 and index % 3 == 0 else 20.0
                 if out_of == 10.0 and value != "Abs":
                     value = str(int(value) // 2)
-                day = date(DEMO_YEAR, 9, 15) + timedelta(days=round_ * 22 + index * 2 + b % 3)
+                day = date(self.year, 9, 15) + timedelta(days=round_ * 22 + index * 2 + b % 3)
                 grades.append(Grade(subject, value, out_of, 2.0 if round_ == 1 else 1.0, day,
                                     _COMMENTS[b % len(_COMMENTS)], round(out_of * (0.55 + (b % 20) / 100), 1)))
         return sorted(grades, key=lambda g: g.date, reverse=True)
@@ -291,7 +295,9 @@ class CsvAdapter:
         return self._grade_rows(student, limit=limit)
 
     def skills(self, student: Any) -> list[Skill]:
-        return []  # the CSV import carries no skills (see docs/vie_scolaire.md)
+        query = (select(ImportedSkill).where(ImportedSkill.student_id == student.id, ImportedSkill.archived.is_(False))
+                 .order_by(ImportedSkill.day.desc(), ImportedSkill.id.desc()))
+        return [Skill(r.domain, r.label, r.level, r.day, r.subject) for r in self.session.scalars(query)]
 
     def school_life(self, student: Any, include_archived: bool = False) -> SchoolLife:
         query = select(ImportedEvent).where(ImportedEvent.student_id == student.id)
@@ -364,7 +370,8 @@ class PronoteAdapter:
     the student (the pronote plugin's ``PRONOTEPY_CLIENTS["default"]``)."""
 
     def __init__(self, client_for: Any) -> None:
-        import pronotepy  # noqa: F401 - the optional extra: fail here, clearly, when it is missing
+        if not getattr(client_for, "demo", False):  # the demo's stand-in client needs no pronotepy
+            import pronotepy  # noqa: F401 - the optional extra: fail here, clearly, when it is missing
 
         self.client_for = client_for
 
@@ -413,8 +420,9 @@ def grades_of(period: Any) -> list[Grade]:
     return [grade_from_pronotepy(g) for g in period.grades]
 
 
-def adapter_named(name: str, session: Any = None) -> VieScolaireAdapter:
-    """The adapter a structure's ``adapter`` setting names; anything else is an :class:`AdapterError`."""
+def adapter_named(name: str, session: Any = None, structure_id: int | None = None) -> VieScolaireAdapter:
+    """The adapter a structure's ``adapter`` setting names; anything else is an :class:`AdapterError`.
+    ``structure_id`` (the student's school) lets Pronote's public module give the demo's client there."""
     if name == "demo":
         return DemoAdapter()
     if name == "csv":
@@ -424,7 +432,7 @@ def adapter_named(name: str, session: Any = None) -> VieScolaireAdapter:
             from preau_plugins.pronote.api import client_factory
         except ImportError as exc:
             raise AdapterError("pronote: the pronote plugin is not installed") from exc
-        factory = client_factory()
+        factory = client_factory(structure_id)
         if factory is None:
             raise AdapterError("pronote: no pronotepy client factory registered in PRONOTEPY_CLIENTS")
         return PronoteAdapter(factory)

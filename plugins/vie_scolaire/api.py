@@ -58,6 +58,7 @@ class AverageSchema(Schema):
 
 class GradesSchema(Schema):
     student_id = fields.Integer()
+    notation = fields.String(metadata={"description": "notes (sur 20) ou competences (aucune note : voir /skills)"})
     period = fields.Nested(PeriodSchema, allow_none=True)
     grades = fields.List(fields.Nested(GradeSchema))
     averages = fields.List(fields.Nested(AverageSchema))
@@ -139,18 +140,23 @@ def periods(args):
 @blp.arguments(GradesQuerySchema, location="query")
 @blp.response(200, GradesSchema)
 def grades(args):
-    """Les notes d'une période, avec les moyennes par matière (calculées si la source ne les donne pas)."""
+    """Les notes d'une période, avec les moyennes par matière (calculées si la source ne les donne pas). Un
+    établissement évalué par compétences (``notation`` : ``competences``) ne donne aucune note : voir /skills."""
     student, adapter = _student_and_adapter(args)
+    notation = services.notation_of(db_session(), student)
+    if notation == services.COMPETENCES:
+        return {"student_id": student.id, "notation": notation, "period": None, "grades": [], "averages": []}
     periods = adapter.periods(student)
     if args.get("period"):
         period = next((p for p in periods if p.id == args["period"]), None)
         if period is None:
             api_abort(404, "unknown_period", _("Cette période n'existe pas pour cet élève."))
     else:
-        period = services.current_period(periods)
+        period = services.latest_period_with_grades(adapter, student, periods)
     grades = adapter.grades(student, period.id) if period else []
     averages = (adapter.averages(student, period.id) or compute_averages(grades)) if period else []
-    return {"student_id": student.id, "period": period, "grades": grades, "averages": averages}
+    return {"student_id": student.id, "notation": notation, "period": period, "grades": grades,
+            "averages": averages}
 
 
 @blp.route("/vie-scolaire/skills")

@@ -1,4 +1,4 @@
-"""The tables of the 'csv' adapter: grades and school-life events imported by a school's staff.
+"""The tables of the 'csv' adapter: grades, competences and school-life events imported by a school's staff.
 
 Rows belong to a structure and a student; ``school_year`` ("2026-2027") and ``period`` ("Trimestre 1") place
 them, and a re-import of a period replaces that period's current rows. The year transition only sets
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from preau import Model
 
-PERIOD_MAX, SUBJECT_MAX, VALUE_MAX, TEXT_MAX = 60, 100, 16, 500
+PERIOD_MAX, SUBJECT_MAX, VALUE_MAX, TEXT_MAX, LEVEL_MAX = 60, 100, 16, 500, 40
 
 
 class ImportedGrade(Model):
@@ -65,3 +65,28 @@ class ImportedEvent(Model):
 
     __table_args__ = (Index("ix_vie_scolaire_events_student_start", "student_id", "start"),
                       Index("ix_vie_scolaire_events_structure_period", "structure_id", "period"))
+
+
+class ImportedSkill(Model):
+    """A competence assessed for a student (an école's "livret"): the subject, the domain of the socle commun, the
+    competence and its level of mastery, one of ``adapters.SKILL_LEVELS`` (stored in French, translated where
+    shown)."""
+
+    __tablename__ = "vie_scolaire_skills"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    structure_id: Mapped[int] = mapped_column(ForeignKey("structures.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    school_year: Mapped[str] = mapped_column(String(9))
+    period: Mapped[str] = mapped_column(String(PERIOD_MAX))
+    subject: Mapped[str] = mapped_column(String(SUBJECT_MAX))
+    domain: Mapped[str] = mapped_column(String(TEXT_MAX), default="")
+    label: Mapped[str] = mapped_column(String(TEXT_MAX))
+    level: Mapped[str] = mapped_column(String(LEVEL_MAX))
+    day: Mapped[date] = mapped_column(Date)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    imported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_vie_scolaire_skills_student_day", "student_id", "day"),
+                      Index("ix_vie_scolaire_skills_structure_period", "structure_id", "period"))

@@ -28,15 +28,15 @@ from preau import (
     setting,
 )
 
-from .adapters import PRONOTE, AdapterError, Period, VieScolaireAdapter, adapter_named
-from .models import PERIOD_MAX, SUBJECT_MAX, TEXT_MAX, ImportedEvent, ImportedGrade
+from .adapters import PRONOTE, SKILL_LEVELS, AdapterError, InPronote, Period, VieScolaireAdapter, adapter_named
+from .models import PERIOD_MAX, SUBJECT_MAX, TEXT_MAX, ImportedEvent, ImportedGrade, ImportedSkill
 
 APP_ID = "vie_scolaire"
 ACCESS, IMPORT = f"{APP_ID}.access", f"{APP_ID}.import"
 MAX_IMPORT_BYTES = 2 * 1024 * 1024  # a school's term of grades is a few hundred kilobytes
 MAX_IMPORT_LINES = 50_000
 SCHOOL_KINDS = ("ecole", "college", "lycee", "autre")
-KINDS = ("notes", "vie_scolaire")
+KINDS = ("notes", "vie_scolaire", "competences")
 SPECIAL_GRADES = {"abs": "Abs", "absent": "Abs", "disp": "Disp", "dispense": "Disp", "nn": "NN",
                   "non note": "NN"}
 YES, NO = ("oui", "o", "yes", "vrai", "1", "x"), ("non", "n", "no", "faux", "0", "")
@@ -55,21 +55,75 @@ def student_structure_id(student: User) -> int | None:
     return role.structure_id if role else None
 
 
-def adapter_for(session: Session, student: User, memo: dict | None = None) -> VieScolaireAdapter:
-    """The adapter the ``adapter`` setting of the student's structure names. ``memo`` (a per-request dict)
-    spares the setting's queries when two widgets of one page ask for the same structure."""
+NOTES, COMPETENCES = "notes", "competences"  # the ``notation`` setting: grades on /20, or competences only
+
+
+def _memo(memo: dict | None, key: tuple, compute: Any) -> Any:
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def uses_pronote(session: Session, student: User, memo: dict | None = None) -> bool:
+    """Whether the student's school has Pronote on: then Pronote is the one source of their grades and school
+    life, and this app never shows its own next to it."""
     structure_id = student_structure_id(student)
-    key = ("vie_scolaire.adapter", structure_id)
-    if memo is not None and key in memo:
-        name = memo[key]
-    else:
-        name = setting(APP_ID, "adapter", structure_id=structure_id, session=session)
-        if memo is not None:
-            memo[key] = name
-    if name == "pronote" and (structure_id is None or not app_enabled(session, PRONOTE, structure_id)):
+    return structure_id is not None and _memo(memo, ("vie_scolaire.pronote", structure_id),
+                                              lambda: app_enabled(session, PRONOTE, structure_id))
+
+
+def notation_of(session: Session, student: User, memo: dict | None = None) -> str:
+    """``notes`` (grades on /20 with averages) or ``competences`` (levels of mastery only, an école): the
+    ``notation`` setting of the student's school; a school on Pronote follows Pronote (``notes``)."""
+    structure_id = student_structure_id(student)
+    value = _memo(memo, ("vie_scolaire.notation", structure_id),
+                  lambda: setting(APP_ID, "notation", structure_id=structure_id, session=session))
+    return COMPETENCES if value == COMPETENCES and not uses_pronote(session, student, memo) else NOTES
+
+
+def adapter_for(session: Session, student: User, memo: dict | None = None) -> VieScolaireAdapter:
+    """Where the student's data comes from: Pronote where the school has it on (one source: the ``adapter``
+    setting is not read there; :class:`InPronote` when this deployment cannot read Pronote), else the adapter the
+    ``adapter`` setting of the student's structure names. ``memo`` (a per-request dict) spares the queries when
+    two widgets of one page ask for the same structure."""
+    if uses_pronote(session, student, memo):
+        try:
+            return adapter_named(PRONOTE, session, student_structure_id(student))
+        except AdapterError as error:
+            raise InPronote(str(error)) from error
+    structure_id = student_structure_id(student)
+    name = _memo(memo, ("vie_scolaire.adapter", structure_id),
+                 lambda: setting(APP_ID, "adapter", structure_id=structure_id, session=session))
+    if name == PRONOTE:
         # Pronote is an optional requirement: where it is off, nothing read from it is shown.
         raise AdapterError("pronote: the Pronote app is off for the student's structure")
     return adapter_named(name, session)
+
+
+def sees_own_source_student(session: Session, user: User, roles: list[Any]) -> bool:
+    """Whether ``user`` (acting with ``roles``) sees a student whose school does not use Pronote: themself, or
+    one of their children. The widgets are for them; where every child's school uses Pronote, the Pronote
+    block is the one block of grades."""
+    students = [user] if any(r.profile == "student" for r in roles) else []
+    if any(r.profile == "relative" for r in roles):
+        students += children_of(session, user)
+    memo: dict = {}
+    return any(not uses_pronote(session, s, memo) for s in students)
+
+
+def latest_period_with_grades(adapter: VieScolaireAdapter, student: User, periods: list[Period],
+                              today: date | None = None) -> Period | None:
+    """The period "Toutes les notes" opens: the current one when it has grades, else the latest started one that
+    has some (a term just begun is empty while the widget shows last term's grades), else the current one."""
+    today = today or date.today()
+    current = current_period(periods, today)
+    if current is None or adapter.grades(student, current.id):
+        return current
+    started = sorted((p for p in periods if not p.archived and p.start <= today), key=lambda p: p.start,
+                     reverse=True)
+    return next((p for p in started if p is not current and adapter.grades(student, p.id)), current)
 
 
 def allowed_student(session: Session, user: User, raw_id: str) -> User | None:
@@ -154,11 +208,21 @@ ALIASES = {
     "type": ("type",), "debut": ("debut", "date debut", "du"), "fin": ("fin", "date fin", "au"),
     "minutes": ("minutes", "duree"), "justifie": ("justifie", "justifiee"), "motif": ("motif",),
     "nature": ("nature",), "donne_par": ("donne par", "donnee par", "demandeur"),
+    "domaine": ("domaine", "domaine du socle"), "competence": ("competence", "item", "element du programme"),
+    "niveau": ("niveau", "niveau de maitrise", "positionnement", "evaluation"),
 }
-REQUIRED = {"notes": ("periode", "matiere", "note", "date"), "vie_scolaire": ("periode", "type")}
+REQUIRED = {"notes": ("periode", "matiere", "note", "date"), "vie_scolaire": ("periode", "type"),
+            "competences": ("periode", "matiere", "competence", "niveau", "date")}
+# The four levels of the LSU, and the school's "atteint" scale some écoles use, to the LSU's wording.
+_VERY_GOOD, _GOOD, _FRAGILE, _INSUFFICIENT = SKILL_LEVELS
+LEVELS = {"tres bonne maitrise": _VERY_GOOD, "4": _VERY_GOOD, "depasse": _VERY_GOOD,
+          "maitrise satisfaisante": _GOOD, "3": _GOOD, "atteint": _GOOD,
+          "maitrise fragile": _FRAGILE, "2": _FRAGILE, "partiellement atteint": _FRAGILE,
+          "maitrise insuffisante": _INSUFFICIENT, "1": _INSUFFICIENT, "non atteint": _INSUFFICIENT}
 COLUMN_LABELS = {"identifiant": "identifiant élève", "naissance": "date de naissance", "periode": "période",
                  "matiere": "matière", "appreciation": "appréciation", "moyenne_classe": "moyenne classe",
-                 "debut": "début", "justifie": "justifié", "donne_par": "donné par", "prenom": "prénom"}
+                 "debut": "début", "justifie": "justifié", "donne_par": "donné par", "prenom": "prénom",
+                 "competence": "compétence"}
 
 
 def label(column: str) -> str:
@@ -364,11 +428,27 @@ def _event_row(line: _Line) -> dict:
             "given_by": line.text("donne_par", SUBJECT_MAX)}
 
 
+def _skill_row(line: _Line) -> dict:
+    raw = line.get("niveau")
+    level = LEVELS.get(normalise(raw))
+    if level is None:
+        line.fail("niveau", _("niveau inconnu « %(raw)s » (Maîtrise insuffisante, fragile, satisfaisante, Très bonne "
+                              "maîtrise, ou de 1 à 4, ou Non atteint, Partiellement atteint, Atteint, Dépassé)",
+                              raw=raw))
+    day = line.moment("date")
+    return {"subject": line.text("matiere", SUBJECT_MAX, required=True), "domain": line.text("domaine", TEXT_MAX),
+            "label": line.text("competence", TEXT_MAX, required=True), "level": level or "",
+            "day": day.date() if day else None}
+
+
+ROW_READERS = {"notes": _grade_row, "vie_scolaire": _event_row, "competences": _skill_row}
+
+
 def read_import(session: Session, structure: Structure, kind: str, raw: bytes) -> Preview:
     """Read and check a whole file without writing: the rows to insert, or the problems naming line and
     column. Raises :class:`CsvImportError` for a file that cannot be read at all."""
     if kind not in KINDS:
-        raise CsvImportError(_("Type de fichier inconnu : choisissez « notes » ou « vie scolaire »."))
+        raise CsvImportError(_("Type de fichier inconnu : choisissez « notes », « vie scolaire » ou « compétences »."))
     if len(raw) > MAX_IMPORT_BYTES:
         raise CsvImportError(_("Le fichier est trop volumineux."))
     header, lines = read_table(raw)
@@ -381,7 +461,7 @@ def read_import(session: Session, structure: Structure, kind: str, raw: bytes) -
         line = _Line(number, cells, header, preview.problems)
         student = students.find(line, structure)
         period = line.text("periode", PERIOD_MAX, required=True)
-        row = _grade_row(line) if kind == "notes" else _event_row(line)
+        row = ROW_READERS[kind](line)
         moment = row.get("day") or row.get("start")
         if student is None or moment is None or not period:
             continue
@@ -398,7 +478,7 @@ def read_import(session: Session, structure: Structure, kind: str, raw: bytes) -
 
 
 def _table(kind: str) -> Any:
-    return ImportedGrade if kind == "notes" else ImportedEvent
+    return {"notes": ImportedGrade, "competences": ImportedSkill}.get(kind, ImportedEvent)
 
 
 def _period_filter(model: Any, structure: Structure, periods: Any) -> list:
@@ -430,21 +510,23 @@ def apply_import(session: Session, structure: Structure, actor: User, preview: P
 
 # -- lifecycle ---------------------------------------------------------------------------------------------
 
+TABLES = (ImportedGrade, ImportedEvent, ImportedSkill)
+
 
 def archive_year(session: Session, structure_id: int) -> None:
     """The year transition: the structure's imported rows become archived; nothing is deleted."""
-    for model in (ImportedGrade, ImportedEvent):
+    for model in TABLES:
         session.execute(update(model).where(model.structure_id == structure_id, model.archived.is_(False))
                         .values(archived=True))
 
 
 def move_rows(session: Session, from_id: int, to_id: int) -> None:
-    for model in (ImportedGrade, ImportedEvent):
+    for model in TABLES:
         session.execute(update(model).where(model.student_id == from_id).values(student_id=to_id))
 
 
 def delete_rows(session: Session, user_id: int) -> None:
-    for model in (ImportedGrade, ImportedEvent):
+    for model in TABLES:
         session.execute(delete(model).where(model.student_id == user_id))
 
 
@@ -453,7 +535,9 @@ def export_rows(session: Session, user_id: int) -> dict | None:
                              .order_by(ImportedGrade.day)).all()
     events = session.scalars(select(ImportedEvent).where(ImportedEvent.student_id == user_id)
                              .order_by(ImportedEvent.start)).all()
-    if not grades and not events:
+    skills = session.scalars(select(ImportedSkill).where(ImportedSkill.student_id == user_id)
+                             .order_by(ImportedSkill.day)).all()
+    if not grades and not events and not skills:
         return None
     return {"grades": [{"school_year": g.school_year, "period": g.period, "subject": g.subject, "value": g.value,
                         "out_of": g.out_of, "coefficient": g.coefficient, "date": g.day.isoformat(),
@@ -461,4 +545,7 @@ def export_rows(session: Session, user_id: int) -> dict | None:
             "events": [{"school_year": e.school_year, "period": e.period, "kind": e.kind,
                         "start": e.start.isoformat(), "end": e.end.isoformat() if e.end else None,
                         "minutes": e.minutes, "justified": e.justified, "reason": e.reason, "nature": e.nature,
-                        "given_by": e.given_by, "archived": e.archived} for e in events]}
+                        "given_by": e.given_by, "archived": e.archived} for e in events],
+            "skills": [{"school_year": k.school_year, "period": k.period, "subject": k.subject, "domain": k.domain,
+                        "competence": k.label, "level": k.level, "date": k.day.isoformat(), "archived": k.archived}
+                       for k in skills]}

@@ -12,7 +12,7 @@ from flask_login import login_required
 from preau import current_access, current_user, db_session, require_right, student_in_view
 
 from . import services
-from .adapters import AdapterError, compute_averages, overall_average
+from .adapters import AdapterError, InPronote, compute_averages, overall_average
 
 bp = Blueprint("vie_scolaire", __name__, template_folder="templates", static_folder="static")
 
@@ -40,18 +40,25 @@ def _student() -> Any:
     return student
 
 
+def _notation(student: Any) -> str:
+    return services.notation_of(db_session(), student, request_memo()) if student is not None else services.NOTES
+
+
 def _page(template: str, active: str, loader, **context: Any):
     student = _student()
-    data, error = {}, None
+    data, error, in_pronote = {}, None, False
     if student is not None:
         try:
             adapter = services.adapter_for(db_session(), student, request_memo())
             data = loader(adapter, student)
+        except InPronote:
+            in_pronote = True  # Pronote is the one source there: send the reader to it, show nothing of ours
         except AdapterError:
             error = _("La source des notes et de la vie scolaire de l'établissement n'est pas configurée "
                       "correctement. Prévenez l'administrateur de l'ENT.")
     html = render_template(f"vie_scolaire/{template}", active=active, student=student, error=error,
-                           can_import=_can_import(), **data, **context)
+                           in_pronote=in_pronote, notation=_notation(student), can_import=_can_import(), **data,
+                           **context)
     return (html, 503) if error else html
 
 
@@ -73,6 +80,11 @@ def index():
 @login_required
 @require_right(services.ACCESS)
 def grades():
+    student = _student()
+    if student is not None and _notation(student) == services.COMPETENCES:
+        # An école assesses competences, not grades on /20: its "Notes" are its competences.
+        return redirect(url_for("vie_scolaire.skills", **request.args))
+
     def load(adapter, student):
         periods = adapter.periods(student)
         wanted = request.args.get("periode")
@@ -80,7 +92,7 @@ def grades():
         if wanted and period is None:
             abort(404)
         if period is None:
-            period = services.current_period(periods)
+            period = services.latest_period_with_grades(adapter, student, periods)
         grades = adapter.grades(student, period.id) if period else []
         averages = adapter.averages(student, period.id) if period else []
         computed = {a.subject: a for a in compute_averages(grades)}

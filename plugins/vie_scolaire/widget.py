@@ -1,6 +1,7 @@
-"""The « Dernières notes » and « Vie scolaire » blocks: the selected child's (a parent) or one's own (a student)
-latest grades and school-life events. Cheap: the demo adapter reads nothing, the csv adapter one query per block,
-the adapter setting is read once per request for both blocks."""
+"""The « Dernières évaluations » (grades, or levels of mastery in competences mode) and « Vie scolaire » blocks:
+the selected child's (a parent) or one's own (a student) latest grades and school-life events. Cheap: the demo
+adapter reads nothing, the csv adapter one query per block, the settings are read once per request for both
+blocks. Where the child's school uses Pronote they point to the Pronote block (one block of grades, not two)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from markupsafe import escape
 from preau import db_session, student_in_view
 
 from .adapters import AdapterError, SchoolLife
-from .services import adapter_for
+from .services import COMPETENCES, adapter_for, notation_of, sees_own_source_student, uses_pronote
 from .views import request_memo
 
 GRADE_LIMITS = {"miniature": 3, "apercu": 5, "large": 10}
@@ -29,6 +30,26 @@ def _adapter(student: Any):
     return adapter_for(db_session(), student, request_memo())
 
 
+def has_own_source_student(user: Any, roles: list[Any]) -> bool:
+    return sees_own_source_student(db_session(), user, roles)
+
+
+def _in_pronote(student: Any) -> str:
+    return _empty(_("Les notes et la vie scolaire de %(name)s viennent de Pronote : voir le bloc Pronote.",
+                    name=student.first_name))
+
+
+def _skills(student: Any, adapter: Any, size: str) -> str:
+    skills = adapter.skills(student)[:GRADE_LIMITS.get(size, GRADE_LIMITS["apercu"])]
+    if not skills:
+        return _empty(_("Aucune compétence évaluée pour le moment."))
+    items = "".join(f"<li>{s.date:%d/%m} — {escape(s.subject)} : {escape(s.label)} "
+                    f'<span class="tag">{escape(_(s.level))}</span></li>' for s in skills)
+    link = escape(_("Toutes les compétences de %(name)s", name=student.first_name))
+    return (f'<ul class="plain-list vie-scolaire__skills" data-student="{student.id}">{items}</ul>'
+            f'<p><a href="{url_for("vie_scolaire.skills")}">{link}</a></p>')
+
+
 def _number(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
@@ -37,8 +58,13 @@ def render_grades(user: Any, size: str) -> str:
     student = student_in_view(user)
     if student is None:
         return _empty(_("Aucun élève à afficher."))
+    if uses_pronote(db_session(), student, request_memo()):
+        return _in_pronote(student)  # the Pronote block shows them: one block of grades, not two
     try:
-        grades = _adapter(student).latest_grades(student, GRADE_LIMITS.get(size, GRADE_LIMITS["apercu"]))
+        adapter = _adapter(student)
+        if notation_of(db_session(), student, request_memo()) == COMPETENCES:
+            return _skills(student, adapter, size)
+        grades = adapter.latest_grades(student, GRADE_LIMITS.get(size, GRADE_LIMITS["apercu"]))
     except AdapterError:
         return _empty(_("La source des notes n'est pas configurée."))
     if not grades:
@@ -75,6 +101,8 @@ def render_life(user: Any, size: str) -> str:
     student = student_in_view(user)
     if student is None:
         return _empty(_("Aucun élève à afficher."))
+    if uses_pronote(db_session(), student, request_memo()):
+        return _in_pronote(student)
     try:
         life = _adapter(student).school_life(student)
     except AdapterError:

@@ -34,7 +34,7 @@ def test_the_first_visit_creates_the_school_thread_and_a_teachers_class_thread(d
 
 
 def test_the_app_answers_404_where_it_is_not_enabled(school, login_as):
-    assert login_as(school.parent).get("/apps/actualites/").status_code == 404
+    assert login_as(school.parent).get("/apps/actualites/").status_code == 403
 
 
 def test_a_parent_reads_the_published_news_but_not_drafts_scheduled_or_expired_ones(db, ecole, login_as):

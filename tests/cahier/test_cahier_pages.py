@@ -166,7 +166,7 @@ def test_a_parent_cannot_read_the_cahier_of_another_class(client, ecole, other_f
 
 def test_the_app_answers_404_where_it_is_not_enabled(client, school, login_as):
     login_as(school.student)
-    assert client.get("/apps/cahier/").status_code == 404
+    assert client.get("/apps/cahier/").status_code == 403
     assert client.get("/api/v1/homework").status_code == 404
 
 

@@ -290,7 +290,7 @@ def test_mes_donnees_holds_the_authors_mots_and_the_parents_signatures(db, ecole
 
 def test_the_app_does_not_exist_for_a_guest(client, ecole, login_as):
     login_as(ecole.guest)
-    assert client.get("/apps/carnet/").status_code == 404
+    assert client.get("/apps/carnet/").status_code == 403
 
 
 def test_empty_states(client, ecole, login_as):

@@ -90,4 +90,4 @@ def test_a_person_the_read_right_does_not_reach_sees_no_banner_and_no_page(clien
     _message(db, school)
     login_as(school.parent)
     assert "Cantine fermée" not in client.get("/").get_data(as_text=True)
-    assert client.get("/apps/flash/").status_code == 404
+    assert client.get("/apps/flash/").status_code == 403

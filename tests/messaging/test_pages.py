@@ -138,7 +138,7 @@ def test_empty_states_and_signature(db, world, login_as):
 
 def test_messaging_is_404_where_it_is_not_enabled(db, school, login_as):
     client = login_as(school.parent)
-    assert client.get("/apps/messaging/").status_code == 404
+    assert client.get("/apps/messaging/").status_code == 403
     assert client.get("/api/v1/messages").status_code == 404
 
 

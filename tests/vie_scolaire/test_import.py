@@ -124,7 +124,7 @@ def test_an_oversized_upload_is_413_and_changes_nothing(csv_school, login_as):
 
 
 def test_only_staff_and_admins_of_the_structure_import(csv_school, other_school, login_as):
-    assert login_as(csv_school.teacher).get(URL).status_code == 404
+    assert login_as(csv_school.teacher).get(URL).status_code == 403
     assert login_as(csv_school.parent).get(URL).status_code == 404
     client = login_as(csv_school.admin)
     assert client.get(URL).status_code == 200

@@ -57,7 +57,7 @@ def test_a_student_cannot_look_at_a_classmate(viesco, second_child, login_as):
 
 
 def test_teachers_do_not_reach_the_app_and_staff_land_on_the_import(viesco, login_as):
-    assert login_as(viesco.teacher).get("/apps/vie_scolaire/notes").status_code == 404
+    assert login_as(viesco.teacher).get("/apps/vie_scolaire/notes").status_code == 403
     client = login_as(viesco.staff)
     assert client.get("/apps/vie_scolaire/notes").status_code == 404  # no grades to read for staff
     response = client.get("/apps/vie_scolaire/")

@@ -1,4 +1,5 @@
-"""The « Dernières notes » and « Vie scolaire » blocks: the child in view, an empty state, and a few queries
+"""The « Dernières évaluations » (grades, or levels of mastery in competences mode) and « Vie scolaire »
+blocks: the child in view, an empty state, and a few queries
 whatever the amount of data."""
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def _statements(db, client, url) -> list[str]:
 
 
 def _own(statements: list[str]) -> tuple[int, int]:
-    """The block's own statements: the adapter setting, and the plugin's tables."""
+    """The block's own statements: the settings it reads, and the plugin's tables."""
     return (sum("FROM settings" in s for s in statements), sum("FROM vie_scolaire_" in s for s in statements))
 
 
@@ -70,7 +71,7 @@ def test_the_csv_blocks_cost_the_same_two_queries_whatever_the_data(db, csv_scho
     client = login_as(csv_school.student)
     _statements(db, client, GRADES)  # warm-up
     few = _statements(db, client, GRADES)
-    assert _own(few) == (1, 1)
+    assert _own(few) == (2, 1)  # the settings "adapter" and "notation" (grades or competences), the grades
     _import(login_as(csv_school.staff), csv_school, 400)
     client = login_as(csv_school.student)
     _statements(db, client, GRADES)
@@ -81,5 +82,5 @@ def test_the_csv_blocks_cost_the_same_two_queries_whatever_the_data(db, csv_scho
 def test_the_demo_block_reads_only_its_setting(db, viesco, login_as):
     client = login_as(viesco.student)
     _statements(db, client, GRADES)
-    assert _own(_statements(db, client, GRADES)) == (1, 0)
+    assert _own(_statements(db, client, GRADES)) == (2, 0)  # "adapter" and "notation"
     assert _own(_statements(db, client, LIFE)) == (1, 0)

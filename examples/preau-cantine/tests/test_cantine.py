@@ -58,7 +58,7 @@ def test_manifest_and_contributions_validate():
 
 def test_nothing_shows_until_the_app_is_enabled_for_the_school(school, login_as):
     client = login_as(school.student)
-    assert client.get(WEEK).status_code == 404
+    assert client.get(WEEK).status_code == 403  # the kernel's page: not open to you, whom to ask
     assert client.get(WIDGET).status_code == 404
     assert 'data-widget="cantine.today"' not in client.get("/").text
 
@@ -74,7 +74,7 @@ def test_an_app_granted_to_students_only_gives_parents_and_staff_nothing(school,
     for who in (school.parent, school.staff):
         client.post_form("/auth/logout")
         client = login_as(who)
-        assert client.get(WEEK).status_code == 404 and client.get(EDIT).status_code == 404
+        assert client.get(WEEK).status_code == 403 and client.get(EDIT).status_code == 403
         assert client.get(WIDGET).status_code == 404
         assert 'data-widget="cantine.today"' not in client.get("/").text
         assert 'href="/apps/cantine/"' not in client.get("/apps").text
