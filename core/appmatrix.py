@@ -27,6 +27,7 @@ from . import audit, rights
 from .db import forget_memo
 from .directory.enablement import enabled_apps
 from .directory.structures import ancestor_distances, descendant_ids, profile_group
+from .icons import DEFAULT_ICON, tile_colour
 from .models import (
     AccessVersion,
     AppEnablement,
@@ -44,7 +45,6 @@ from .models import (
 )
 from .plugins import PluginRegistry
 from .portal import services as connector_rules
-from .icons import DEFAULT_ICON, tile_colour
 from .portal.catalogue import catalogue
 from .types import Profile, Right
 
