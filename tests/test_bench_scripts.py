@@ -73,7 +73,7 @@ def test_statistics_benchmark_fills_a_year_and_reads_it(tmp_path):
 
 def test_school_life_benchmark_measures_a_parents_dashboard_with_and_without_its_widgets(tmp_path):
     out = _run("school_life.py", "--students", "300", "--runs", "3", cwd=tmp_path)
-    assert "avec les 3 widgets antérieurs" in out and "ratio avec / sans les widgets de vie scolaire" in out
+    assert "avec les 2 widgets antérieurs" in out and "ratio avec / sans les widgets de vie scolaire" in out
     assert "cahier.todo" in out and "actualites.latest" in out
 
 

@@ -71,7 +71,8 @@ def test_direction_arranges_the_menu_by_keyboard_and_previews_a_parents_view(new
         _check(admin, "apps-menu-editor", screenshots_dir)
 
         # An external service's icon, picked in the searchable grid of the bundled set.
-        external = admin.locator('li.menu-tile[data-key^="plugin:"]').first
+        external = admin.locator('li.menu-tile:has(a:text("Changer l\'icône"))').first  # a link or connector
+        key = external.get_attribute("data-key")
         external.locator("summary").click()
         external.get_by_role("link", name="Changer l'icône").click()
         admin.get_by_label("Rechercher une icône (en anglais : book, calendar, school…)").fill("calendar")
@@ -80,7 +81,7 @@ def test_direction_arranges_the_menu_by_keyboard_and_previews_a_parents_view(new
         admin.get_by_text("calendar-days").click()
         admin.get_by_role("button", name="Enregistrer l'icône").click()
         expect(admin.get_by_text("Icône enregistrée.")).to_be_visible()
-        badge = admin.locator('li.menu-tile[data-key^="plugin:"] .tile-badge use').first
+        badge = admin.locator(f'li.menu-tile[data-key="{key}"] .tile-badge use').first
         assert badge.get_attribute("href").endswith("#calendar-days")
 
         admin.get_by_role("link", name="Aperçu : Parent").click()

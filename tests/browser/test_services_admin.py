@@ -97,7 +97,7 @@ def test_direction_opens_messaging_and_pronote_to_parents_only(new_context, scre
         student = _fresh_page(new_context, "eleve.lea")
         links = _tile_links(student)
         assert MESSAGING not in links and PRONOTE not in links, links
-        assert student.goto(MESSAGING).status == 404
+        assert student.goto(MESSAGING).status == 403  # installed, not open to her: the page says whom to ask
     finally:
         _open_school_page(admin, "Services : liens et connecteurs")
         configure = admin.get_by_role("link", name="Configurer Pronote")
